@@ -24,6 +24,10 @@ public sealed class DicomFile
     /// <summary>True when the pixel data was not read (open the file again without headerOnly to get it).</summary>
     public bool HeaderOnly { get; }
 
+    /// <summary>True when the file has top-level pixel data (read or, header-only, seen and skipped).</summary>
+    public bool HasPixelData => HeaderOnly || Dataset.Contains(DicomTag.PixelData)
+        || Dataset.Contains(DicomTag.FloatPixelData) || Dataset.Contains(DicomTag.DoubleFloatPixelData);
+
     /// <summary>Files larger than this are not DICOM images we analyse; refusing them early bounds memory.</summary>
     public const long MaxFileBytes = 2L * 1024 * 1024 * 1024 - 64;
 

@@ -1,0 +1,164 @@
+namespace CementQuant.Dicom.Series;
+
+/// <summary>Turns a parsed file's dataset into a typed <see cref="InstanceHeader"/> and says what the file is.</summary>
+public static class HeaderReader
+{
+    public const string CtImageStorage = "1.2.840.10008.5.1.4.1.1.2";
+    public const string EnhancedCtImageStorage = "1.2.840.10008.5.1.4.1.1.2.1";
+    public const string LegacyConvertedEnhancedCtImageStorage = "1.2.840.10008.5.1.4.1.1.2.2";
+    public const string ComputedRadiographyStorage = "1.2.840.10008.5.1.4.1.1.1";
+    public const string DigitalXRayForPresentation = "1.2.840.10008.5.1.4.1.1.1.1";
+    public const string DigitalXRayForProcessing = "1.2.840.10008.5.1.4.1.1.1.1.1";
+    public const string SecondaryCaptureStorage = "1.2.840.10008.5.1.4.1.1.7";
+
+    /// <summary>Reads the header of <paramref name="path"/> without its pixel data.</summary>
+    public static InstanceHeader Read(string path) => FromFile(DicomFile.Open(path, headerOnly: true));
+
+    public static InstanceHeader FromFile(DicomFile file)
+    {
+        try
+        {
+            return Build(file);
+        }
+        catch (FormatException ex)
+        {
+            throw new DicomReadException(file.Path, ex.Message, ex);
+        }
+    }
+
+    private static InstanceHeader Build(DicomFile file)
+    {
+        var ds = file.Dataset;
+        var sopClass = ds.GetString(DicomTag.SOPClassUID) ?? file.Meta.GetString(DicomTag.MediaStorageSOPClassUID) ?? "";
+        var modality = (ds.GetString(DicomTag.Modality) ?? "").ToUpperInvariant();
+        var imageType = ds.GetStrings(DicomTag.ImageType).Select(s => s.ToUpperInvariant()).ToArray();
+        var frames = DicomPixelData.GetNumberOfFrames(ds, file.Path);
+        var hasPixels = file.HasPixelData;
+
+        Vec3? position = ToVec(ds.GetNumbers(DicomTag.ImagePositionPatient, 3, "ImagePositionPatient"));
+        var iop = ds.GetNumbers(DicomTag.ImageOrientationPatient, 6, "ImageOrientationPatient");
+        (double, double)? spacing = ToPair(ds.GetNumbers(DicomTag.PixelSpacing, 2, "PixelSpacing"));
+        Vec3[]? framePositions = null;
+        (double, double)[]? frameRescale = null;
+        double slope = ds.GetNumber(DicomTag.RescaleSlope, "RescaleSlope") ?? 1;
+        double intercept = ds.GetNumber(DicomTag.RescaleIntercept, "RescaleIntercept") ?? 0;
+
+        // Enhanced multi-frame: geometry and rescale live in the functional groups.
+        var shared = ds.GetItem(DicomTag.SharedFunctionalGroupsSequence);
+        var perFrame = ds.GetSequence(DicomTag.PerFrameFunctionalGroupsSequence);
+        if (perFrame.Count > 0 || shared is not null)
+        {
+            DicomDataset? Group(int frame, DicomTag seq) =>
+                (frame < perFrame.Count ? perFrame[frame].GetItem(seq) : null) ?? shared?.GetItem(seq);
+            iop ??= Group(0, DicomTag.PlaneOrientationSequence)?.GetNumbers(DicomTag.ImageOrientationPatient, 6, "ImageOrientationPatient");
+            spacing ??= ToPair(Group(0, DicomTag.PixelMeasuresSequence)?.GetNumbers(DicomTag.PixelSpacing, 2, "PixelSpacing"));
+            if (perFrame.Count == frames)
+            {
+                framePositions = new Vec3[frames];
+                frameRescale = new (double, double)[frames];
+                for (var f = 0; f < frames; f++)
+                {
+                    var p = ToVec(Group(f, DicomTag.PlanePositionSequence)?.GetNumbers(DicomTag.ImagePositionPatient, 3, "ImagePositionPatient"));
+                    if (p is null) { framePositions = null; frameRescale = null; break; }
+                    framePositions[f] = p.Value;
+                    var pvt = Group(f, DicomTag.PixelValueTransformationSequence);
+                    frameRescale[f] = (pvt?.GetNumber(DicomTag.RescaleSlope, "RescaleSlope") ?? slope, pvt?.GetNumber(DicomTag.RescaleIntercept, "RescaleIntercept") ?? intercept);
+                }
+                if (framePositions is not null && frameRescale is not null)
+                {
+                    position ??= framePositions[0];
+                    (slope, intercept) = frameRescale[0];
+                    if (frameRescale.All(r => r == frameRescale[0])) frameRescale = null;
+                }
+            }
+        }
+
+        var (kind, reason) = Classify(sopClass, modality, imageType, hasPixels, frames, position, iop, spacing, framePositions);
+        var info = hasPixels && kind != InstanceKind.NonImage ? TryFrameInfo(ds, file.Path) : null;
+
+        return new InstanceHeader
+        {
+            Path = file.Path,
+            Kind = kind,
+            KindReason = reason,
+            TransferSyntaxUid = file.TransferSyntax.Uid,
+            TransferSyntaxName = file.TransferSyntax.Name,
+            CanDecode = file.TransferSyntax.CanDecode,
+            StudyInstanceUid = ds.GetString(DicomTag.StudyInstanceUID) ?? "",
+            SeriesInstanceUid = ds.GetString(DicomTag.SeriesInstanceUID) ?? "",
+            SopInstanceUid = ds.GetString(DicomTag.SOPInstanceUID) ?? file.Meta.GetString(DicomTag.MediaStorageSOPInstanceUID) ?? "",
+            SopClassUid = sopClass,
+            FrameOfReferenceUid = ds.GetString(DicomTag.FrameOfReferenceUID) ?? "",
+            Modality = modality,
+            ImageType = imageType,
+            SeriesNumber = TryInt(ds, DicomTag.SeriesNumber),
+            InstanceNumber = TryInt(ds, DicomTag.InstanceNumber),
+            SeriesDescription = ds.GetString(DicomTag.SeriesDescription) ?? "",
+            PatientId = ds.GetString(DicomTag.PatientID) ?? "",
+            PatientName = ds.GetString(DicomTag.PatientName) ?? "",
+            StudyDate = ds.GetString(DicomTag.StudyDate) ?? "",
+            PatientPosition = (ds.GetString(DicomTag.PatientPosition) ?? "").ToUpperInvariant(),
+            Rows = info?.Rows ?? 0,
+            Columns = info?.Columns ?? 0,
+            NumberOfFrames = frames,
+            SamplesPerPixel = info?.SamplesPerPixel ?? 0,
+            BitsAllocated = info?.BitsAllocated ?? 0,
+            BitsStored = info?.BitsStored ?? 0,
+            Signed = info?.Signed ?? false,
+            PhotometricInterpretation = info?.PhotometricInterpretation ?? "",
+            Position = position,
+            RowCosines = iop is null ? null : new Vec3(iop[0], iop[1], iop[2]),
+            ColumnCosines = iop is null ? null : new Vec3(iop[3], iop[4], iop[5]),
+            PixelSpacing = spacing,
+            ImagerPixelSpacing = ToPair(ds.GetNumbers(DicomTag.ImagerPixelSpacing, 2, "ImagerPixelSpacing")),
+            SliceThickness = ds.GetFirstNumber(DicomTag.SliceThickness),
+            SpacingBetweenSlices = ds.GetFirstNumber(DicomTag.SpacingBetweenSlices),
+            GantryTilt = ds.GetFirstNumber(DicomTag.GantryDetectorTilt),
+            RescaleSlope = slope,
+            RescaleIntercept = intercept,
+            ViewPosition = (ds.GetString(DicomTag.ViewPosition) ?? "").ToUpperInvariant(),
+            PatientOrientation = ds.GetStrings(DicomTag.PatientOrientation),
+            FramePositions = framePositions,
+            FrameRescale = frameRescale,
+        };
+    }
+
+    private static Codecs.FrameInfo? TryFrameInfo(DicomDataset ds, string path)
+    {
+        try { return DicomPixelData.GetFrameInfo(ds, path); }
+        catch (DicomReadException) { return null; }
+    }
+
+    private static int? TryInt(DicomDataset ds, DicomTag tag)
+    {
+        try { return (int?)ds.GetFirstNumber(tag); }
+        catch (FormatException) { return null; }
+    }
+
+    private static (InstanceKind, string) Classify(string sopClass, string modality, string[] imageType, bool hasPixels,
+        int frames, Vec3? position, double[]? iop, (double, double)? spacing, Vec3[]? framePositions)
+    {
+        var what = modality.Length > 0 ? $"modality {modality}" : $"SOP class {(sopClass.Length > 0 ? sopClass : "unknown")}";
+        if (!hasPixels) return (InstanceKind.NonImage, $"no pixel data ({what})");
+        if (imageType.Contains("LOCALIZER") || imageType.Contains("SCOUT") || imageType.Contains("TOPOGRAM"))
+            return (InstanceKind.Localizer, "localizer (ImageType says LOCALIZER)");
+        var isCt = modality == "CT" || sopClass is CtImageStorage or EnhancedCtImageStorage or LegacyConvertedEnhancedCtImageStorage;
+        if (sopClass.StartsWith(SecondaryCaptureStorage, StringComparison.Ordinal) || modality is "OT" or "SC")
+            return (InstanceKind.SecondaryCapture, $"secondary capture ({what})");
+        if (isCt)
+        {
+            if (framePositions is not null && iop is not null && spacing is not null)
+                return (InstanceKind.EnhancedCt, $"enhanced CT, {frames} frames");
+            if (frames > 1) return (InstanceKind.EnhancedCt, $"multi-frame CT without per-frame positions ({frames} frames)");
+            if (position is null || iop is null || spacing is null)
+                return (InstanceKind.Localizer, "CT image without ImagePositionPatient, ImageOrientationPatient or PixelSpacing: not a volume slice");
+            return (InstanceKind.CtSlice, "CT slice");
+        }
+        if (modality is "DX" or "CR" or "RF" or "RG" || sopClass is ComputedRadiographyStorage or DigitalXRayForPresentation or DigitalXRayForProcessing)
+            return frames == 1 ? (InstanceKind.Radiograph, $"radiograph ({what})") : (InstanceKind.OtherImage, $"multi-frame {what} (fluoroscopy run) is not analysed");
+        return (InstanceKind.OtherImage, $"{what} is not analysed");
+    }
+
+    private static Vec3? ToVec(double[]? v) => v is null ? null : new Vec3(v[0], v[1], v[2]);
+    private static (double, double)? ToPair(double[]? v) => v is null ? null : (v[0], v[1]);
+}
