@@ -50,3 +50,59 @@ public sealed class ConvertAgainstPeersTests : IDisposable
         Assert.True(r.Differences == 0, $"{r.Differences} of {r.Compared} voxels differ, max |Δ| {r.MaxAbsDifference} ({r.Mapping})");
     }
 }
+
+/// <summary>One CT slice in 17 transfer syntaxes: convert must give GDCM's decoded pixels after rescale, where IPP/IOP/PixelSpacing put them.</summary>
+public sealed class ConvertTransferSyntaxTests : IDisposable
+{
+    private readonly string _tmp = Directory.CreateTempSubdirectory("cq-ts-").FullName;
+
+    public void Dispose() => Directory.Delete(_tmp, recursive: true);
+
+    public static TheoryData<string> Files()
+    {
+        var data = new TheoryData<string>();
+        var dir = SharedData.Path("conformance", "cornerstoneWADOImageLoader_testImages");
+        if (!Directory.Exists(dir)) { data.Add("(missing)"); return data; }
+        foreach (var f in Directory.GetFiles(dir, "CTImage.dcm_*").Order(StringComparer.Ordinal)) data.Add(Path.GetFileName(f));
+        return data;
+    }
+
+    [SharedDataTheory]
+    [MemberData(nameof(Files))]
+    public void Convert_CtImageInEverySyntax_MatchesGdcmAfterRescale(string name)
+    {
+        var src = SharedData.Path("conformance", "cornerstoneWADOImageLoader_testImages", name);
+        var folder = Directory.CreateDirectory(Path.Combine(_tmp, "in")).FullName;
+        File.Copy(src, Path.Combine(folder, "slice.dcm"));
+        var ours = ConvertAgainstPeersTests.ConvertOne(folder, _tmp);
+
+        var raw = Path.Combine(_tmp, "raw.dcm");
+        Peer.Run("gdcmconv", "--raw", "--force", src, raw);
+        var reference = DicomFile.Open(raw);
+        var h = Series.HeaderReader.FromFile(reference);
+        var info = DicomPixelData.GetFrameInfo(reference.Dataset, raw);
+        var bytes = new byte[info.FrameBytes];
+        DicomPixelData.DecodeFrame(reference, info, 0, bytes);
+        var stored = System.Runtime.InteropServices.MemoryMarshal.Cast<byte, short>(bytes);
+
+        // Geometry straight from the header: voxel (i, j) at IPP + i·Δc·row + j·Δr·col.
+        var g = ours.Geometry;
+        var rowCos = h.RowCosines!.Value; var colCos = h.ColumnCosines!.Value; var ipp = h.Position!.Value; var ps = h.PixelSpacing!.Value;
+        foreach (var (i, j) in new[] { (0, 0), (info.Columns - 1, 0), (0, info.Rows - 1), (info.Columns - 1, info.Rows - 1) })
+        {
+            var expected = ipp + rowCos * (i * ps.Column) + colCos * (j * ps.Row);
+            Assert.True((g.ToPatient(i, j, 0) - expected).Length < 0.01, $"voxel ({i},{j}) at {g.ToPatient(i, j, 0)}, header says {expected}");
+        }
+
+        var lossy = TransferSyntax.FromUid(DicomFile.Open(src, headerOnly: true).TransferSyntax.Uid).Lossy;
+        var tolerance = lossy ? 2 : 0;
+        var maxDiff = 0;
+        for (var p = 0; p < info.Rows * info.Columns; p++)
+        {
+            int v = info.Signed ? stored[p] : (ushort)stored[p];
+            var hu = (int)Math.Round(v * h.RescaleSlope + h.RescaleIntercept);
+            maxDiff = Math.Max(maxDiff, Math.Abs(hu - ours.Data[p]));
+        }
+        Assert.True(maxDiff <= tolerance, $"{name}: max |Δ| = {maxDiff} HU against GDCM (allowed {tolerance})");
+    }
+}
