@@ -1,0 +1,39 @@
+using System.Diagnostics;
+using System.Globalization;
+using BenchmarkDotNet.Running;
+using CementQuant.Dicom.Series;
+
+namespace CementQuant.Benchmarks;
+
+/// <summary>
+/// <c>load FOLDER [runs]</c>: time and peak memory of loading a CT series into HU (the bench/ script
+/// runs it beside dcm2niix). Anything else goes to BenchmarkDotNet (kernels, scalar as baseline).
+/// </summary>
+public static class Program
+{
+    public static int Main(string[] args)
+    {
+        if (args.Length >= 2 && args[0] == "load") return Load(args[1], args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 1);
+        BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+        return 0;
+    }
+
+    private static int Load(string folder, int runs)
+    {
+        for (var r = 0; r < runs; r++)
+        {
+            var sw = Stopwatch.StartNew();
+            var scan = DicomScanner.Scan(DicomScanner.EnumerateFiles([folder]));
+            var scanned = sw.Elapsed.TotalSeconds;
+            var group = SeriesGrouper.Group(scan.Instances).Single(g => g.Usable && g.Kind == InstanceKind.CtSlice);
+            var ct = CtVolumeLoader.Load(group);
+            var total = sw.Elapsed.TotalSeconds;
+            var bytes = ct.Hu.Length * 2;
+            using var self = Process.GetCurrentProcess();
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"load {ct.Hu.SizeX}x{ct.Hu.SizeY}x{ct.Hu.SizeZ}: {total:0.000} s (headers {scanned:0.000} s), volume {bytes / 1048576.0:0} MiB, peak RSS {self.PeakWorkingSet64 / 1048576.0:0} MiB ({(double)self.PeakWorkingSet64 / bytes:0.00}x volume)"));
+            GC.KeepAlive(ct);
+        }
+        return 0;
+    }
+}
