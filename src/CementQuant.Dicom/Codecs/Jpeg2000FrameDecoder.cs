@@ -56,7 +56,7 @@ public sealed class Jpeg2000FrameDecoder : IFrameDecoder
             codestream.CopyTo(cs);
             for (var c = 0; c < nc; c++) cs[siz.SsizOffset + 3 * c] &= 0x7F; // decode as unsigned; undone below
 
-            using var mat = Cv2.ImDecode(buffer.AsSpan(0, length), ImreadModes.Unchanged);
+            using var mat = ImDecode(buffer.AsSpan(0, length));
             if (mat.Empty()) throw new InvalidDataException("OpenCV could not decode the JPEG 2000 codestream (see its log for the reason)");
             if (mat.Rows != info.Rows || mat.Cols != info.Columns || mat.Channels() != nc)
                 throw new InvalidDataException($"OpenCV decoded {mat.Cols}×{mat.Rows}×{mat.Channels()}, expected {info.Columns}×{info.Rows}×{nc}");
@@ -67,6 +67,18 @@ public sealed class Jpeg2000FrameDecoder : IFrameDecoder
         finally
         {
             ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    private static Mat ImDecode(ReadOnlySpan<byte> jp2)
+    {
+        try
+        {
+            return Cv2.ImDecode(jp2, ImreadModes.Unchanged);
+        }
+        catch (OpenCVException ex)
+        {
+            throw new InvalidDataException($"OpenCV could not decode the JPEG 2000 codestream: {ex.Message}", ex);
         }
     }
 

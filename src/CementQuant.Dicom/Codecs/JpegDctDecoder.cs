@@ -43,9 +43,10 @@ internal static class JpegDctDecoder
             if (nc > 1) UpsampleChroma(all, header, info.Columns, info.Rows);
             Pack(all, pixels, nc, info, destination);
         }
-        catch (Exception ex) when (ex is not (InvalidDataException or NotSupportedException or ArgumentException or IndexOutOfRangeException))
+        catch (Exception ex) when (ex is not (InvalidDataException or NotSupportedException or OutOfMemoryException))
         {
-            // JpegLibrary reports some corrupt streams as InvalidOperationException ("Expect restart marker.") or worse.
+            // JpegLibrary reports corrupt streams as InvalidOperationException ("Expect restart marker."),
+            // ArgumentOutOfRangeException (scanline index) or IndexOutOfRangeException: all mean bad data here.
             throw new InvalidDataException($"JPEG stream is corrupt: {ex.Message}", ex);
         }
         finally
