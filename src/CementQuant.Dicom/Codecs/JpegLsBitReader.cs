@@ -154,7 +154,11 @@ internal ref struct JpegLsBitReader
             _valid = 0;
             if (count > maxZeros) break;
         }
-        if (count > maxZeros) ThrowCodeTooLong(count, maxZeros);
+        if (count > maxZeros)
+        {
+            if (Overrun) ThrowTruncated();
+            ThrowCodeTooLong(count, maxZeros);
+        }
         return count;
     }
 
@@ -188,6 +192,10 @@ internal ref struct JpegLsBitReader
         _padBits = 0;
         Fill();
     }
+
+    [DoesNotReturn]
+    private static void ThrowTruncated() =>
+        throw new InvalidDataException("JPEG-LS scan data ends before the image is complete");
 
     [DoesNotReturn]
     private static void ThrowCodeTooLong(int count, int maxZeros) =>

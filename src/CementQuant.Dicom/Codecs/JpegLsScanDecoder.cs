@@ -135,7 +135,7 @@ internal ref struct JpegLsScanDecoder
                     }
                 }
                 if (_bits.Overrun)
-                    throw new InvalidDataException($"JPEG-LS scan data ends in line {row + 1} of {output.Height}");
+                    throw new InvalidDataException($"JPEG-LS scan data ends before the image is complete (in line {row + 1} of {output.Height})");
             }
             return _bits.FindNextMarker();
         }
