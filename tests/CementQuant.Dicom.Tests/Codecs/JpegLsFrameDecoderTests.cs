@@ -45,6 +45,9 @@ public class JpegLsFrameDecoderTests
         "cornerstoneWADOImageLoader_testImages/CTImage.dcm_LittleEndianExplicitTransferSyntax_1.2.840.10008.1.2.1.dcm")]
     [InlineData("pylibjpeg-data/JPEGLS/RG2_JLSN.dcm", "pylibjpeg-data/JPEGLSLossless/RG2_JLSL.dcm")]
     [InlineData("pydicom-data/JLSN_RGB_ILV0.dcm", "pydicom-data/JLSL_RGB_ILV0.dcm")]
+    [InlineData("pylibjpeg-data/JPEGLS/CT1_JLSN.dcm", "fo-dicom/transfer_syntax/D_CLUNIE_CT1_RLE_FRAGS.dcm")]
+    [InlineData("pydicom_test_files/SC_rgb_jls_lossy_line.dcm", "pydicom-data/SC_rgb.dcm")]
+    [InlineData("pydicom_test_files/SC_rgb_jls_lossy_sample.dcm", "pydicom-data/SC_rgb.dcm")]
     public void DecodeFrame_NearLosslessAgainstOriginal_DiffersByAtMostNear(string lossy, string original)
     {
         var lossyPath = JpegLsReference.FullPath(lossy);
