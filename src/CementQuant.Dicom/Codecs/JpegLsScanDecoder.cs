@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Buffers.Binary;
 using System.Diagnostics.CodeAnalysis;
+using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
@@ -240,6 +241,19 @@ internal ref struct JpegLsScanDecoder
         }
     }
 
+    /// <summary>
+    /// The smallest k with N·2^k ≥ A (T.87 code segment A.10) without a loop: with a = ⌊log2 A⌋ and
+    /// n = ⌊log2 N⌋, N·2^(a−n−1) &lt; 2^a ≤ A ≤ N·2^(a−n+1), so k is max(0, a − n) or one more.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static int GolombParameter(int n, int a)
+    {
+        var k = Math.Max(0, BitOperations.Log2((uint)a) - BitOperations.Log2((uint)n));
+        if ((n << k) < a) k++;
+        if (k > MaxK) ThrowBadContext();
+        return k;
+    }
+
     /// <summary>Median edge detector (T.87 A.4.1).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static int Predict(int ra, int rb, int rc)
@@ -260,10 +274,7 @@ internal ref struct JpegLsScanDecoder
         var px = predicted + ((ctx.C ^ sign) - sign);
         if ((uint)px > (uint)_maxVal) px = px < 0 ? 0 : _maxVal;
 
-        var k = 0;
-        while ((ctx.N << k) < ctx.A) k++;
-        if (k > MaxK) ThrowBadContext();
-
+        var k = GolombParameter(ctx.N, ctx.A);
         var mapped = _bits.DecodeGolomb(k, _limit, _qbpp);
         var error = (mapped >> 1) ^ -(mapped & 1);
         // Lossless k = 0 codes the negated value when the context is biased negative (T.87 A.5.2, code segment A.11).
@@ -277,7 +288,7 @@ internal ref struct JpegLsScanDecoder
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private readonly void UpdateContext(ref JpegLsRegularContext ctx, int error)
     {
-        var a = ctx.A + Math.Abs(error);
+        var a = ctx.A + ((error ^ (error >> 31)) - (error >> 31)); // |error|; |error| < 2^23 here
         var b = ctx.B + error * _step;
         var n = ctx.N;
         if (a > MaxA) ThrowBadContext();
@@ -329,8 +340,7 @@ internal ref struct JpegLsScanDecoder
         }
         var j = J[runIndex];
         if (j > 0) count += _bits.ReadBits(j);
-        if (count > remaining)
-            throw new InvalidDataException($"JPEG-LS run of {count} samples is longer than the {remaining} left in the line");
+        if (count > remaining) ThrowRunTooLong(count, remaining);
         return count;
     }
 
@@ -385,9 +395,7 @@ internal ref struct JpegLsScanDecoder
     {
         ref var ctx = ref _runContexts[riType];
         var temp = riType == 0 ? ctx.A : ctx.A + (ctx.N >> 1);
-        var k = 0;
-        while ((ctx.N << k) < temp) k++;
-        if (k > MaxK) ThrowBadContext();
+        var k = GolombParameter(ctx.N, temp);
 
         var mapped = _bits.DecodeGolomb(k, _limit - J[runIndex] - 1, _qbpp);
         var t = mapped + riType;
@@ -407,6 +415,10 @@ internal ref struct JpegLsScanDecoder
         ctx.N++;
         return error;
     }
+
+    [DoesNotReturn]
+    private static void ThrowRunTooLong(int count, int remaining) =>
+        throw new InvalidDataException($"JPEG-LS run of {count} samples is longer than the {remaining} left in the line");
 
     [DoesNotReturn]
     private static void ThrowBadContext() =>
