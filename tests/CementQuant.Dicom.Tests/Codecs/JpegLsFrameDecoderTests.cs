@@ -106,6 +106,43 @@ public class JpegLsFrameDecoderTests
     }
 
     [Fact]
+    public void Decode_RestartIntervalOfTwoLines_ResetsRunIndexAtMarker()
+    {
+        // 4×4 zeros, DRI 2: each interval codes 1111 11 from a fresh RUNindex, padded to 0xFC, then RST0.
+        byte[] stream = [.. Header(4, 4, restartInterval: 2), 0xFC, 0xFF, 0xD0, 0xFC, 0xFF, 0xD9];
+        var info = new FrameInfo(4, 4, 1, 8, 8, false, 0, "MONOCHROME2");
+        var dst = Enumerable.Repeat((byte)0xAA, 16).ToArray();
+
+        new JpegLsFrameDecoder().Decode(stream, info, dst);
+
+        Assert.All(dst, b => Assert.Equal(0, b));
+    }
+
+    [Fact]
+    public void Decode_RestartIntervalOfOneLine_ResetsContextsAndPreviousLine()
+    {
+        // 1×2, value 5 in both lines, DRI 1: after RST0 the second line is coded exactly like the first
+        // (previous line zero, fresh contexts), so both intervals are 0x14.
+        byte[] stream = [.. Header(1, 2, restartInterval: 1), 0x14, 0xFF, 0xD0, 0x14, 0xFF, 0xD9];
+        var info = new FrameInfo(2, 1, 1, 8, 8, false, 0, "MONOCHROME2");
+        var dst = new byte[2];
+
+        new JpegLsFrameDecoder().Decode(stream, info, dst);
+
+        Assert.Equal([5, 5], dst);
+    }
+
+    [Fact]
+    public void Decode_RestartMarkerMissing_ThrowsInvalidData()
+    {
+        byte[] stream = [.. Header(1, 2, restartInterval: 1), 0x14, 0x14, 0xFF, 0xD9];
+        var info = new FrameInfo(2, 1, 1, 8, 8, false, 0, "MONOCHROME2");
+
+        var ex = Assert.Throws<InvalidDataException>(() => new JpegLsFrameDecoder().Decode(stream, info, new byte[2]));
+        Assert.Contains("RST0", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Decode_SizeDifferentFromDicomHeader_ThrowsInvalidData()
     {
         byte[] stream = [.. Header(4, 4), 0xFF, 0x40, 0xFF, 0xD9];
@@ -134,11 +171,12 @@ public class JpegLsFrameDecoderTests
         Assert.Throws<NotSupportedException>(() => new JpegLsFrameDecoder().Decode(stream, info, new byte[16]));
     }
 
-    /// <summary>SOI, SOF55 (8 bits, one component), SOS (NEAR 0, ILV 0) for a width × height image.</summary>
-    private static byte[] Header(int width, int height) =>
+    /// <summary>SOI, SOF55 (8 bits, one component), optionally DRI, SOS (NEAR 0, ILV 0) for a width × height image.</summary>
+    private static byte[] Header(int width, int height, int restartInterval = 0) =>
     [
         0xFF, 0xD8,
         0xFF, 0xF7, 0x00, 0x0B, 8, (byte)(height >> 8), (byte)height, (byte)(width >> 8), (byte)width, 1, 1, 0x11, 0,
+        .. restartInterval > 0 ? new byte[] { 0xFF, 0xDD, 0x00, 0x04, (byte)(restartInterval >> 8), (byte)restartInterval } : [],
         0xFF, 0xDA, 0x00, 0x08, 1, 1, 0, 0, 0, 0,
     ];
 }
