@@ -1,0 +1,60 @@
+using System.Globalization;
+using System.Text;
+
+namespace CementQuant.Reporting;
+
+/// <summary>
+/// RFC 4180 CSV with invariant culture: '.' decimals, true/false, empty cell for null. Written to a
+/// temporary file and renamed over the target, so a killed run leaves the old file or the new one.
+/// </summary>
+public static class Csv
+{
+    public static string Cell(object? value) => value switch
+    {
+        null => "",
+        bool b => b ? "true" : "false",
+        double d => double.IsFinite(d) ? Math.Round(d, 4).ToString("0.####", CultureInfo.InvariantCulture) : "",
+        float f => Cell((double)f),
+        IFormattable f => Quote(f.ToString(null, CultureInfo.InvariantCulture)),
+        _ => Quote(value.ToString() ?? ""),
+    };
+
+    private static string Quote(string s) =>
+        s.IndexOfAny([',', '"', '\n', '\r']) >= 0 ? "\"" + s.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"" : s;
+
+    public static void Write(string path, IReadOnlyList<string> header, IEnumerable<IReadOnlyList<object?>> rows)
+    {
+        var sb = new StringBuilder();
+        sb.Append(string.Join(',', header)).Append('\n');
+        foreach (var row in rows)
+        {
+            if (row.Count != header.Count) throw new ArgumentException($"row has {row.Count} cells, header {header.Count}");
+            sb.Append(string.Join(',', row.Select(Cell))).Append('\n');
+        }
+        AtomicFile.WriteAllText(path, sb.ToString());
+    }
+}
+
+/// <summary>Whole-file writes that are atomic on POSIX file systems: write a sibling temp file, then rename.</summary>
+public static class AtomicFile
+{
+    public static void WriteAllText(string path, string text) => Write(path, s => { using var w = new StreamWriter(s, new UTF8Encoding(false), 1 << 16, leaveOpen: true); w.Write(text); });
+
+    public static void Write(string path, Action<Stream> write)
+    {
+        var tmp = $"{path}.tmp-{Environment.ProcessId}-{Guid.NewGuid():N}";
+        try
+        {
+            using (var s = new FileStream(tmp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16))
+            {
+                write(s);
+                s.Flush(flushToDisk: true);
+            }
+            File.Move(tmp, path, overwrite: true);
+        }
+        finally
+        {
+            if (File.Exists(tmp)) File.Delete(tmp);
+        }
+    }
+}

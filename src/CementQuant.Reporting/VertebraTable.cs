@@ -1,0 +1,47 @@
+namespace CementQuant.Reporting;
+
+/// <summary>Who a row belongs to: pseudonymous keys always, identifying fields only with --include-phi.</summary>
+public sealed record SeriesIdentity(string StudyKey, string SeriesKey, string? PatientId = null, string? StudyUid = null, string? SeriesUid = null, string? StudyDate = null);
+
+/// <summary>The columns of vertebrae.csv (shared/spec/METRICS.md), in order; a change here is a schema change.</summary>
+public static class VertebraTable
+{
+    public const int SchemaVersion = 1;
+
+    public static readonly string[] Columns =
+    [
+        "schema_version", "study_key", "series_key", "vertebra", "label_source",
+        "center_x_mm", "center_y_mm", "center_z_mm", "body_volume_ml", "cement_volume_ml", "fill_pct",
+        "cement_left_ml", "cement_right_ml", "left_fraction", "asymmetry_index", "larger_side_fill_pct",
+        "crosses_midline", "contralateral_reach_mm", "left_reach_pct", "right_reach_pct",
+        "superior_contact", "inferior_contact", "superior_gap_mm", "inferior_gap_mm",
+        "superior_contact_pct", "inferior_contact_pct",
+        "superior_contact_left", "superior_contact_right", "inferior_contact_left", "inferior_contact_right",
+        "bridging_left", "bridging_right", "npec", "npec_type", "components", "sphericity", "solidity",
+        "surface_to_volume_mm1", "pattern", "cleft_volume_ml", "leakage_volume_ml", "leak_sites",
+        "threshold_hu", "flags", "qc",
+    ];
+
+    public static readonly string[] PhiColumns = ["patient_id", "study_uid", "series_uid", "study_date"];
+
+    public static IReadOnlyList<string> Header(bool includePhi) => includePhi ? [.. Columns, .. PhiColumns] : Columns;
+
+    public static IReadOnlyList<object?> Row(SeriesIdentity id, VertebraMetrics m, bool includePhi)
+    {
+        List<object?> row =
+        [
+            SchemaVersion, id.StudyKey, id.SeriesKey, m.Vertebra, m.LabelSource,
+            m.Center.X, m.Center.Y, m.Center.Z, m.BodyVolumeMl, m.CementVolumeMl, m.FillPct,
+            m.CementLeftMl, m.CementRightMl, m.LeftFraction, m.AsymmetryIndex, m.LargerSideFillPct,
+            m.CrossesMidline, m.ContralateralReachMm, m.LeftReachPct, m.RightReachPct,
+            m.SuperiorContact, m.InferiorContact, m.SuperiorGapMm, m.InferiorGapMm,
+            m.SuperiorContactPct, m.InferiorContactPct,
+            m.SuperiorContactLeft, m.SuperiorContactRight, m.InferiorContactLeft, m.InferiorContactRight,
+            m.BridgingLeft, m.BridgingRight, m.Npec, m.NpecType, m.Components, m.Sphericity, m.Solidity,
+            m.SurfaceToVolumeMm1, m.Pattern, m.CleftVolumeMl, m.LeakageVolumeMl, string.Join(';', m.LeakSites),
+            m.ThresholdHu, string.Join(';', m.Flags), string.Join(';', m.Qc),
+        ];
+        if (includePhi) row.AddRange([id.PatientId, id.StudyUid, id.SeriesUid, id.StudyDate]);
+        return row;
+    }
+}
