@@ -1,0 +1,38 @@
+namespace CementQuant.Cli;
+
+/// <summary>The options of `cementquant analyze` (shared/spec/CLI.md), validated once.</summary>
+public sealed record AnalyzeSettings
+{
+    public required IReadOnlyList<string> Inputs { get; init; }
+    public required string Output { get; init; }
+    /// <summary>Null: automatic per vertebra.</summary>
+    public double? ThresholdHu { get; init; }
+    public double ContactToleranceMm { get; init; } = 1.0;
+    public string? Segmentation { get; init; }
+    public string? SiteKeyPath { get; init; }
+    public bool IncludePhi { get; init; }
+    public string? Database { get; init; }
+    public int Jobs { get; init; } = Environment.ProcessorCount;
+    /// <summary>1-based shard index and count: process only the i-th of N disjoint parts.</summary>
+    public (int Index, int Count) Shard { get; init; } = (1, 1);
+    public bool NoReport { get; init; }
+    public bool NoMasks { get; init; }
+    public bool Resume { get; init; }
+
+    public static (int, int) ParseShard(string? text)
+    {
+        if (string.IsNullOrEmpty(text)) return (1, 1);
+        var parts = text.Split('/');
+        if (parts.Length != 2 || !int.TryParse(parts[0], out var i) || !int.TryParse(parts[1], out var n) || n < 1 || i < 1 || i > n)
+            throw new CliException(ExitCodes.Usage, $"--shard expects i/N with 1 ≤ i ≤ N, got '{text}'");
+        return (i, n);
+    }
+
+    public static double? ParseThreshold(string? text)
+    {
+        if (string.IsNullOrEmpty(text) || text.Equals("auto", StringComparison.OrdinalIgnoreCase)) return null;
+        if (!double.TryParse(text, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var v) || v < 200 || v > 3071)
+            throw new CliException(ExitCodes.Usage, $"--threshold-hu expects 'auto' or a number of HU in 200..3071, got '{text}'");
+        return v;
+    }
+}
