@@ -273,25 +273,47 @@ public sealed class CementAnalyzer(CementOptions options)
         }
     }
 
+    /// <summary>
+    /// Gas cleft: cavities of voxels below <see cref="CementOptions.CleftHu"/> inside the body, measured like the
+    /// cement at the half-way level between the cavity's core and the trabecular background so that partial
+    /// volume does not inflate it. Scattered dark voxels that form no cavity are streaks (QC note), not cleft.
+    /// </summary>
     private double CleftVolume(short[] values, byte[] body, VoxelRegion r, int minVoxels, double voxelMl, List<string> qc)
     {
         var n = values.Length;
         var gas = new byte[n];
         long bodyVoxels = 0, gasVoxels = 0;
+        var background = new List<short>();
         for (var i = 0; i < n; i++)
         {
             if (body[i] != 1) continue;
             bodyVoxels++;
             if (values[i] < _o.CleftHu) { gas[i] = 1; gasVoxels++; }
+            else if (values[i] is > -100 and < 400) background.Add(values[i]);
         }
         if (gasVoxels == 0) return 0;
         var labels = new int[n];
         var count = ConnectedComponents.Label(gas, labels, r.SizeX, r.SizeY, r.SizeZ, Connectivity.TwentySix);
         var sizes = ConnectedComponents.Sizes(labels, count);
-        long cleft = 0;
-        for (var l = 1; l <= count; l++) if (sizes[l] >= minVoxels) cleft += sizes[l];
+        var core = new List<short>();
+        long inCavities = 0;
+        for (var i = 0; i < n; i++)
+        {
+            var l = labels[i];
+            if (l == 0 || sizes[l] < minVoxels) continue;
+            core.Add(values[i]);
+            inCavities++;
+        }
         // Scattered dark voxels that form no cavity: beam-hardening streaks from the cement (or heavy noise).
-        if (gasVoxels - cleft > 0.01 * bodyVoxels) qc.Add("STREAK_ARTIFACT");
+        if (gasVoxels - inCavities > 0.01 * bodyVoxels) qc.Add("STREAK_ARTIFACT");
+        if (core.Count == 0) return 0;
+        var level = Math.Min(_o.CleftHu, (Median(core) + (background.Count > 0 ? Median(background) : 100)) / 2);
+        long cleft = 0;
+        for (var i = 0; i < n; i++)
+        {
+            var l = labels[i];
+            if (l != 0 && sizes[l] >= minVoxels && values[i] < level) cleft++;
+        }
         return cleft * voxelMl;
     }
 
