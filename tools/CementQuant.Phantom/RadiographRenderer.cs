@@ -27,6 +27,8 @@ public sealed record RadiographOptions
     /// <summary>Extra attenuation of opacified cement relative to its CT number (barium's K edge at radiograph
     /// energies): μ = μ_water·(1 + k·HU/1000).</summary>
     public double CementContrastFactor { get; init; } = 1.8;
+    /// <summary>The same for bone (calcium's photoelectric absorption at radiograph energies).</summary>
+    public double BoneContrastFactor { get; init; } = 1.6;
 }
 
 /// <summary>
@@ -143,9 +145,8 @@ public static class RadiographRenderer
         });
 
         var truth = new List<RadiographVertebraTruth>();
-        var truth3d = TruthCalculator.Compute(phantom);
         for (var k = 0; k < model.Vertebrae.Count; k++)
-            truth.Add(VertebraTruth2D(model, k, view, ray, sAxis, origin, columnStep, rowStep, truth3d.Vertebrae[k], phantom.ContactToleranceMm));
+            truth.Add(VertebraTruth2D(model, k, view, ray, sAxis, origin, columnStep, rowStep, phantom.ContactToleranceMm));
 
         var orientation = view == View.AP ? (mirrored ? "R\\F" : "L\\F") : (mirrored ? "A\\F" : "P\\F");
         return new RenderedRadiograph(image, view, orientation, opt.Photometric, origin, columnStep, rowStep, ray, truth);
@@ -187,11 +188,13 @@ public static class RadiographRenderer
     internal static double Mu(PointSample s, RadiographOptions opt)
     {
         if (s.Material == Material.Cement) return opt.MuWater * (1 + opt.CementContrastFactor * s.Hu / 1000);
+        if (s.Material is Material.Cortex or Material.Endplate or Material.Trabecular or Material.PosteriorCortex or Material.PosteriorTrabecular)
+            return opt.MuWater * Math.Max(0, 1 + opt.BoneContrastFactor * s.Hu / 1000.0);
         return opt.MuWater * Math.Max(0, 1 + s.Hu / 1000.0);
     }
 
     private static RadiographVertebraTruth VertebraTruth2D(SpineModel model, int k, View view, Vec3 ray, Vec3 sAxis,
-        Vec3 origin, Vec3 columnStep, Vec3 rowStep, VertebraTruth t3, double tol)
+        Vec3 origin, Vec3 columnStep, Vec3 rowStep, double tol)
     {
         var v = model.Vertebrae[k];
         var seed = model.Spec.TextureSeed;
@@ -207,7 +210,15 @@ public static class RadiographRenderer
             dMin = Math.Min(dMin, d); dMax = Math.Max(dMax, d);
         }
         var h = TruthStep;
-        var ns = (int)Math.Ceiling((sMax - sMin) / h); var nt = (int)Math.Ceiling((tMax - tMin) / h); var nd = (int)Math.Ceiling((dMax - dMin) / h);
+        const double hd = 2 * TruthStep; // along the ray: only thin (< 0.5 mm) cement would be missed
+        var ns = (int)Math.Ceiling((sMax - sMin) / h); var nt = (int)Math.Ceiling((tMax - tMin) / h); var nd = (int)Math.Ceiling((dMax - dMin) / hd);
+        var cLo = new Vec3(double.MaxValue, double.MaxValue, double.MaxValue); var cHi = -cLo;
+        foreach (var sh in shapes)
+        {
+            var (a, b) = sh.LocalBounds(v);
+            cLo = new Vec3(Math.Min(cLo.X, a.X), Math.Min(cLo.Y, a.Y), Math.Min(cLo.Z, a.Z));
+            cHi = new Vec3(Math.Max(cHi.X, b.X), Math.Max(cHi.Y, b.Y), Math.Max(cHi.Z, b.Z));
+        }
         var up = new Vec3(0, 0, 1);
         long bodyCells = 0, cementCells = 0, leftCells = 0;
         double leftReach = 0, rightReach = 0;
@@ -224,12 +235,12 @@ public static class RadiographRenderer
                 bool hitBody = false, hitCement = false;
                 for (var l = 0; l < nd && !(hitBody && (hitCement || shapes.Length == 0)); l++)
                 {
-                    var d = dMin + (l + 0.5) * h;
+                    var d = dMin + (l + 0.5) * hd;
                     var p = sAxis * s + up * t + ray * d;
                     var local = f.ToLocal(p);
                     if (!v.InBody(local)) continue;
                     hitBody = true;
-                    if (!hitCement)
+                    if (!hitCement && local.X >= cLo.X && local.X <= cHi.X && local.Y >= cLo.Y && local.Y <= cHi.Y && local.Z >= cLo.Z && local.Z <= cHi.Z)
                     {
                         foreach (var sh in shapes)
                         {
@@ -255,7 +266,7 @@ public static class RadiographRenderer
         var has = cementCells > 0;
 
         // Centroid in the stored image.
-        var c3 = t3.Center;
+        var c3 = f.ToPatient(TruthCalculator.BodyIntegrals(v).LocalCentroid);
         var rel = c3 - origin;
         var colPx = rel.Dot(columnStep) / columnStep.Dot(columnStep);
         var rowPx = rel.Dot(rowStep) / rowStep.Dot(rowStep);

@@ -151,8 +151,9 @@ public sealed class VertebraModel
         return x * x + y * y <= 1.0;
     }
 
-    /// <summary>Signed distance-like value to the posterior elements (pedicles, laminae, spinous, transverse
-    /// and articular processes): negative inside, about millimetres near the surface.</summary>
+    /// <summary>Distance-like value to the posterior elements (pedicles, laminae, spinous, transverse and
+    /// articular processes): inside, minus the depth below the surface in mm (the cortex is the outer 1 mm);
+    /// outside, a positive value.</summary>
     internal double PosteriorDistance(Vec3 l)
     {
         var best = double.MaxValue;
@@ -194,7 +195,7 @@ public sealed class VertebraModel
     /// so a round capsule becomes taller than wide.</summary>
     private readonly struct Capsule
     {
-        private readonly Vec3 _a, _b;
+        private readonly Vec3 _a, _b, _min, _max;
         private readonly double _r, _wInv;
 
         public Capsule(Vec3 a, Vec3 b, double radius, double wScale)
@@ -203,12 +204,19 @@ public sealed class VertebraModel
             _a = new Vec3(a.X, a.Y, a.Z * _wInv);
             _b = new Vec3(b.X, b.Y, b.Z * _wInv);
             _r = radius;
+            // Bounds in unscaled local coordinates, for a quick reject (points outside are at distance > 0).
+            var rz = radius * wScale;
+            _min = new Vec3(Math.Min(a.X, b.X) - radius, Math.Min(a.Y, b.Y) - radius, Math.Min(a.Z, b.Z) - rz);
+            _max = new Vec3(Math.Max(a.X, b.X) + radius, Math.Max(a.Y, b.Y) + radius, Math.Max(a.Z, b.Z) + rz);
         }
 
+        /// <summary>Distance-like value: negative inside (depth), +∞ outside the capsule's bounds.</summary>
         public double Distance(Vec3 l)
         {
+            if (l.X < _min.X || l.X > _max.X || l.Y < _min.Y || l.Y > _max.Y || l.Z < _min.Z || l.Z > _max.Z) return double.PositiveInfinity;
             var p = new Vec3(l.X, l.Y, l.Z * _wInv);
-            return Math.Sqrt(Geometry3.SegmentDistanceSquared(p, _a, _b)) - _r;
+            var d2 = Geometry3.SegmentDistanceSquared(p, _a, _b);
+            return d2 >= _r * _r ? 1.0 : Math.Sqrt(d2) - _r;
         }
     }
 }
