@@ -95,8 +95,9 @@ public static class CtPreview
         ArgumentNullException.ThrowIfNull(ct);
         var v = ct.Case.Model[vertebra];
         var f = v.Frame;
-        var focus = CementCentroid(ct, v) ?? f.Origin;
-        var local = f.ToLocal(focus);
+        var (all, larger) = CementCentroids(ct, v);
+        var local = f.ToLocal(all ?? f.Origin);
+        var sagittalU = larger is { } c ? f.ToLocal(c).X : local.X;
         Directory.CreateDirectory(directory);
         var paths = new List<string>();
         // Axial: columns along U (patient left → viewer's right), rows along V (posterior down).
@@ -104,22 +105,31 @@ public static class CtPreview
         // Coronal: columns along U, rows along −W (feet down).
         paths.Add(Write(ct, Path.Combine(directory, $"{prefix}-coronal.png"), f.ToPatient(0, local.Y, 0), f.U, -f.W, 256, 320, pixelMm, windowCenter, windowWidth));
         // Sagittal: columns along V (anterior on the viewer's left), rows along −W.
-        paths.Add(Write(ct, Path.Combine(directory, $"{prefix}-sagittal.png"), f.ToPatient(local.X, 20, 0), f.V, -f.W, 256, 320, pixelMm, windowCenter, windowWidth));
+        paths.Add(Write(ct, Path.Combine(directory, $"{prefix}-sagittal.png"), f.ToPatient(sagittalU, 20, 0), f.V, -f.W, 256, 320, pixelMm, windowCenter, windowWidth));
         return paths;
     }
 
-    private static Vec3? CementCentroid(RenderedCt ct, VertebraModel v)
+    /// <summary>Centroid of the vertebra's in-body cement voxels, and of those on its larger side (so the
+    /// sagittal plane cuts through one column of a bipedicular fill rather than between them).</summary>
+    private static (Vec3? All, Vec3? LargerSide) CementCentroids(RenderedCt ct, VertebraModel v)
     {
-        double si = 0, sj = 0, sk = 0; long n = 0;
+        var sum = new double[2, 4];
         var hu = ct.Hu;
         for (var k = 0; k < hu.SizeZ; k++)
             for (var j = 0; j < hu.SizeY; j++)
                 for (var i = 0; i < hu.SizeX; i++)
                 {
                     var idx = hu.IndexOf(i, j, k);
-                    if (ct.Cement.Data[idx] != 0 && ct.BodyLabels.Data[idx] == v.Label) { si += i; sj += j; sk += k; n++; }
+                    if (ct.Cement.Data[idx] == 0 || ct.BodyLabels.Data[idx] != v.Label) continue;
+                    var side = v.Frame.ToLocal(ct.Geometry.ToPatient(i, j, k)).X > 0 ? 0 : 1;
+                    sum[side, 0] += i; sum[side, 1] += j; sum[side, 2] += k; sum[side, 3]++;
                 }
-        return n == 0 ? null : ct.Geometry.ToPatient(si / n, sj / n, sk / n);
+        var n = sum[0, 3] + sum[1, 3];
+        if (n == 0) return (null, null);
+        var all = ct.Geometry.ToPatient((sum[0, 0] + sum[1, 0]) / n, (sum[0, 1] + sum[1, 1]) / n, (sum[0, 2] + sum[1, 2]) / n);
+        var s = sum[0, 3] >= sum[1, 3] ? 0 : 1;
+        var larger = ct.Geometry.ToPatient(sum[s, 0] / sum[s, 3], sum[s, 1] / sum[s, 3], sum[s, 2] / sum[s, 3]);
+        return (all, larger);
     }
 
     private static string Write(RenderedCt ct, string path, Vec3 centre, Vec3 colDir, Vec3 rowDir, int width, int height,
@@ -156,5 +166,23 @@ public static class CtPreview
         var c0 = c00 * (1 - fy) + c10 * fy;
         var c1 = c01 * (1 - fy) + c11 * fy;
         return c0 * (1 - fz) + c1 * fz;
+    }
+}
+
+/// <summary>Writes a radiograph as a PNG the way a viewer shows it (MONOCHROME1 inverted), windowed to its
+/// 2nd–99.8th percentiles, in stored orientation (PatientOrientation tells which side is which).</summary>
+public static class RadiographPreview
+{
+    public static void Write(RenderedRadiograph radiograph, string path)
+    {
+        ArgumentNullException.ThrowIfNull(radiograph);
+        var img = radiograph.Image;
+        var shown = img.Data.Select(v => radiograph.Photometric == Photometric.Monochrome1 ? 4095 - v : (int)v).ToArray();
+        var sorted = shown.Order().ToArray();
+        var lo = sorted[(int)(sorted.Length * 0.02)];
+        var hi = sorted[Math.Min(sorted.Length - 1, (int)(sorted.Length * 0.998))];
+        var px = new byte[shown.Length];
+        for (var i = 0; i < px.Length; i++) px[i] = (byte)Math.Clamp((shown[i] - lo) * 255 / Math.Max(1, hi - lo), 0, 255);
+        PreviewPng.Write(path, img.Width, img.Height, px);
     }
 }

@@ -409,14 +409,15 @@ public sealed class SpineModel
             s.Material = Material.Muscle; s.Hu = 50f + (float)(6 * Texture(p, 2.5));
             return;
         }
-        // Retroperitoneal and posterior fat around the spine.
-        if (p.Y > ay - b - 26)
+        // Retroperitoneal fat around the spine and the fat behind it.
+        if (Sq((p.X - ax) / 105) + Sq((p.Y - ay - 12) / 62) <= 1 || p.Y > ay + b + 8)
         {
             s.Material = Material.Fat; s.Hu = -100f + (float)(6 * Texture(p, 3));
             return;
         }
         // Bowel and mesentery: soft tissue blended with fat lobules by a smooth field (one class, no edges).
-        var f = Math.Clamp(0.5 + 1.6 * ValueNoise.Sample(p.X / 9, p.Y / 9, p.Z / 9, _seed + 7), 0, 1);
+        var n = 0.7 * ValueNoise.Sample(p.X / 11, p.Y / 11, p.Z / 11, _seed + 7) + 0.4 * ValueNoise.Sample(p.X / 4, p.Y / 4, p.Z / 4, _seed + 8);
+        var f = Math.Clamp(0.45 + 1.5 * n, 0, 1);
         s.Material = Material.Viscera; s.Hu = (float)(35 - 125 * f * f);
     }
 
