@@ -73,7 +73,7 @@ public class OutputTests
     [Fact]
     public void Catalogue_All_HasAtLeastADozenDistinctDescribedCases()
     {
-        var all = PhantomCatalogue.All();
+        var all = PhantomCatalogue.All;
         Assert.True(all.Count >= 12);
         Assert.Equal(all.Count, all.Select(c => c.Name).Distinct().Count());
         Assert.All(all, c => Assert.False(string.IsNullOrWhiteSpace(c.Description)));

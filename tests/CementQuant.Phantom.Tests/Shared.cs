@@ -5,11 +5,11 @@ namespace CementQuant.Phantom.Tests;
 /// <summary>Renders shared by several tests (rendering is the slow part of the suite).</summary>
 internal static class Shared
 {
-    /// <summary>The worked example over a 64 mm slab centred on L3 (fast, holds all of L3).</summary>
+    /// <summary>The worked example over a 96 × 96 × 64 mm field centred on L3 (fast, holds all of L3's body).</summary>
     public static PhantomCase WorkedExampleSlab(Func<AcquisitionOptions, AcquisitionOptions>? change = null)
     {
         var c = PhantomCatalogue.Get("worked-example");
-        var acq = c.Acquisition with { Slices = 64, FieldCenter = L3Centre(c) };
+        var acq = c.Acquisition with { Columns = 96, Rows = 96, Slices = 64, FieldCenter = L3Centre(c) };
         return c with { Acquisition = change is null ? acq : change(acq) };
     }
 

@@ -64,8 +64,11 @@ public static class PhantomCatalogue
 
     public static IReadOnlyList<string> Names { get; } = Entries.Select(e => e.Name).ToArray();
 
+    /// <summary>Every case at the small (test) size, in catalogue order.</summary>
+    public static IReadOnlyList<PhantomCase> All => AllOf(PhantomSize.Small);
+
     /// <summary>Every case at the given size, in catalogue order.</summary>
-    public static IReadOnlyList<PhantomCase> All(PhantomSize size = PhantomSize.Small) =>
+    public static IReadOnlyList<PhantomCase> AllOf(PhantomSize size) =>
         Entries.Select(e => Named(e, size)).ToArray();
 
     public static PhantomCase Get(string name, PhantomSize size = PhantomSize.Small)
