@@ -101,6 +101,19 @@ public sealed class CementAnalyzer(CementOptions options)
         var saturated = 0;
         var sup = roi.Superior; var inf = roi.Inferior;
         var footprint = 0.5 * Math.Max(Extent(g, frame.Left), Extent(g, frame.Posterior));
+        // Sub-voxel cement boundary toward an endplate: along the index axis closest to the cranio-caudal
+        // axis, where the HU profile crosses the threshold between the last cement voxel and the next one.
+        var (ax, ay, az, axisStepMm) = CranialAxis(g, frame.Superior);
+        double Boundary(int i, int direction, double w)
+        {
+            var (x, y, z) = region.Voxel(i);
+            int nx = x + direction * ax, ny = y + direction * ay, nz = z + direction * az;
+            if (!region.Contains(nx, ny, nz) || threshold is not { } th) return w + direction * wS / 2;
+            var j = region.Index(nx, ny, nz);
+            if (cement[j] != 0) return w + direction * axisStepMm;
+            var f = Math.Clamp((values[i] - th) / Math.Max(1.0, values[i] - values[j]), 0, 1);
+            return w + direction * f * axisStepMm;
+        }
         foreach (var i in inBody)
         {
             var (x, y, z) = region.Voxel(i);
@@ -115,7 +128,7 @@ public sealed class CementAnalyzer(CementOptions options)
             var hs = sup.HeightAt(l.X, l.Y);
             if (!double.IsNaN(hs))
             {
-                var gap = hs - (l.Z + wS / 2);
+                var gap = hs - Boundary(i, +1, l.Z);
                 gapSup = Math.Min(gapSup, gap);
                 if (d > 0) gapSupL = Math.Min(gapSupL, gap); else gapSupR = Math.Min(gapSupR, gap);
                 if (gap <= _o.ContactToleranceMm) MarkCells(sup, l.X, l.Y, footprint, supCells);
@@ -123,7 +136,7 @@ public sealed class CementAnalyzer(CementOptions options)
             var hi = inf.HeightAt(l.X, l.Y);
             if (!double.IsNaN(hi))
             {
-                var gap = (l.Z - wS / 2) - hi;
+                var gap = Boundary(i, -1, l.Z) - hi;
                 gapInf = Math.Min(gapInf, gap);
                 if (d > 0) gapInfL = Math.Min(gapInfL, gap); else gapInfR = Math.Min(gapInfR, gap);
                 if (gap <= _o.ContactToleranceMm) MarkCells(inf, l.X, l.Y, footprint, infCells);
@@ -153,7 +166,7 @@ public sealed class CementAnalyzer(CementOptions options)
             solidity = Math.Min(1, largest.Count / (ShapeMeasures.HullVolume(largest, g) / g.VoxelVolumeMm3));
         }
         var pattern = solidity >= _o.MassLikeMinSolidity && sphericity >= _o.MassLikeMinSphericity ? "mass_like"
-            : solidity < _o.TrabecularMaxSolidity ? "trabecular" : "mixed";
+            : solidity < _o.TrabecularMaxSolidity || sphericity < _o.TrabecularMaxSphericity ? "trabecular" : "mixed";
 
         if (saturated > 0.05 * total) qc.Add("SATURATED");
         if (threshold is { } th && _o.ThresholdHu is null && Unstable(values, body, th, total)) qc.Add("THRESHOLD_UNSTABLE");
@@ -262,6 +275,7 @@ public sealed class CementAnalyzer(CementOptions options)
         var mine = new bool[count + 1];
         for (var l = 1; l <= count; l++)
             mine[l] = touchesThisBody[l] || (!touchesAnyBody[l] && sizes[l] > 0 && isNearest(g.ToPatient(sums[l].X / sizes[l], sums[l].Y / sizes[l], sums[l].Z / sizes[l])));
+        var leakCandidates = new byte[n];
         for (var i = 0; i < n; i++)
         {
             var l = labels[i];
@@ -269,8 +283,27 @@ public sealed class CementAnalyzer(CementOptions options)
             if (body[i] == 1) { cement[i] = 1; inBody.Add(i); }
             // Outside every body: a leak of this vertebra when its component reaches into this body's cement,
             // or touches no body at all and this vertebra is the nearest.
-            else if (body[i] == 0 && mine[l]) { cement[i] = 2; leaks.Add(i); }
+            else if (body[i] == 0 && mine[l]) leakCandidates[i] = 1;
         }
+        // A leak must reach beyond the one-voxel shell around the body: cement that only spills into the
+        // shell is the partial-volume edge of in-body cement at the body surface, not a leak.
+        var leakLabels = new int[n];
+        var leakCount = ConnectedComponents.Label(leakCandidates, leakLabels, r.SizeX, r.SizeY, r.SizeZ, Connectivity.TwentySix);
+        var beyondShell = new bool[leakCount + 1];
+        for (var i = 0; i < n; i++)
+            if (leakLabels[i] != 0 && !beyondShell[leakLabels[i]] && !NextToBody(body, r, i)) beyondShell[leakLabels[i]] = true;
+        for (var i = 0; i < n; i++)
+            if (leakLabels[i] != 0 && beyondShell[leakLabels[i]]) { cement[i] = 2; leaks.Add(i); }
+    }
+
+    private static bool NextToBody(byte[] body, VoxelRegion r, int i)
+    {
+        var (x, y, z) = r.Voxel(i);
+        for (var dz = -1; dz <= 1; dz++)
+            for (var dy = -1; dy <= 1; dy++)
+                for (var dx = -1; dx <= 1; dx++)
+                    if (r.Contains(x + dx, y + dy, z + dz) && body[r.Index(x + dx, y + dy, z + dz)] == 1) return true;
+        return false;
     }
 
     /// <summary>
@@ -485,6 +518,18 @@ public sealed class CementAnalyzer(CementOptions options)
     {
         var total = s.Height.Count(h => !float.IsNaN(h));
         return total == 0 ? 0 : 100.0 * cells / total;
+    }
+
+    /// <summary>
+    /// The grid axis most aligned with <paramref name="superior"/> as a unit index step toward superior, and
+    /// the length of that step projected on the superior axis.
+    /// </summary>
+    private static (int Dx, int Dy, int Dz, double StepMm) CranialAxis(ImageGeometry g, Vec3 superior)
+    {
+        var cx = g.ColumnStep.Dot(superior); var cy = g.RowStep.Dot(superior); var cz = g.SliceStep.Dot(superior);
+        if (Math.Abs(cz) >= Math.Abs(cx) && Math.Abs(cz) >= Math.Abs(cy)) return (0, 0, Math.Sign(cz), Math.Abs(cz));
+        if (Math.Abs(cy) >= Math.Abs(cx)) return (0, Math.Sign(cy), 0, Math.Abs(cy));
+        return (Math.Sign(cx), 0, 0, Math.Abs(cx));
     }
 
     /// <summary>Extent (mm) of one voxel projected on a unit direction.</summary>

@@ -36,6 +36,8 @@ public sealed record CementOptions
     public double MassLikeMinSolidity { get; init; } = 0.75;
     public double MassLikeMinSphericity { get; init; } = 0.55;
     public double TrabecularMaxSolidity { get; init; } = 0.5;
+    /// <summary>Interdigitated cement has a large surface for its volume: sphericity well below a lump's (≈0.9).</summary>
+    public double TrabecularMaxSphericity { get; init; } = 0.4;
 
     /// <summary>Flag thresholds (METRICS.md flag table).</summary>
     public double AsymmetryFlag { get; init; } = 0.5;
