@@ -10,7 +10,7 @@ public sealed record VertebraLocatorOptions
 
     public VertebraLocatorOptions(
         double workingSpacingMm = 2.0,
-        int boneHu = 150,
+        int boneHu = 110,
         int cementHu = 1200,
         double maxBodyRadiusMm = 30,
         double endplateGridStepMm = 1.0,
@@ -42,7 +42,9 @@ public sealed record VertebraLocatorOptions
 
     /// <summary>Grid spacing of the coarse, patient-aligned detection grid.</summary>
     public double WorkingSpacingMm { get; }
-    /// <summary>Cortical bone threshold: voxels at or above it (inside the body's slab) are bone; holes in the cortical shell are filled.</summary>
+    /// <summary>Body threshold: voxels at or above it inside the body's slab are body (cortex, and trabecular bone down to
+    /// osteoporotic density); lower-density holes inside the shell (fatty marrow, clefts) are filled. At 3 mm voxels the cortex
+    /// blurs below 150 HU, hence the low default; discs (50–120 HU) are kept out by the disc planes.</summary>
     public int BoneHu { get; }
     /// <summary>Voxels at or above this (cement, 1500–3071 HU) count as body when inside it and are neutralised for the symmetry search.</summary>
     public int CementHu { get; }
