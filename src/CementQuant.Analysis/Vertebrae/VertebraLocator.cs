@@ -47,7 +47,7 @@ public static class VertebraLocator
         for (var i = 0; i < slabs.Count; i++)
         {
             if (found[i] is not { } sl || shapes[i] is not { } ms) continue;
-            var partial = sl.OpenBelow || sl.OpenAbove || ms.Shape.TouchesFov;
+            var partial = ms.Shape.TouchesFov;
             if (partial && ms.Shape.VolumeMl < options.MinPartialVolumeMl) continue;
             if (!partial && ms.Shape.VolumeMl < 2) continue;
             bodies.Add((sl, ms.Mask, ms.Shape));
@@ -70,7 +70,7 @@ public static class VertebraLocator
         {
             var (sl, mask, shape) = bodies[i];
             var notes = new List<string>();
-            var partial = sl.OpenBelow || sl.OpenAbove || shape.TouchesFov;
+            var partial = shape.TouchesFov;
             if (partial) notes.Add(VertebraQc.PartialFov);
             var confidence = partial ? 0.5 : 1.0;
             if (i != sacrumIndex && !partial && (shape.VolumeMl < 5 || shape.VolumeMl > 120 || shape.SymmetryScore < 0.3))
