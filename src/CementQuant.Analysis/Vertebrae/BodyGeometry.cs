@@ -54,6 +54,7 @@ internal static class BodyGeometry
             if (ns is null && ni is null) break;
             var local = ((ns ?? ni!.Value) + (ni ?? ns!.Value)).Normalized();
             s = (frame.Left * local.X + frame.Posterior * local.Y + frame.Superior * local.Z).Normalized();
+            if (s.Z < 0) s = -s; // superior stays toward the head
             l = Orthogonal(l, s);
             extent = LocalExtent(g, mask, centroid, l, s.Cross(l), s);
         }

@@ -6,6 +6,10 @@ namespace CementQuant.Analysis.Vertebrae;
 /// </summary>
 public sealed record SegmentationImportOptions
 {
+    /// <summary>TotalSegmentator v2 <c>total</c> task: 25 sacrum, 26 S1, 27 L5 ... 31 L1, 32 T12 ... 43 T1, 44 C7 ... 50 C1.
+    /// (Declared before <see cref="Default"/>: static initialisers run in textual order.)</summary>
+    public static IReadOnlyDictionary<int, string> TotalSegmentatorClasses { get; } = BuildTotalSegmentator();
+
     public static SegmentationImportOptions Default { get; } = new();
 
     public SegmentationImportOptions(IReadOnlyDictionary<int, string>? classes = null, int bodyClass = 1, double endplateGridStepMm = 1.0, int cementHu = 1200)
@@ -26,9 +30,6 @@ public sealed record SegmentationImportOptions
     public int BodyClass { get; }
     public double EndplateGridStepMm { get; }
     public int CementHu { get; }
-
-    /// <summary>TotalSegmentator v2 <c>total</c> task: 25 sacrum, 26 S1, 27 L5 ... 31 L1, 32 T12 ... 43 T1, 44 C7 ... 50 C1.</summary>
-    public static IReadOnlyDictionary<int, string> TotalSegmentatorClasses { get; } = BuildTotalSegmentator();
 
     private static Dictionary<int, string> BuildTotalSegmentator()
     {

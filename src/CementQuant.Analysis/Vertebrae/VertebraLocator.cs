@@ -201,7 +201,7 @@ public static class VertebraLocator
                 if (gap < minGap) continue;
                 // A longer gap means a missed disc: allowed, at a price.
                 var dev = (gap - g0) / g0;
-                var t = best[b] + cands[a].Score - (gap > maxGap ? 1 : 4 * dev * dev);
+                var t = best[b] + cands[a].Score - (gap > maxGap ? 1 : 8 * dev * dev);
                 if (t > best[a]) { best[a] = t; prev[a] = b; }
             }
         }
