@@ -1,6 +1,6 @@
 using CementQuant.Dicom;
 using CementQuant.Dicom.Series;
-using CementQuant.Dicom.Tests;
+
 
 namespace CementQuant.EndToEnd.Tests;
 

@@ -1,4 +1,4 @@
-namespace CementQuant.Dicom.Tests;
+namespace CementQuant.Testing;
 
 /// <summary>
 /// Locates <c>../shared/data</c> (public real-world files that must not be copied into the repository).

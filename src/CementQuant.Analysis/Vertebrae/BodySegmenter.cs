@@ -1,0 +1,143 @@
+namespace CementQuant.Analysis.Vertebrae;
+
+/// <summary>A plane through Point with unit Normal; "inside" is the side the normal points to.</summary>
+internal readonly record struct Plane(Vec3 Point, Vec3 Normal)
+{
+    public double Signed(Vec3 p) => (p - Point).Dot(Normal);
+}
+
+/// <summary>
+/// Full-resolution segmentation of one vertebral body inside its slab between two disc planes:
+/// bone (≥ BoneHu; cement is far above it, so a cemented body is simply solid bone) within a cylinder
+/// around the column axis and anterior to the spinal canal; holes in the cortical shell filled in
+/// axial, coronal and sagittal planes; thin attachments (pedicle stubs, rib heads, osteophyte bridges,
+/// vein-like leaks) removed by keeping the core component of an opening.
+/// </summary>
+internal static class BodySegmenter
+{
+    public static RoiMask? Segment(Volume<short> hu, VertebraLocatorOptions o, Vec3 center, Vec3 axis, Vec3 posterior,
+        Plane? below, Plane? above, double halfHeightMm)
+    {
+        var g = hu.Geometry;
+        var map = new VoxelMap(g);
+        var t = axis.Normalized();
+        var pst = BodyGeometry.Orthogonal(posterior, t);
+        var lat = pst.Cross(t).Normalized();
+        var r = o.MaxBodyRadiusMm;
+        var cut = PosteriorCut(hu, map, center, pst, lat, t);
+
+        // Voxel box around the slab (its extent along the axis is bounded by the planes or by halfHeightMm).
+        double lo = -halfHeightMm, hi = halfHeightMm;
+        if (below is { } b) lo = Math.Max(lo, AxisHit(center, t, b) - 2);
+        if (above is { } a) hi = Math.Min(hi, AxisHit(center, t, a) + 2);
+        lo -= 10; hi += 10; // tilted planes reach further off the axis
+        int i0 = int.MaxValue, j0 = int.MaxValue, k0 = int.MaxValue, i1 = int.MinValue, j1 = int.MinValue, k1 = int.MinValue;
+        foreach (var h in (ReadOnlySpan<double>)[lo, hi])
+            foreach (var su in (ReadOnlySpan<double>)[-r, r])
+                foreach (var sv in (ReadOnlySpan<double>)[-r, r])
+                {
+                    var q = map.ToVoxel(center + t * h + lat * su + pst * sv);
+                    i0 = Math.Min(i0, (int)Math.Floor(q.X)); i1 = Math.Max(i1, (int)Math.Ceiling(q.X));
+                    j0 = Math.Min(j0, (int)Math.Floor(q.Y)); j1 = Math.Max(j1, (int)Math.Ceiling(q.Y));
+                    k0 = Math.Min(k0, (int)Math.Floor(q.Z)); k1 = Math.Max(k1, (int)Math.Ceiling(q.Z));
+                }
+        i0 = Math.Max(0, i0); j0 = Math.Max(0, j0); k0 = Math.Max(0, k0);
+        i1 = Math.Min(hu.SizeX - 1, i1); j1 = Math.Min(hu.SizeY - 1, j1); k1 = Math.Min(hu.SizeZ - 1, k1);
+        if (i1 < i0 || j1 < j0 || k1 < k0) return null;
+        int nx = i1 - i0 + 1, ny = j1 - j0 + 1, nz = k1 - k0 + 1;
+        var bone = new byte[nx * ny * nz];
+        var blocked = new byte[bone.Length];
+        var seedIdx = -1; var seedDist = double.MaxValue;
+        for (var z = 0; z < nz; z++)
+            for (var y = 0; y < ny; y++)
+            {
+                var p = g.ToPatient(i0, j0 + y, k0 + z);
+                var row = (z * ny + y) * nx;
+                var src = hu.IndexOf(i0, j0 + y, k0 + z);
+                for (var x = 0; x < nx; x++, p += g.ColumnStep)
+                {
+                    var d = p - center;
+                    var along = d.Dot(t);
+                    var radial = (d - t * along).Length;
+                    var allowed = radial <= r && d.Dot(pst) <= cut && along >= -halfHeightMm && along <= halfHeightMm
+                        && (below is not { } pb || pb.Signed(p) >= 0) && (above is not { } pa || pa.Signed(p) >= 0);
+                    if (!allowed) { blocked[row + x] = 1; continue; }
+                    if (hu.Data[src + x] >= o.BoneHu) bone[row + x] = 1;
+                    var dist = d.Length;
+                    if (dist < seedDist) { seedDist = dist; seedIdx = row + x; }
+                }
+            }
+        // Fill the osteoporotic interior: holes of the cortical shell in each of the three plane orientations.
+        var filled = (byte[])bone.Clone();
+        for (var axisIndex = 0; axisIndex < 3; axisIndex++) MaskKernels.FillHoles2D(bone, blocked, nx, ny, nz, axisIndex, filled);
+        for (var i = 0; i < filled.Length; i++) if (blocked[i] != 0) filled[i] = 0;
+
+        // Opening core: erode, keep the component nearest the axis centre (the largest among central ones), dilate back.
+        var eroded = MaskKernels.Erode6(filled, nx, ny, nz);
+        var (labels, sizes) = MaskKernels.Components6(eroded, nx, ny, nz);
+        if (sizes.Count <= 1) return null;
+        var keep = PickCore(labels, sizes, nx, ny, nz, seedIdx);
+        if (keep <= 0) return null;
+        var core = new byte[filled.Length];
+        for (var i = 0; i < core.Length; i++) if (labels[i] == keep) core[i] = 1;
+        var opened = MaskKernels.Dilate6(core, nx, ny, nz);
+        var roi = new RoiMask(i0, j0, k0, nx, ny, nz);
+        for (var i = 0; i < opened.Length; i++) roi.Mask[i] = (byte)(opened[i] & filled[i]);
+        return roi;
+    }
+
+    /// <summary>The eroded component that contains the seed, else the largest one touching a small ball around it.</summary>
+    private static int PickCore(int[] labels, List<int> sizes, int nx, int ny, int nz, int seed)
+    {
+        if (seed >= 0 && labels[seed] > 0) return labels[seed];
+        int sx = seed % nx, sy = seed / nx % ny, sz = seed / (nx * ny);
+        var best = 0; var bestSize = 0;
+        var rad = Math.Max(3, Math.Min(nx, Math.Min(ny, nz)) / 4);
+        for (var z = Math.Max(0, sz - rad); z <= Math.Min(nz - 1, sz + rad); z++)
+            for (var y = Math.Max(0, sy - rad); y <= Math.Min(ny - 1, sy + rad); y++)
+                for (var x = Math.Max(0, sx - rad); x <= Math.Min(nx - 1, sx + rad); x++)
+                {
+                    var l = labels[(z * ny + y) * nx + x];
+                    if (l > 0 && sizes[l] > bestSize) { best = l; bestSize = sizes[l]; }
+                }
+        return best;
+    }
+
+    private static double AxisHit(Vec3 c, Vec3 t, Plane p)
+    {
+        var den = t.Dot(p.Normal);
+        return Math.Abs(den) < 1e-6 ? 0 : (p.Point - c).Dot(p.Normal) / den;
+    }
+
+    /// <summary>
+    /// Distance from the body centre, posteriorly, at which the spinal canal begins: past the posterior
+    /// cortex (a sample ≥ 200 HU), the first run of ≥ 5 mm below 100 HU. Averaged over a small cross
+    /// to step over the basivertebral foramen. Falls back to 20 mm.
+    /// </summary>
+    internal static double PosteriorCut(Volume<short> hu, VoxelMap map, Vec3 c, Vec3 pst, Vec3 lat, Vec3 t)
+    {
+        const int Max = 50;
+        Span<double> prof = stackalloc double[Max + 1];
+        for (var s = 0; s <= Max; s++)
+        {
+            double sum = 0;
+            for (var a = -1; a <= 1; a++)
+                for (var b = -1; b <= 1; b++)
+                {
+                    var q = map.ToVoxel(c + pst * s + lat * (3.0 * a) + t * (3.0 * b));
+                    sum += Sampler.Trilinear(hu, q.X, q.Y, q.Z);
+                }
+            prof[s] = sum / 9;
+        }
+        var seenBone = false;
+        for (var s = 4; s <= Max - 5; s++)
+        {
+            if (prof[s] >= 200) { seenBone = true; continue; }
+            if (!seenBone) continue;
+            var low = true;
+            for (var q = s; q < s + 5 && low; q++) low = prof[q] < 100;
+            if (low) return s;
+        }
+        return 20;
+    }
+}

@@ -1,0 +1,179 @@
+namespace CementQuant.Analysis.Vertebrae;
+
+/// <summary>
+/// Finds the anterior column (vertebral bodies and discs) on the working grid: in every axial slice,
+/// candidates are places whose surroundings look like a vertebral body (a block of bone-to-soft-tissue
+/// density) with a spinal canal (a CSF-density hole) just posterior to it, near the patient's midline;
+/// a dynamic programme then links one candidate per slice into the best vertically continuous chain.
+/// Density alone never makes a vertebra: a hip prosthesis or a contrast-filled aorta has no canal behind it.
+/// </summary>
+internal static class ColumnTracker
+{
+    /// <summary>One chain point per working-grid slice from <paramref name="Z0"/> upward (grid units).</summary>
+    internal sealed record Chain(int Z0, double[] X, double[] Y, double[] Score)
+    {
+        public int Length => X.Length;
+        public int Z1 => Z0 + X.Length - 1;
+    }
+
+    private const int ClipLow = -100, ClipHigh = 350;
+
+    public static Chain? Track(WorkGrid w, VertebraLocatorOptions o)
+    {
+        var scores = new float[w.NZ][];
+        Parallel.For(0, w.NZ, z => scores[z] = SliceScore(w, z, o));
+        // Average the score over about 10 mm of height: discs and noise then no longer break the chain.
+        var half = Math.Max(1, (int)Math.Round(4.0 / w.Step));
+        var smooth = new float[w.NZ][];
+        Parallel.For(0, w.NZ, z => smooth[z] = SmoothZ(scores, z, half, w.NX * w.NY));
+        return Link(w, smooth, o);
+    }
+
+    private static float[] SmoothZ(float[][] scores, int z, int half, int n)
+    {
+        var sum = new float[n];
+        var count = 0;
+        for (var zz = Math.Max(0, z - half); zz <= Math.Min(scores.Length - 1, z + half); zz++)
+        {
+            var s = scores[zz];
+            for (var i = 0; i < n; i++) sum[i] += Math.Max(s[i], -300);
+            count++;
+        }
+        for (var i = 0; i < n; i++) sum[i] /= count;
+        return sum;
+    }
+
+    internal static float[] SliceScore(WorkGrid w, int z, VertebraLocatorOptions o)
+    {
+        int nx = w.NX, ny = w.NY;
+        // Integral image of clipped HU (and of the patient mask for the midline).
+        var sat = new int[(nx + 1) * (ny + 1)];
+        double sumX = 0; long nBody = 0;
+        var data = w.Data;
+        for (var y = 0; y < ny; y++)
+        {
+            var row = 0;
+            var src = (z * ny + y) * nx;
+            for (var x = 0; x < nx; x++)
+            {
+                int h = data[src + x];
+                if (h > -300) { sumX += x; nBody++; }
+                row += Math.Clamp(h, ClipLow, ClipHigh);
+                sat[(y + 1) * (nx + 1) + x + 1] = sat[y * (nx + 1) + x + 1] + row;
+            }
+        }
+        var score = new float[nx * ny];
+        Array.Fill(score, -300f);
+        if (nBody < 100) return score;
+        var midX = sumX / nBody;
+        var s = w.Step;
+        var hb = Math.Max(1, (int)Math.Round(o.BodyCoreHalfMm / s));
+        var hc = Math.Max(1, (int)Math.Round(4.0 / s));
+        var hw = Math.Max(1, (int)Math.Round(3.0 / s));
+        var wallX = (int)Math.Round(11 / s);
+        var wallY = (int)Math.Round(13 / s);
+        int[] offs = [(int)Math.Round(14 / s), (int)Math.Round(18 / s), (int)Math.Round(22 / s), (int)Math.Round(26 / s), (int)Math.Round(30 / s)];
+        var maxOff = offs[^1] + wallY + hw;
+        var lateral = (int)Math.Round(o.MaxMidlineOffsetMm / s);
+        int xa = Math.Max(Math.Max(hb, wallX + hw), (int)(midX - lateral)), xb = Math.Min(nx - 1 - Math.Max(hb, wallX + hw), (int)(midX + lateral));
+        for (var y = hb; y < ny - maxOff; y++)
+        {
+            for (var x = xa; x <= xb; x++)
+            {
+                var a = BoxMean(sat, nx, x - hb, y - hb, x + hb, y + hb);
+                if (a < 60) continue; // not dense enough for a body or a disc
+                // The canal: CSF-density just posterior, ideally walled by pedicles and the lamina.
+                var best = double.MinValue;
+                foreach (var off in offs)
+                {
+                    var yc = y + off;
+                    var c = BoxMean(sat, nx, x - hc, yc - hc, x + hc, yc + hc);
+                    var e = Wall(BoxMean(sat, nx, x - wallX - hw, yc - hw, x - wallX + hw, yc + hw))
+                          + Wall(BoxMean(sat, nx, x + wallX - hw, yc - hw, x + wallX + hw, yc + hw))
+                          + Wall(BoxMean(sat, nx, x - hw, yc + wallY - hw, x + hw, yc + wallY + hw));
+                    best = Math.Max(best, 50 * e - 1.5 * Math.Abs(c - 20));
+                }
+                var dm = (x - midX) * s / 25;
+                score[y * nx + x] = (float)(a - 30 + best - 30 * dm * dm);
+            }
+        }
+        return score;
+    }
+
+    private static double Wall(double mean) => Math.Clamp((mean - 60) / 200, 0, 1);
+
+    private static double BoxMean(int[] sat, int nx, int x0, int y0, int x1, int y1)
+    {
+        var w = nx + 1;
+        long sum = (long)sat[(y1 + 1) * w + x1 + 1] - sat[y0 * w + x1 + 1] - sat[(y1 + 1) * w + x0] + sat[y0 * w + x0];
+        return (double)sum / ((x1 - x0 + 1) * (y1 - y0 + 1));
+    }
+
+    /// <summary>
+    /// Best-scoring vertically continuous chain by dynamic programming over every grid point of every
+    /// slice: a point either starts a chain or continues the best one ending within reach in the slice
+    /// below, paying for in-plane displacement. Only points with a plausible score take part.
+    /// </summary>
+    private static Chain? Link(WorkGrid w, float[][] score, VertebraLocatorOptions o)
+    {
+        int nx = w.NX, ny = w.NY, nz = w.NZ, n = nx * ny;
+        var reach = Math.Max(1, (int)Math.Floor(o.MaxChainStepMm / w.Step));
+        var offsets = new List<(int Dx, int Dy, float Cost)>();
+        for (var dy = -reach; dy <= reach; dy++)
+            for (var dx = -reach; dx <= reach; dx++)
+                if (dx * dx + dy * dy <= reach * reach) offsets.Add((dx, dy, (float)(4 * w.Step * Math.Sqrt(dx * dx + dy * dy))));
+        var back = new sbyte[nz][];
+        var prev = new float[n];
+        var cur = new float[n];
+        Array.Fill(prev, float.NegativeInfinity);
+        float bestTotal = 0; int bestZ = -1, bestP = -1;
+        var bias = (float)o.ChainNodeBias;
+        for (var z = 0; z < nz; z++)
+        {
+            var s = score[z];
+            var bz = back[z] = new sbyte[n];
+            Array.Fill(cur, float.NegativeInfinity);
+            for (var y = 0; y < ny; y++)
+                for (var x = 0; x < nx; x++)
+                {
+                    var p = y * nx + x;
+                    if (s[p] <= -100) continue;
+                    var node = s[p] - bias;
+                    float best = 0; var arg = -1;
+                    for (var k = 0; k < offsets.Count; k++)
+                    {
+                        var (dx, dy, cost) = offsets[k];
+                        int xx = x + dx, yy = y + dy;
+                        if ((uint)xx >= (uint)nx || (uint)yy >= (uint)ny) continue;
+                        var t = prev[yy * nx + xx] - cost;
+                        if (t > best) { best = t; arg = k; }
+                    }
+                    cur[p] = node + best;
+                    bz[p] = (sbyte)arg;
+                    if (cur[p] > bestTotal) { bestTotal = cur[p]; bestZ = z; bestP = p; }
+                }
+            (prev, cur) = (cur, prev);
+        }
+        if (bestZ < 0) return null;
+        var xs = new List<double>(); var ys = new List<double>(); var ss = new List<double>();
+        int zz = bestZ, pp = bestP;
+        while (true)
+        {
+            int x = pp % nx, y = pp / nx;
+            xs.Add(x); ys.Add(y); ss.Add(score[zz][pp]);
+            var k = back[zz][pp];
+            if (k < 0 || zz == 0) break;
+            pp = (y + offsets[k].Dy) * nx + x + offsets[k].Dx;
+            zz--;
+        }
+        xs.Reverse(); ys.Reverse(); ss.Reverse();
+        var z0 = bestZ - xs.Count + 1;
+        // Trim weak tails (a chain may wander a few slices into soft tissue before its score runs out).
+        int a = 0, e = xs.Count - 1;
+        while (a < e && ss[a] < o.ChainNodeBias) a++;
+        while (e > a && ss[e] < o.ChainNodeBias) e--;
+        var len = e - a + 1;
+        if (len * w.Step < o.MinChainLengthMm) return null;
+        return new Chain(z0 + a, [.. xs.GetRange(a, len)], [.. ys.GetRange(a, len)], [.. ss.GetRange(a, len)]);
+    }
+}

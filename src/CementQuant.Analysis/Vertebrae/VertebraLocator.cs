@@ -1,0 +1,383 @@
+namespace CementQuant.Analysis.Vertebrae;
+
+/// <summary>
+/// Finds, segments, labels and frames every vertebral body in a CT volume (HU, LPS geometry).
+/// <list type="number">
+/// <item>Detection on a coarse patient-aligned grid: the anterior column is tracked as a vertical chain of
+/// "body with a canal behind it" near the midline (<see cref="ColumnTracker"/>).</item>
+/// <item>Discs: along the chain, the fraction of dense (endplate/cortex) voxels in a disc-shaped section
+/// perpendicular to the column drops to near zero between two endplates; each such dip is a disc plane.</item>
+/// <item>Each slab between discs is segmented at full resolution (<see cref="BodySegmenter"/>) and
+/// measured (<see cref="BodyGeometry"/>).</item>
+/// <item>The lowest slab is recognised as the sacrum when it is long (no disc below S1) or fused to wide
+/// bone (alae, ilia); labels are then counted up from it, otherwise from the last rib-bearing vertebra,
+/// otherwise V1, V2, ... from the top.</item>
+/// </list>
+/// </summary>
+public static class VertebraLocator
+{
+    internal static int DenseHu = 180;
+    private const double SectionRadiusMm = 20;
+
+    public static VertebraLocatorResult Locate(Volume<short> hu, VertebraLocatorOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(hu);
+        ArgumentNullException.ThrowIfNull(options);
+        var w = WorkGrid.Build(hu, options.WorkingSpacingMm);
+        var chain = ColumnTracker.Track(w, options);
+        if (chain is null) return new VertebraLocatorResult([], [VertebraQc.NoSpineFound]);
+
+        var column = Column.From(w, chain);
+        var discs = FindDiscs(w, column);
+        var slabs = Slabs(w, column, discs);
+
+        var found = new Slab?[slabs.Count];
+        var shapes = new (RoiMask Mask, BodyShape Shape)?[slabs.Count];
+        Parallel.For(0, slabs.Count, i =>
+        {
+            var sl = slabs[i];
+            var mask = BodySegmenter.Segment(hu, options, sl.Center, sl.Axis, sl.Posterior, sl.Below, sl.Above, sl.HalfHeight);
+            if (mask is null || mask.Count() == 0) return;
+            shapes[i] = (mask, BodyGeometry.Measure(hu, mask, sl.Axis, options.EndplateGridStepMm, options.CementHu));
+            found[i] = sl;
+        });
+
+        // Keep what was segmented; drop small slivers cut by the field of view.
+        var bodies = new List<(Slab Slab, RoiMask Mask, BodyShape Shape)>();
+        for (var i = 0; i < slabs.Count; i++)
+        {
+            if (found[i] is not { } sl || shapes[i] is not { } ms) continue;
+            var partial = ms.Shape.TouchesFov;
+            if (partial && ms.Shape.VolumeMl < options.MinPartialVolumeMl) continue;
+            if (!partial && ms.Shape.VolumeMl < 2) continue;
+            bodies.Add((sl, ms.Mask, ms.Shape));
+        }
+        // Superior first.
+        bodies.Sort((a, b) => b.Shape.Centroid.Z.CompareTo(a.Shape.Centroid.Z));
+
+        var qc = new List<string>();
+        var sacrumIndex = -1;
+        if (bodies.Count > 0)
+        {
+            var last = bodies[^1];
+            if (IsSacrum(w, last.Slab, last.Shape)) sacrumIndex = bodies.Count - 1;
+        }
+        var labels = Label(w, bodies.Select(b => (b.Slab, b.Shape)).ToList(), sacrumIndex, options, out var source);
+        if (source == "index") qc.Add(VertebraQc.LabelsByIndex);
+
+        var result = new List<VertebraRoi>(bodies.Count);
+        for (var i = 0; i < bodies.Count; i++)
+        {
+            var (sl, mask, shape) = bodies[i];
+            var notes = new List<string>();
+            var partial = shape.TouchesFov;
+            if (partial) notes.Add(VertebraQc.PartialFov);
+            var confidence = partial ? 0.5 : 1.0;
+            if (i != sacrumIndex && !partial && (shape.VolumeMl < 5 || shape.VolumeMl > 120 || shape.SymmetryScore < 0.3))
+            {
+                notes.Add(VertebraQc.LowRoiConfidence);
+                confidence *= 0.5;
+            }
+            result.Add(new VertebraRoi
+            {
+                Index = i + 1,
+                Label = labels[i],
+                LabelSource = source,
+                Body = mask,
+                Frame = shape.Frame,
+                Centroid = shape.Centroid,
+                VolumeMl = shape.VolumeMl,
+                Superior = shape.Superior,
+                Inferior = shape.Inferior,
+                MidsagittalPoint = shape.MidsagittalPoint,
+                MidsagittalNormal = shape.MidsagittalNormal,
+                Confidence = confidence,
+                Qc = notes,
+                IsSacrum = i == sacrumIndex,
+            });
+        }
+        return new VertebraLocatorResult(result, qc);
+    }
+
+    /// <summary>The chain smoothed, in patient coordinates, with its unit tangent (pointing superior).</summary>
+    internal sealed record Column(Vec3[] Points, Vec3[] Tangents, int Z0)
+    {
+        public int Length => Points.Length;
+
+        public static Column From(WorkGrid w, ColumnTracker.Chain c)
+        {
+            var n = c.Length;
+            var pts = new Vec3[n];
+            const int Half = 3;
+            for (var i = 0; i < n; i++)
+            {
+                double sx = 0, sy = 0; var m = 0;
+                for (var j = Math.Max(0, i - Half); j <= Math.Min(n - 1, i + Half); j++) { sx += c.X[j]; sy += c.Y[j]; m++; }
+                pts[i] = w.ToPatient(sx / m, sy / m, c.Z0 + i);
+            }
+            var tan = new Vec3[n];
+            for (var i = 0; i < n; i++)
+            {
+                int a = Math.Max(0, i - 3), b = Math.Min(n - 1, i + 3);
+                tan[i] = a == b ? new Vec3(0, 0, 1) : (pts[b] - pts[a]).Normalized();
+            }
+            return new Column(pts, tan, c.Z0);
+        }
+    }
+
+    /// <summary>Fraction of dense voxels in a disc-shaped section perpendicular to the column at each chain point.</summary>
+    internal static double[] DenseProfile(WorkGrid w, Column col) => Profiles(w, col).Dense;
+
+    internal static (double[] Dense, double[] Mean) Profiles(WorkGrid w, Column col)
+    {
+        var prof = new double[col.Length];
+        var mean = new double[col.Length];
+        var st = w.Step;
+        for (var i = 0; i < col.Length; i++)
+        {
+            var t = col.Tangents[i];
+            var e1 = BodyGeometry.Orthogonal(new Vec3(1, 0, 0), t);
+            var e2 = t.Cross(e1);
+            int dense = 0, all = 0, inner = 0; double sum = 0;
+            for (var v = -SectionRadiusMm; v <= SectionRadiusMm; v += st)
+                for (var u = -SectionRadiusMm; u <= SectionRadiusMm; u += st)
+                {
+                    if (u * u + v * v > SectionRadiusMm * SectionRadiusMm) continue;
+                    var h = w.Nearest(col.Points[i] + e1 * u + e2 * v);
+                    all++;
+                    if (h >= DenseHu) dense++;
+                    if (u * u + v * v <= 144) { inner++; sum += Math.Clamp((int)h, -100, 400); }
+                }
+            prof[i] = all == 0 ? 0 : (double)dense / all;
+            mean[i] = inner == 0 ? 0 : sum / inner;
+        }
+        return (prof, mean);
+    }
+
+    /// <summary>
+    /// Chain indices of disc centres. Candidates are local minima of the dense profile lying well below
+    /// the endplate peaks found within 10 mm on each side; they are scored by relative depth and by how
+    /// soft the section's centre is (discs are 50–120 HU). A dynamic programme then picks the best set
+    /// whose spacing is regular, near the profile's own period (its autocorrelation peak), so a dip in the middle of an osteoporotic body,
+    /// 10–15 mm from the real discs, loses to them.
+    /// </summary>
+    internal static List<int> FindDiscs(WorkGrid w, Column col)
+    {
+        var (p, mean) = Profiles(w, col);
+        var n = p.Length;
+        var reach = Math.Max(2, (int)Math.Round(10 / w.Step));
+        var cands = new List<(int Index, double Score)>();
+        for (var i = 1; i < n - 1; i++)
+        {
+            if (p[i] > p[i - 1] || p[i] > p[i + 1]) continue;
+            double left = 0, right = 0;
+            for (var j = Math.Max(0, i - reach); j < i; j++) left = Math.Max(left, p[j]);
+            for (var j = i + 1; j <= Math.Min(n - 1, i + reach); j++) right = Math.Max(right, p[j]);
+            var peak = Math.Min(left, right);
+            if (peak < 0.1 || p[i] > 0.6 * peak) continue;
+            var score = (peak - p[i]) / peak + Math.Clamp((130 - mean[i]) / 100, 0, 0.5);
+            cands.Add((i, score));
+        }
+        if (cands.Count == 0) return [];
+        // Typical vertebral spacing from the profile's autocorrelation (20–45 mm).
+        var avg = p.Average();
+        double bestAc = double.MinValue; var g0 = 32 / w.Step;
+        for (var lag = (int)Math.Round(20 / w.Step); lag <= (int)Math.Round(45 / w.Step) && lag < n - 4; lag++)
+        {
+            double ac = 0;
+            for (var i = 0; i + lag < n; i++) ac += (p[i] - avg) * (p[i + lag] - avg);
+            ac /= n - lag;
+            if (ac > bestAc) { bestAc = ac; g0 = lag; }
+        }
+        var minGap = Math.Max(15 / w.Step, 0.6 * g0); var maxGap = 1.6 * g0;
+        var m = cands.Count;
+        var best = new double[m]; var prev = new int[m];
+        for (var a = 0; a < m; a++)
+        {
+            best[a] = cands[a].Score; prev[a] = -1;
+            for (var b = 0; b < a; b++)
+            {
+                var gap = cands[a].Index - cands[b].Index;
+                if (gap < minGap) continue;
+                // A longer gap means a missed disc: allowed, at a price.
+                var dev = (gap - g0) / g0;
+                var t = best[b] + cands[a].Score - (gap > maxGap ? 1 : 8 * dev * dev);
+                if (t > best[a]) { best[a] = t; prev[a] = b; }
+            }
+        }
+        var end = 0;
+        for (var a = 1; a < m; a++) if (best[a] > best[end]) end = a;
+        var picked = new List<int>();
+        for (var a = end; a >= 0; a = prev[a]) picked.Add(cands[a].Index);
+        picked.Reverse();
+        return picked;
+    }
+
+    /// <summary>A body's slab: centre and axis from the chain, bounding disc planes (null when open to the field of view's edge).</summary>
+    internal sealed record Slab(Vec3 Center, Vec3 Axis, Vec3 Posterior, Plane? Below, Plane? Above, double HalfHeight,
+        bool OpenBelow, bool OpenAbove, double LengthMm, int FirstIndex, int LastIndex, bool ChainEndBelow);
+
+    internal static List<Slab> Slabs(WorkGrid w, Column col, List<int> discs)
+    {
+        var n = col.Length;
+        // A chain end within two working slices of the grid's edge is cut by the field of view.
+        var fovBelow = col.Z0 <= 1;
+        var fovAbove = col.Z0 + n - 1 >= w.NZ - 2;
+        var bounds = new List<int> { 0 };
+        bounds.AddRange(discs);
+        bounds.Add(n - 1);
+        var slabs = new List<Slab>();
+        for (var s = 0; s + 1 < bounds.Count; s++)
+        {
+            int a = bounds[s], b = bounds[s + 1];
+            if (b - a < 2) continue;
+            var isFirst = s == 0; var isLast = s + 1 == bounds.Count - 1;
+            var mid = (a + b) / 2;
+            var axis = (col.Points[b] - col.Points[a]).Normalized();
+            var length = (col.Points[b] - col.Points[a]).Length;
+            Plane? below = isFirst && fovBelow ? null : new Plane(col.Points[a], col.Tangents[a]);
+            Plane? above = isLast && fovAbove ? null : new Plane(col.Points[b], -col.Tangents[b]);
+            // Open chain ends that are not at the field of view's edge still stop where the chain stops.
+            var center = (col.Points[a] + col.Points[b]) * 0.5;
+            var half = length / 2 + 15;
+            slabs.Add(new Slab(center, axis, new Vec3(0, 1, 0), below, above, half,
+                below is null, above is null, length, a, b, isFirst));
+            _ = mid;
+        }
+        return slabs;
+    }
+
+    /// <summary>
+    /// The lowest slab is the sacrum when no disc was found below a long segment (S1 to S2 are fused) or
+    /// when the bone around its middle spreads far sideways (alae, sacroiliac joints, ilia).
+    /// </summary>
+    internal static double SacrumWidthMm = 120;
+
+    internal static bool IsSacrum(WorkGrid w, Slab slab, BodyShape shape)
+    {
+        if (slab.OpenBelow || !slab.ChainEndBelow) return false;
+        if (slab.LengthMm >= 45) return true;
+        var width = 0.0;
+        for (var dz = -10.0; dz <= 10; dz += w.Step) width = Math.Max(width, BoneWidthMm(w, shape.Centroid + new Vec3(0, 0, dz)));
+        return width >= SacrumWidthMm;
+    }
+
+    /// <summary>Left-right extent of the bone (≥ 200 HU) 2D-connected to a point's axial slice, on the working grid.</summary>
+    internal static double BoneWidthMm(WorkGrid w, Vec3 p)
+    {
+        var g = w.ToGrid(p);
+        int z = (int)Math.Round(g.X * 0 + g.Z), sx = (int)Math.Round(g.X), sy = (int)Math.Round(g.Y);
+        if ((uint)z >= (uint)w.NZ) return 0;
+        int nx = w.NX, ny = w.NY;
+        var seen = new byte[nx * ny];
+        var stack = new Stack<int>();
+        // Seed: the nearest dense voxel within 10 mm.
+        var r = (int)Math.Round(10 / w.Step);
+        var seed = -1; var bestD = int.MaxValue;
+        for (var y = Math.Max(0, sy - r); y <= Math.Min(ny - 1, sy + r); y++)
+            for (var x = Math.Max(0, sx - r); x <= Math.Min(nx - 1, sx + r); x++)
+            {
+                var d = (x - sx) * (x - sx) + (y - sy) * (y - sy);
+                if (w.At(x, y, z) >= 200 && d < bestD) { bestD = d; seed = y * nx + x; }
+            }
+        if (seed < 0) return 0;
+        int minX = int.MaxValue, maxX = int.MinValue;
+        seen[seed] = 1; stack.Push(seed);
+        while (stack.Count > 0)
+        {
+            var q = stack.Pop();
+            int x = q % nx, y = q / nx;
+            minX = Math.Min(minX, x); maxX = Math.Max(maxX, x);
+            for (var dy = -1; dy <= 1; dy++)
+                for (var dx = -1; dx <= 1; dx++)
+                {
+                    int xx = x + dx, yy = y + dy;
+                    if ((uint)xx >= (uint)nx || (uint)yy >= (uint)ny) continue;
+                    var k = yy * nx + xx;
+                    if (seen[k] != 0 || w.At(xx, yy, z) < 200) continue;
+                    seen[k] = 1; stack.Push(k);
+                }
+        }
+        return (maxX - minX + 1) * w.Step;
+    }
+
+    private static readonly string[] Names = BuildNames();
+
+    private static string[] BuildNames()
+    {
+        var names = new List<string>();
+        for (var i = 1; i <= 7; i++) names.Add($"C{i}");
+        for (var i = 1; i <= 12; i++) names.Add($"T{i}");
+        for (var i = 1; i <= 6; i++) names.Add($"L{i}");
+        return [.. names];
+    }
+
+    /// <summary>Name of the vertebra <paramref name="above"/> levels above the sacrum (1 = lowest lumbar).</summary>
+    internal static string NameAboveSacrum(int above, int lumbar)
+    {
+        if (above <= lumbar) return $"L{lumbar - above + 1}";
+        var t = 12 - (above - lumbar) + 1;
+        if (t >= 1) return $"T{t}";
+        var c = 7 + t;
+        return c >= 1 ? $"C{c}" : $"V?{above}";
+    }
+
+    private static List<string> Label(WorkGrid w, List<(Slab Slab, BodyShape Shape)> bodies, int sacrumIndex, VertebraLocatorOptions o, out string source)
+    {
+        var labels = new List<string>(bodies.Count);
+        if (sacrumIndex >= 0)
+        {
+            source = "counted";
+            for (var i = 0; i < bodies.Count; i++)
+                labels.Add(i == sacrumIndex ? "S1" : NameAboveSacrum(sacrumIndex - i, o.LumbarVertebrae));
+            return labels;
+        }
+        // Last rib-bearing vertebra with a rib-free one below it: that one is T12.
+        var ribs = bodies.Select(b => HasRibs(w, b.Shape)).ToList();
+        var t12 = -1;
+        for (var i = 0; i + 1 < bodies.Count; i++)
+            if (ribs[i] && !ribs[i + 1] && !bodies[i + 1].Slab.OpenBelow) { t12 = i; }
+        if (t12 >= 0)
+        {
+            source = "counted";
+            // T12 is 1 + lumbar levels above the sacrum.
+            for (var i = 0; i < bodies.Count; i++)
+            {
+                var above = o.LumbarVertebrae + 1 - (i - t12);
+                labels.Add(above >= 1 ? NameAboveSacrum(above, o.LumbarVertebrae) : $"V{i + 1}");
+            }
+            return labels;
+        }
+        source = "index";
+        for (var i = 0; i < bodies.Count; i++) labels.Add($"V{i + 1}");
+        return labels;
+    }
+
+    /// <summary>
+    /// Rib evidence at a body: bone (≥ 200 HU) 45–110 mm lateral of the body on both sides, level with the
+    /// body and not anterior to it, in at least a third of the body's axial slices. Lumbar transverse
+    /// processes stay within about 45 mm of the midline.
+    /// </summary>
+    internal static bool HasRibs(WorkGrid w, BodyShape shape)
+    {
+        var c = w.ToGrid(shape.Centroid);
+        var halfH = 8 / w.Step;
+        int z0 = (int)Math.Round(c.Z - halfH), z1 = (int)Math.Round(c.Z + halfH);
+        int slices = 0, withRibs = 0;
+        int inner = (int)Math.Round(45 / w.Step), outer = (int)Math.Round(110 / w.Step), back = (int)Math.Round(60 / w.Step);
+        var cx = (int)Math.Round(c.X); var cy = (int)Math.Round(c.Y);
+        for (var z = Math.Max(0, z0); z <= Math.Min(w.NZ - 1, z1); z++)
+        {
+            slices++;
+            bool left = false, right = false;
+            for (var y = cy; y <= cy + back && !(left && right); y++)
+                for (var d = inner; d <= outer; d++)
+                {
+                    if (w.At(cx + d, y, z) >= 200) left = true;
+                    if (w.At(cx - d, y, z) >= 200) right = true;
+                }
+            if (left && right) withRibs++;
+        }
+        return slices > 0 && withRibs * 3 >= slices;
+    }
+}

@@ -1,0 +1,67 @@
+namespace CementQuant.Analysis.Vertebrae;
+
+/// <summary>
+/// Patient (LPS, mm) to continuous voxel index mapping of one <see cref="ImageGeometry"/>, with the
+/// inverse of [column row slice] precomputed so hot loops do nine multiply-adds per point.
+/// </summary>
+internal readonly struct VoxelMap
+{
+    private readonly Vec3 _origin;
+    private readonly Vec3 _ri, _rj, _rk; // rows of the inverse matrix
+
+    public VoxelMap(ImageGeometry g)
+    {
+        var c = g.ColumnStep; var r = g.RowStep; var s = g.SliceStep;
+        var det = c.Dot(r.Cross(s));
+        if (Math.Abs(det) < 1e-12) throw new ArgumentException("degenerate image geometry (zero voxel volume)", nameof(g));
+        _origin = g.Origin;
+        _ri = r.Cross(s) / det;
+        _rj = s.Cross(c) / det;
+        _rk = c.Cross(r) / det;
+    }
+
+    /// <summary>Continuous voxel indices of patient point p.</summary>
+    public Vec3 ToVoxel(Vec3 p)
+    {
+        var d = p - _origin;
+        return new Vec3(d.Dot(_ri), d.Dot(_rj), d.Dot(_rk));
+    }
+
+    /// <summary>Change in voxel indices for a patient-space displacement d.</summary>
+    public Vec3 Delta(Vec3 d) => new(d.Dot(_ri), d.Dot(_rj), d.Dot(_rk));
+}
+
+/// <summary>Sampling helpers on an HU volume (outside the grid reads as air).</summary>
+internal static class Sampler
+{
+    public const short Air = -1024;
+
+    /// <summary>Trilinear interpolation at continuous voxel index (i, j, k); air outside.</summary>
+    public static float Trilinear(Volume<short> v, double i, double j, double k)
+    {
+        var i0 = (int)Math.Floor(i); var j0 = (int)Math.Floor(j); var k0 = (int)Math.Floor(k);
+        var fi = (float)(i - i0); var fj = (float)(j - j0); var fk = (float)(k - k0);
+        // Clamp the neighbour to the edge so the last plane of voxels is still read (no half-voxel fade).
+        if (i0 < -1 || j0 < -1 || k0 < -1 || i0 >= v.SizeX || j0 >= v.SizeY || k0 >= v.SizeZ) return Air;
+        if (i0 < 0) { i0 = 0; fi = 0; } else if (i0 >= v.SizeX - 1) { i0 = v.SizeX - 1; fi = 0; }
+        if (j0 < 0) { j0 = 0; fj = 0; } else if (j0 >= v.SizeY - 1) { j0 = v.SizeY - 1; fj = 0; }
+        if (k0 < 0) { k0 = 0; fk = 0; } else if (k0 >= v.SizeZ - 1) { k0 = v.SizeZ - 1; fk = 0; }
+        int sx = v.SizeX, sxy = v.SizeX * v.SizeY;
+        var d = v.Data;
+        long b = (long)k0 * sxy + (long)j0 * sx + i0;
+        int di = fi > 0 ? 1 : 0, dj = fj > 0 ? sx : 0; long dk = fk > 0 ? sxy : 0;
+        float c000 = d[b], c100 = d[b + di], c010 = d[b + dj], c110 = d[b + dj + di];
+        float c001 = d[b + dk], c101 = d[b + dk + di], c011 = d[b + dk + dj], c111 = d[b + dk + dj + di];
+        var c00 = c000 + (c100 - c000) * fi; var c10 = c010 + (c110 - c010) * fi;
+        var c01 = c001 + (c101 - c001) * fi; var c11 = c011 + (c111 - c011) * fi;
+        var c0 = c00 + (c10 - c00) * fj; var c1 = c01 + (c11 - c01) * fj;
+        return c0 + (c1 - c0) * fk;
+    }
+
+    /// <summary>Nearest-neighbour read; air outside.</summary>
+    public static short Nearest(Volume<short> v, double i, double j, double k)
+    {
+        var ii = (int)Math.Round(i); var jj = (int)Math.Round(j); var kk = (int)Math.Round(k);
+        return (uint)ii < (uint)v.SizeX && (uint)jj < (uint)v.SizeY && (uint)kk < (uint)v.SizeZ ? v.Data[v.IndexOf(ii, jj, kk)] : Air;
+    }
+}
