@@ -7,8 +7,11 @@ public static class Program
     public static int Main(string[] args)
     {
         var root = new RootCommand("CementQuant: bone cement distribution after vertebroplasty, from CT and radiographs");
+        root.Subcommands.Add(AnalyzeCommand.Create());
         root.Subcommands.Add(ScanCommand.Create());
         root.Subcommands.Add(ConvertCommand.Create());
+        root.Subcommands.Add(PhantomCommand.Create());
+        root.Subcommands.Add(DemoCommand.Create());
 
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)
