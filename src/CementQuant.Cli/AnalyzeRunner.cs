@@ -80,9 +80,13 @@ public sealed class AnalyzeRunner(AnalyzeSettings settings, TextWriter log)
         Write(outDir, outcomes, problems, scan, nifti);
         var analysed = outcomes.Count(o => o.Status == "ok");
         _log.WriteLine(string.Create(CultureInfo.InvariantCulture, $"done: {analysed} series analysed, {outcomes.Count(o => o.Status == "skipped")} skipped, {outcomes.Count(o => o.Status == "failed")} failed, {scan.Problems.Count} unreadable files; {clock.Elapsed.TotalSeconds:0.0} s; outputs in {outDir}"));
-        var exit = problems.Count == 0 ? ExitCodes.Success : ExitCodes.PartialFailure;
+        // Files that are not DICOM at all (a README, a JSON sidecar) are listed but do not make the run partial;
+        // a DICOM file that cannot be read, or a series that cannot be analysed, does.
+        var exit = problems.Any(p => !p.Reason.StartsWith(NotDicom, StringComparison.Ordinal)) ? ExitCodes.PartialFailure : ExitCodes.Success;
         return new RunResult(exit, outcomes, problems, outDir);
     }
+
+    private const string NotDicom = "not a DICOM file";
 
     private bool InShard(SeriesIdentity id)
     {
@@ -107,6 +111,8 @@ public sealed class AnalyzeRunner(AnalyzeSettings settings, TextWriter log)
         var kind = g.Kind.ToString();
         if (!g.Usable)
             return new SeriesOutcome { Identity = id, Kind = kind, Description = g.Describe(), Status = IsFailure(g) ? "failed" : "skipped", Reason = g.Reason, Files = files };
+        if (g.Kind == InstanceKind.CtSlice && g.Instances.Count < 3)
+            return new SeriesOutcome { Identity = id, Kind = kind, Description = g.Describe(), Status = "skipped", Reason = $"{g.Instances.Count} CT slice{(g.Instances.Count == 1 ? "" : "s")}: too few for a 3D analysis", Files = files };
         if (g.Kind == InstanceKind.Radiograph)
             return new SeriesOutcome { Identity = id, Kind = kind, Description = g.Describe(), Status = "skipped", Reason = "radiograph analysis is not available yet", Files = files };
         var sw = Stopwatch.StartNew();
@@ -140,10 +146,15 @@ public sealed class AnalyzeRunner(AnalyzeSettings settings, TextWriter log)
 
     private SeriesOutcome AnalyzeVolume(Volume<short> hu, SeriesIdentity id, string kind, string description, IReadOnlyList<string> files, IReadOnlyList<string> notes, Stopwatch sw)
     {
+        var loaded = sw.Elapsed.TotalSeconds;
         var located = VertebraStage.Locate(hu, _s.Segmentation);
         var measured = new List<VertebraRoi>(located.Vertebrae.Where(v => !v.IsSacrum));
+        var vertebrae = sw.Elapsed.TotalSeconds;
         var cement = new CementAnalyzer(new CementOptions { ThresholdHu = _s.ThresholdHu, ContactToleranceMm = _s.ContactToleranceMm }).Analyze(hu, measured);
+        var cemented = sw.Elapsed.TotalSeconds;
         if (!_s.NoMasks) WriteMasks(hu, id, measured, cement);
+        lock (_log)
+            _log.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  series {id.SeriesKey}: load {loaded:0.00} s, vertebrae {vertebrae - loaded:0.00} s, cement {cemented - vertebrae:0.00} s, masks {sw.Elapsed.TotalSeconds - cemented:0.00} s"));
         return new SeriesOutcome
         {
             Identity = id, Kind = kind, Description = description, Status = "ok",

@@ -25,7 +25,7 @@ internal static class DemoCommand
                 Console.WriteLine("  " + PhantomExport.Describe(PhantomExport.Write(PhantomCatalogue.Get(name, PhantomSize.Small), input, seed: 1)));
             var settings = new AnalyzeSettings
             {
-                Inputs = [input],
+                Inputs = [.. new[] { "worked-example", "bipedicular-symmetric" }.SelectMany(n => new[] { Path.Combine(input, n, "ct"), Path.Combine(input, n, "xr") })],
                 Output = Path.Combine(outDir, "results"),
                 SiteKeyPath = Path.Combine(outDir, "demo-site.key"),
             };

@@ -1,0 +1,104 @@
+using System.Text.Json;
+
+namespace CementQuant.EndToEnd.Tests;
+
+/// <summary>`cementquant analyze` on phantom studies written by `cementquant phantom`: outputs, flags, privacy.</summary>
+public sealed class AnalyzeTests : IDisposable
+{
+    private readonly string _tmp = Directory.CreateTempSubdirectory("cq-analyze-").FullName;
+
+    public void Dispose() => Directory.Delete(_tmp, recursive: true);
+
+    private static List<Dictionary<string, string>> ReadCsv(string path)
+    {
+        var lines = File.ReadAllLines(path);
+        var header = lines[0].Split(',');
+        return [.. lines.Skip(1).Select(l => SplitCsv(l)).Select(cells => header.Zip(cells).ToDictionary(p => p.First, p => p.Second))];
+    }
+
+    private static List<string> SplitCsv(string line)
+    {
+        var cells = new List<string>();
+        var cur = new System.Text.StringBuilder();
+        var quoted = false;
+        for (var i = 0; i < line.Length; i++)
+        {
+            var c = line[i];
+            if (quoted)
+            {
+                if (c == '"' && i + 1 < line.Length && line[i + 1] == '"') { cur.Append('"'); i++; }
+                else if (c == '"') quoted = false;
+                else cur.Append(c);
+            }
+            else if (c == '"') quoted = true;
+            else if (c == ',') { cells.Add(cur.ToString()); cur.Clear(); }
+            else cur.Append(c);
+        }
+        cells.Add(cur.ToString());
+        return cells;
+    }
+
+    [Fact]
+    public void Analyze_WorkedExamplePhantom_FlagsTheCementedLevelAndKeepsPhiOut()
+    {
+        var studies = Path.Combine(_tmp, "studies");
+        var p = Cli.Run("phantom", "--case", "worked-example", "--size", "small", "--out", studies);
+        Assert.True(p.ExitCode == 0, p.Stderr);
+        var outDir = Path.Combine(_tmp, "out");
+        var r = Cli.Run("analyze", Path.Combine(studies, "worked-example", "ct"), "--out", outDir, "--site-key", Path.Combine(_tmp, "site.key"));
+        Assert.True(r.ExitCode == 0, r.Stderr);
+
+        var rows = ReadCsv(Path.Combine(outDir, "vertebrae.csv"));
+        var cemented = Assert.Single(rows, row => double.Parse(row["cement_volume_ml"], System.Globalization.CultureInfo.InvariantCulture) > 0);
+        Assert.Equal("NPEC;ASYMMETRIC_MASS_LIKE;UNILATERAL;LOW_FILL;CLEFT", cemented["flags"]);
+        Assert.Equal("neither", cemented["npec_type"]);
+        Assert.Equal("1", cemented["left_fraction"]);
+        Assert.Equal(File.ReadAllLines(Path.Combine(outDir, "vertebrae.csv"))[0].Split(',').Length, rows[0].Count);
+
+        // Privacy: no name, ID or raw UID anywhere in the outputs; keys are 16 hex digits.
+        var truth = File.ReadAllText(Path.Combine(studies, "worked-example", "truth.json"));
+        var dicom = CementQuant.Dicom.DicomFile.Open(Directory.GetFiles(Path.Combine(studies, "worked-example", "ct"))[0], headerOnly: true).Dataset;
+        var secrets = new[]
+        {
+            dicom.GetString(CementQuant.Dicom.DicomTag.PatientName)!, dicom.GetString(CementQuant.Dicom.DicomTag.PatientID)!,
+            dicom.GetString(CementQuant.Dicom.DicomTag.StudyInstanceUID)!, dicom.GetString(CementQuant.Dicom.DicomTag.SeriesInstanceUID)!,
+        };
+        foreach (var f in Directory.GetFiles(outDir, "*", SearchOption.AllDirectories).Where(f => !f.EndsWith(".gz", StringComparison.Ordinal)))
+        {
+            var text = File.ReadAllText(f);
+            foreach (var s in secrets) Assert.DoesNotContain(s, text);
+        }
+        Assert.Matches("^[0-9a-f]{16}$", cemented["study_key"]);
+        _ = truth;
+
+        using var json = JsonDocument.Parse(File.ReadAllText(Path.Combine(outDir, "results.json")));
+        Assert.Equal(1, json.RootElement.GetProperty("schema_version").GetInt32());
+        Assert.True(json.RootElement.GetProperty("provenance").GetProperty("input_files").GetArrayLength() >= 100);
+        Assert.True(File.Exists(Path.Combine(outDir, "masks", $"{cemented["series_key"]}_cement.nii.gz")));
+    }
+
+    [Fact]
+    public void Analyze_IncludePhi_AddsIdentifyingColumns()
+    {
+        var studies = Path.Combine(_tmp, "studies");
+        Assert.Equal(0, Cli.Run("phantom", "--case", "no-cement", "--size", "small", "--out", studies).ExitCode);
+        var outDir = Path.Combine(_tmp, "out-phi");
+        var r = Cli.Run("analyze", Path.Combine(studies, "no-cement", "ct"), "--out", outDir, "--site-key", Path.Combine(_tmp, "site.key"), "--include-phi", "--no-masks");
+        Assert.True(r.ExitCode == 0, r.Stderr);
+        var rows = ReadCsv(Path.Combine(outDir, "vertebrae.csv"));
+        Assert.NotEmpty(rows);
+        Assert.All(rows, row => Assert.Equal("CQ-no-cement", row["patient_id"]));
+        Assert.All(rows, row => Assert.Empty(row["flags"]));
+    }
+
+    [SharedDataFact]
+    public void Analyze_RealCtWithMetalHip_ReportsNoCement()
+    {
+        var outDir = Path.Combine(_tmp, "out-real");
+        var r = Cli.Run("analyze", SharedData.Path("real-ct", "totalsegmentator", "example_ct.nii.gz"), "--out", outDir, "--site-key", Path.Combine(_tmp, "site.key"), "--no-masks");
+        Assert.True(r.ExitCode == 0, r.Stderr);
+        var rows = ReadCsv(Path.Combine(outDir, "vertebrae.csv"));
+        Assert.True(rows.Count >= 5, $"{rows.Count} vertebrae");
+        Assert.All(rows, row => Assert.Equal("0", row["cement_volume_ml"]));
+    }
+}
