@@ -35,6 +35,20 @@ public sealed class ConvertAgainstPeersTests : IDisposable
         return Nifti.Read(nii[0]).Volume;
     }
 
+    /// <summary>Enhanced (multi-frame) CT: positions and rescale from the functional groups.</summary>
+    [SharedDataFact]
+    public void Convert_EnhancedMultiframeCt_MatchesDcm2niix()
+    {
+        var folder = Directory.CreateDirectory(Path.Combine(_tmp, "ect")).FullName;
+        File.Copy(SharedData.Path("conformance", "pydicom-data", "eCT_Supplemental.dcm"), Path.Combine(folder, "ect.dcm"));
+        var ours = ConvertOne(folder, _tmp);
+        var theirs = Dcm2niix(folder);
+        Assert.Equal(2, ours.SizeZ);
+        var r = VolumeComparer.Compare(ours, theirs);
+        Assert.True(r.MaxPositionErrorMm <= 0.01, $"affine differs by {r.MaxPositionErrorMm} mm ({r.Mapping})");
+        Assert.True(r.Differences == 0, $"{r.Differences} of {r.Compared} voxels differ, max |Δ| {r.MaxAbsDifference}");
+    }
+
     [SharedDataTheory]
     [InlineData("real-ct/visible-human-pelvis")]
     [InlineData("real-ct/totalsegmentator/example_ct_dicom_uncompressed_DERIVED")]
