@@ -20,7 +20,7 @@ public class CementAgainstPhantomTests(ITestOutputHelper output)
         var phantom = PhantomCatalogue.Get(name, PhantomSize.Small);
         var ct = CtRenderer.Render(phantom, seed: 1);
         var truth = TruthCalculator.Compute(phantom);
-        var rois = PhantomRois.FromTruth(ct, truth);
+        var rois = TruthRois.FromTruth(ct, truth);
         var results = new CementAnalyzer(new CementOptions()).Analyze(ct.Hu, rois);
         var failures = new List<string>();
         foreach (var r in results)

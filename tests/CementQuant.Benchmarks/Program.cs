@@ -7,12 +7,14 @@ namespace CementQuant.Benchmarks;
 
 /// <summary>
 /// <c>load FOLDER [runs]</c>: time and peak memory of loading a CT series into HU (the bench/ script
-/// runs it beside dcm2niix). Anything else goes to BenchmarkDotNet (kernels, scalar as baseline).
+/// runs it beside dcm2niix). <c>robustness [docs]</c>: the cement stage's error curves. Anything else goes
+/// to BenchmarkDotNet (kernels, scalar as baseline).
 /// </summary>
 public static class Program
 {
     public static int Main(string[] args)
     {
+        if (args.Length >= 1 && args[0] == "robustness") return Robustness.Run(args.Length > 1 ? args[1] : "docs");
         if (args.Length >= 2 && args[0] == "load") return Load(args[1], args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 1);
         BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
         return 0;

@@ -328,12 +328,16 @@ public sealed class CementAnalyzer(CementOptions options)
         var labels = new int[n];
         var count = ConnectedComponents.Label(gas, labels, r.SizeX, r.SizeY, r.SizeZ, Connectivity.TwentySix);
         var sizes = ConnectedComponents.Sizes(labels, count);
+        // A cavity holds gas: some of its voxels are well below the streak and noise range (hysteresis from a core).
+        var hasCore = new bool[count + 1];
+        for (var i = 0; i < n; i++)
+            if (labels[i] != 0 && values[i] <= _o.CleftCoreHu) hasCore[labels[i]] = true;
         var core = new List<short>();
         long inCavities = 0;
         for (var i = 0; i < n; i++)
         {
             var l = labels[i];
-            if (l == 0 || sizes[l] < minVoxels) continue;
+            if (l == 0 || sizes[l] < minVoxels || !hasCore[l]) continue;
             core.Add(values[i]);
             inCavities++;
         }
@@ -345,7 +349,7 @@ public sealed class CementAnalyzer(CementOptions options)
         for (var i = 0; i < n; i++)
         {
             var l = labels[i];
-            if (l != 0 && sizes[l] >= minVoxels && values[i] < level) cleft++;
+            if (l != 0 && sizes[l] >= minVoxels && hasCore[l] && values[i] < level) cleft++;
         }
         return cleft * voxelMl;
     }

@@ -32,6 +32,9 @@ public sealed record CementOptions
     /// <summary>Gas cleft: voxels inside the body below this HU.</summary>
     public double CleftHu { get; init; } = -200;
 
+    /// <summary>A cleft must contain gas this dark somewhere: dark streaks and noise dips stay above it.</summary>
+    public double CleftCoreHu { get; init; } = -500;
+
     /// <summary>Pattern rules: a compact lump is mass-like, a porous one trabecular.</summary>
     public double MassLikeMinSolidity { get; init; } = 0.75;
     public double MassLikeMinSphericity { get; init; } = 0.55;

@@ -1,12 +1,10 @@
-using CementQuant.Phantom;
-
-namespace CementQuant.Analysis.Tests;
+namespace CementQuant.Phantom;
 
 /// <summary>
 /// Vertebra ROIs built from a phantom's ground truth (true body mask, frame, concave endplates, midsagittal
-/// plane), so the cement stage can be measured against truth without the locator's own errors.
+/// plane), so later stages (cement, report) can be measured against truth without the locator's own errors.
 /// </summary>
-internal static class PhantomRois
+public static class TruthRois
 {
     public static List<VertebraRoi> FromTruth(RenderedCt ct, PhantomTruth truth)
     {
