@@ -17,9 +17,7 @@ public class CementAgainstPhantomTests(ITestOutputHelper output)
     [MemberData(nameof(Cases))]
     public void Analyze_CatalogueCaseWithTrueRois_MatchesTruth(string name)
     {
-        var phantom = PhantomCatalogue.Get(name, PhantomSize.Small);
-        var ct = CtRenderer.Render(phantom, seed: 1);
-        var truth = TruthCalculator.Compute(phantom);
+        var (ct, truth) = PhantomCache.Get(name);
         var rois = TruthRois.FromTruth(ct, truth);
         var results = new CementAnalyzer(new CementOptions()).Analyze(ct.Hu, rois);
         var failures = new List<string>();
