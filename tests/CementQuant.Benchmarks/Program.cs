@@ -14,6 +14,7 @@ public static class Program
 {
     public static int Main(string[] args)
     {
+        if (args.Length >= 1 && args[0] == "cement-timing") return CementTiming.Run(args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 3);
         if (args.Length >= 1 && args[0] == "robustness") return Robustness.Run(args.Length > 1 ? args[1] : "docs");
         if (args.Length >= 2 && args[0] == "load") return Load(args[1], args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 1);
         BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
