@@ -73,7 +73,7 @@ public sealed partial class QaReportTests(WorkedExampleFixture fixture, ITestOut
                 if (label == "L3")
                 {
                     Assert.Contains("touches neither endplate", panel.Groups[2].Value, StringComparison.Ordinal);
-                    Assert.Contains("on the patient's right", panel.Groups[2].Value, StringComparison.Ordinal);
+                    Assert.Contains("on the patient's left", panel.Groups[2].Value, StringComparison.Ordinal);
                 }
             }
 

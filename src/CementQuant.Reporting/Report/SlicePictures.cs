@@ -90,15 +90,16 @@ internal static class SlicePictures
         for (var i = 0; i < n; i++)
         {
             var v = Palette.Grey((int)Math.Clamp(Math.Round((grey[i] - lo) / BoneWindowWidth * 255), 0, 255));
-            v = Palette.Blend(v, Palette.Cement, 0.5 * Ramp(cem[i]));
+            v = Palette.Blend(v, Palette.Cement, 0.45 * Ramp(cem[i]));
             v = Palette.Blend(v, Palette.Leak, 0.55 * Ramp(leak[i]));
             argb[i] = v;
         }
         Outline(argb, w, h, body, 0.5f, Palette.Argb(Palette.BodyOutline));
         Outline(argb, w, h, cem, 0.5f, Palette.Argb(Palette.Cement));
         Outline(argb, w, h, leak, 0.5f, Palette.Argb(Palette.Leak));
-        Outline(argb, w, h, sup, 0f, Palette.Argb(Palette.SuperiorEndplate));
-        Outline(argb, w, h, inf, 0f, Palette.Argb(Palette.InferiorEndplate));
+        // Endplates last and thicker: they run along the body outline and must stay visible over it.
+        Outline(argb, w, h, sup, 0f, Palette.Argb(Palette.SuperiorEndplate), thick: true);
+        Outline(argb, w, h, inf, 0f, Palette.Argb(Palette.InferiorEndplate), thick: true);
         b.SetImage(argb);
 
         if (view != View.Sagittal) Midline(b, plane, s.Roi);
@@ -212,8 +213,8 @@ internal static class SlicePictures
     }
 
     /// <summary>Paints the pixels on either side of where <paramref name="field"/> crosses <paramref name="level"/>
-    /// (NaN never crosses): a two-pixel contour that follows the interpolated boundary.</summary>
-    private static void Outline(int[] argb, int w, int h, float[] field, float level, int colour)
+    /// (NaN never crosses): a two-pixel contour that follows the interpolated boundary (four pixels when thick).</summary>
+    private static void Outline(int[] argb, int w, int h, float[] field, float level, int colour, bool thick = false)
     {
         var mark = new bool[field.Length];
         for (var r = 0; r < h; r++)
@@ -226,7 +227,16 @@ internal static class SlicePictures
                 if (r + 1 < h && Crosses(a, field[i + w], level)) { mark[i] = true; mark[i + w] = true; }
             }
         for (var i = 0; i < mark.Length; i++)
-            if (mark[i]) argb[i] = colour;
+        {
+            if (!mark[i]) continue;
+            argb[i] = colour;
+            if (!thick) continue;
+            int r = i / w, c = i % w;
+            if (r > 0) argb[i - w] = colour;
+            if (r + 1 < h) argb[i + w] = colour;
+            if (c > 0) argb[i - 1] = colour;
+            if (c + 1 < w) argb[i + 1] = colour;
+        }
     }
 
     private static bool Crosses(float a, float b, float level) => !float.IsNaN(b) && (a >= level) != (b >= level);
