@@ -87,7 +87,7 @@ public sealed partial class QaReportTests(WorkedExampleFixture fixture, ITestOut
             if (keep is not null)
             {
                 var l3 = Regex.Match(text, "id=\"(v-[^\"]*_L3)\"").Groups[1].Value;
-                Chromium.Screenshot(new Uri(html).AbsoluteUri + "#" + l3, Path.Combine(shots, "panel-L3.png"), 1500, 1400);
+                Chromium.Screenshot(new Uri(html).AbsoluteUri + "#only=" + l3, Path.Combine(shots, "panel-L3.png"), 1280, 1240);
                 File.Copy(html, Path.Combine(shots, "report.html"), overwrite: true);
                 CopyDir(Path.Combine(dir.FullName, "report"), Path.Combine(shots, "report"));
             }

@@ -59,7 +59,7 @@ internal static class ContactMap
         // Both footprints share one (u, v) box so they line up.
         var (u0, u1, v0, v1) = Box(roi.Superior, roi.Inferior);
         int fw = (int)Math.Ceiling((u1 - u0) / PixelMm) + 1, fh = (int)Math.Ceiling((v1 - v0) / PixelMm) + 1;
-        const int pad = 26, gap = 64, subtitle = 34, legend = 22;
+        const int pad = 24, gap = 56, subtitle = 34, legend = 22;
         var iw = pad + fw + gap + fw + pad;
         var ih = subtitle + pad + fh + pad + legend;
         using var b = new PictureBuilder(iw, ih);

@@ -102,15 +102,15 @@ internal static class ReportHtml
         if (v.RoiConfidence is { } c) sb.Append(I($"<li>Vertebral body ROI confidence {c:0.00}; label {E(m.Vertebra)} from {E(m.LabelSource)}.</li>\n"));
         sb.Append(m.ThresholdHu is { } t ? I($"<li>Cement threshold {t:0} HU.</li>\n") : "<li>No cement threshold (no cement plateau found).</li>\n");
         if (qc.Count == 0) sb.Append("<li>No quality warning.</li>\n");
-        sb.Append("</ul>\n</div>\n<div>\n<h3>Metrics</h3>\n<table class=\"metrics\"><tbody>\n");
+        sb.Append("</ul>\n</div>\n<div>\n<h3>Metrics</h3>\n<div class=\"metrics\">\n");
         var row = VertebraTable.Row(s.Id, m, includePhi: false);
         for (var i = 0; i < VertebraTable.Columns.Length; i++)
         {
             var name = VertebraTable.Columns[i];
             if (name is "schema_version" or "study_key" or "series_key" or "flags" or "qc") continue;
-            sb.Append(I($"<tr><th>{E(name)}</th><td>{E(Format(row[i]))}</td></tr>\n"));
+            sb.Append(I($"<div><span class=\"name\">{E(name)}</span><span class=\"value\">{E(Format(row[i]))}</span></div>\n"));
         }
-        sb.Append("</tbody></table>\n</div>\n</div>\n</section>\n");
+        sb.Append("</div>\n</div>\n</div>\n</section>\n");
     }
 
     private static string Headline(VertebraMetrics m)
@@ -123,7 +123,7 @@ internal static class ReportHtml
     private static string Legend(double toleranceMm) =>
         "<div class=\"legend\">On the pictures: " +
         Swatch(Palette.Cement, "cement in the body") + Swatch(Palette.Leak, "leaked cement") + Swatch(Palette.BodyOutline, "body outline") +
-        Swatch(Palette.Midline, "midsagittal plane (dashed)") + Swatch(Palette.SuperiorEndplate, "superior endplate") + Swatch(Palette.InferiorEndplate, "inferior endplate") +
+        Swatch(Palette.Midline, "midsagittal plane (dashed)") + Swatch(Palette.SuperiorEndplate, "superior endplate") + Swatch(Palette.InferiorEndplate, "inferior endplate").TrimEnd() +
         I($"; contact maps shade the endplate where cement lies within {toleranceMm:0.#} mm of it.</div>\n");
 
     private static string Swatch(SkiaSharp.SKColor c, string name) => $"<span class=\"sw\" style=\"background:{Palette.Css(c)}\"></span>{E(name)} ";
@@ -165,23 +165,25 @@ internal static class ReportHtml
         .f-NPEC { background: #7a2430; } .f-ASYMMETRIC_MASS_LIKE { background: #7a4a12; } .f-UNILATERAL { background: #5e5a16; color: #fff7c2; }
         .f-LOW_FILL { background: #244a6e; color: #d8ecff; } .f-LEAKAGE { background: #6e1f66; color: #ffd6fa; } .f-CLEFT { background: #2f3f7a; color: #dde4ff; }
         .legend { margin-top: 14px; font-size: 12.5px; color: var(--muted); } .sw { display: inline-block; width: 11px; height: 11px; margin: 0 4px 0 10px; vertical-align: -1px; border-radius: 2px; }
-        figure { margin: 0; } figcaption { font-size: 12px; color: var(--muted); margin-top: 4px; max-width: 460px; }
+        figure { margin: 0; width: min-content; } figcaption { font-size: 12px; color: var(--muted); margin-top: 4px; min-width: 240px; }
         figure.chart { display: inline-block; margin: 14px 14px 0 0; vertical-align: top; }
         .panel { background: var(--panel); border: 1px solid var(--line); border-radius: 6px; padding: 14px 16px 16px; }
         .panel:target { border-color: var(--accent); }
         .headline { margin: 0 0 12px; }
-        .pictures { display: flex; flex-wrap: wrap; gap: 14px; align-items: flex-start; }
+        .pictures { display: flex; flex-wrap: wrap; gap: 12px; align-items: flex-start; }
         .pictures img { display: block; border: 1px solid #000; }
         .columns { display: flex; flex-wrap: wrap; gap: 28px; margin-top: 8px; } .columns > div { flex: 1 1 380px; min-width: 320px; }
         dl.flags dt { margin-top: 8px; } dl.flags dd { margin: 3px 0 0 0; }
         ul.qc { padding-left: 18px; margin: 0; } ul.qc code { color: #ffcf8a; }
-        table.metrics { border-collapse: collapse; font-size: 12.5px; columns: 2; }
-        table.metrics th { text-align: left; font-weight: normal; color: var(--muted); padding: 2px 14px 2px 0; font-family: "DejaVu Sans Mono", monospace; font-size: 12px; }
-        table.metrics td { padding: 2px 0; font-variant-numeric: tabular-nums; }
+        .metrics { columns: 2 260px; column-gap: 28px; font-size: 12.5px; }
+        .metrics > div { display: flex; justify-content: space-between; gap: 12px; padding: 1px 0; border-bottom: 1px solid #25282d; break-inside: avoid; }
+        .metrics .name { color: var(--muted); font-family: "DejaVu Sans Mono", monospace; font-size: 12px; }
+        .metrics .value { font-variant-numeric: tabular-nums; text-align: right; }
         [hidden] { display: none !important; }
         """;
 
-    /// <summary>Sorting (click or Enter on a heading; again to reverse), filtering rows and panels by flag, and
+    /// <summary>Sorting (click or Enter on a heading; again to reverse), filtering rows and panels by flag, a
+    /// one-panel view, and
     /// a load check the tests read from the DOM: data-report-ready on body, with the count of broken images.</summary>
     private const string Script = """
         (function () {
@@ -227,8 +229,13 @@ internal static class ReportHtml
             document.getElementById('empty').hidden = shown > 0 || tbody.rows.length === 0;
           }
           Array.prototype.forEach.call(buttons, function (b) { b.addEventListener('click', function () { filter(b.getAttribute('data-filter')); }); });
+          // #filter=FLAG opens the page filtered; #only=PANEL-ID shows that one panel alone (for sharing or printing).
           var initial = /^#filter=(\w+)$/.exec(location.hash);
           if (initial) filter(initial[1]);
+          var only = /^#only=([\w-]+)$/.exec(location.hash);
+          if (only && document.getElementById(only[1])) {
+            Array.prototype.forEach.call(document.querySelectorAll('body > section, body > header'), function (el) { el.hidden = el.id !== only[1]; });
+          }
           window.addEventListener('load', function () {
             var imgs = document.images, broken = 0;
             for (var i = 0; i < imgs.length; i++) if (!imgs[i].complete || imgs[i].naturalWidth === 0) broken++;

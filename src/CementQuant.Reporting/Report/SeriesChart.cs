@@ -28,9 +28,6 @@ internal static class SeriesChart
         line.LineColor = Color.FromHex("#bbbbbb");
         line.LinePattern = LinePattern.Dashed;
         line.LineWidth = 1;
-        line.LabelText = "15 % (LOW_FILL)";
-        line.LabelFontColor = Color.FromHex("#222222");
-        line.LabelBackgroundColor = Color.FromHex("#bbbbbb");
         plt.Axes.Bottom.SetTicks([.. Enumerable.Range(0, vertebrae.Count).Select(i => (double)i)], [.. vertebrae.Select(v => v.Vertebra)]);
         plt.Axes.Bottom.MajorTickStyle.Length = 0;
         plt.Axes.SetLimits(-0.6, Math.Max(0.6, vertebrae.Count - 0.4), 0, Math.Max(20, vertebrae.Select(v => v.FillPct).DefaultIfEmpty(0).Max() * 1.15));
@@ -38,10 +35,13 @@ internal static class SeriesChart
         plt.Title("In-body cement per vertebra (right | left)", size: 13);
         plt.Legend.ManualItems.Add(new LegendItem { LabelText = "patient's left", FillColor = left });
         plt.Legend.ManualItems.Add(new LegendItem { LabelText = "patient's right", FillColor = right });
+        plt.Legend.ManualItems.Add(new LegendItem { LabelText = "LOW_FILL (15 %)", LineColor = Color.FromHex("#bbbbbb"), LinePattern = LinePattern.Dashed, LineWidth = 1 });
         plt.Legend.Alignment = Alignment.UpperRight;
         plt.ShowLegend();
 
-        // Dark theme, matching the page.
+        // Dark theme and the page's font (ScottPlot would otherwise pick a serif fallback on Linux).
+        plt.Font.Set(Fonts.Regular.FamilyName);
+        plt.Legend.FontName = Fonts.Regular.FamilyName;
         plt.FigureBackground.Color = Color.FromHex("#181a1e");
         plt.DataBackground.Color = Color.FromHex("#0c0c0e");
         plt.Axes.Color(Color.FromHex("#d0d0d0"));
