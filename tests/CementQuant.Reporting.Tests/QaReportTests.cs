@@ -99,38 +99,6 @@ public sealed partial class QaReportTests(WorkedExampleFixture fixture, ITestOut
     }
 
     [Fact]
-    public void Write_ThreeLevelStudy_Timing()
-    {
-        var s = fixture.Series;
-        string[] levels = ["L2", "L3", "L4"];
-        var vertebrae = s.Vertebrae.Where(v => levels.Contains(v.Metrics.Vertebra)).ToList();
-        var rois = s.Rois.Where(r => levels.Contains(r.Label)).ToList();
-        var dir = Directory.CreateTempSubdirectory("cq-report-");
-        try
-        {
-            // Warm up once (JIT, fonts, ScottPlot), then time three runs; reported, not asserted (DESIGN.md).
-            var warm = new QaReport(Path.Combine(dir.FullName, "warm"));
-            var cold = Stopwatch.StartNew();
-            warm.AddSeries(new SeriesIdentity("s", "warm"), "", s.Ct.Hu, rois, vertebrae);
-            warm.Write();
-            output.WriteLine($"3-level report, first in process: {cold.Elapsed.TotalMilliseconds:0} ms");
-            for (var run = 0; run < 3; run++)
-            {
-                var report = new QaReport(Path.Combine(dir.FullName, $"run{run}"));
-                var sw = Stopwatch.StartNew();
-                report.AddSeries(new SeriesIdentity("s", $"run{run}"), "", s.Ct.Hu, rois, vertebrae);
-                var add = sw.Elapsed.TotalMilliseconds;
-                report.Write();
-                output.WriteLine($"3-level report, run {run + 1}: AddSeries {add:0} ms, Write {sw.Elapsed.TotalMilliseconds - add:0} ms, total {sw.Elapsed.TotalMilliseconds:0} ms");
-            }
-        }
-        finally
-        {
-            dir.Delete(recursive: true);
-        }
-    }
-
-    [Fact]
     public void AddSeries_ConcurrentSeries_AllInSummaryWithDistinctPictureNames()
     {
         var s = fixture.Series;
