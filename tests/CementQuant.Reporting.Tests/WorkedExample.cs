@@ -1,5 +1,4 @@
 using CementQuant.Analysis.Cement;
-using CementQuant.Analysis.Tests;
 using CementQuant.Phantom;
 using CementQuant.Reporting.Report;
 
@@ -13,7 +12,7 @@ public sealed class PhantomSeries
         Phantom = PhantomCatalogue.Get(name, PhantomSize.Small);
         Ct = CtRenderer.Render(Phantom, seed: 1);
         Truth = TruthCalculator.Compute(Phantom);
-        Rois = PhantomRois.FromTruth(Ct, Truth);
+        Rois = TruthRois.FromTruth(Ct, Truth);
         Vertebrae = analyze
             ? [.. new CementAnalyzer(new CementOptions()).Analyze(Ct.Hu, Rois).Select(c => new ReportVertebra(c.Metrics, c.InBodyVoxels, c.LeakVoxels))]
             : [.. Rois.Select(TrueCement)];
