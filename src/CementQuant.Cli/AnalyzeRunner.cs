@@ -233,7 +233,7 @@ public sealed class AnalyzeRunner(AnalyzeSettings settings, TextWriter log, bool
         var cement = new CementAnalyzer(new CementOptions { ThresholdHu = _s.ThresholdHu, ContactToleranceMm = _s.ContactToleranceMm }).Analyze(hu, measured);
         var cemented = sw.Elapsed.TotalSeconds;
         if (!_s.NoMasks) WriteMasks(hu, id, measured, cement);
-        _progress.Log(string.Create(CultureInfo.InvariantCulture, $"  series {id.SeriesKey}: load {loaded:0.00} s, vertebrae {vertebrae - loaded:0.00} s, cement {cemented - vertebrae:0.00} s, masks {sw.Elapsed.TotalSeconds - cemented:0.00} s"));
+        _progress.Detail(string.Create(CultureInfo.InvariantCulture, $"  series {id.SeriesKey}: load {loaded:0.00} s, vertebrae {vertebrae - loaded:0.00} s, cement {cemented - vertebrae:0.00} s, masks {sw.Elapsed.TotalSeconds - cemented:0.00} s"));
         return new SeriesOutcome
         {
             Identity = id, Kind = kind, Description = description, Status = "ok",

@@ -36,6 +36,9 @@ internal abstract class BatchProgress
     /// <summary>A line of log text (above the bar on a terminal).</summary>
     public abstract void Log(string line);
 
+    /// <summary>A detail line (stage timings): in the plain log, not over a terminal's bar.</summary>
+    public abstract void Detail(string line);
+
     /// <summary>Header reading: called with the number of files read so far.</summary>
     public abstract void Scanning(int done, int total);
 
@@ -107,6 +110,8 @@ internal abstract class BatchProgress
             lock (Sync) log.WriteLine(line);
         }
 
+        public override void Detail(string line) => Log(line);
+
         public override void Scanning(int done, int total)
         {
             // A line every 10 s at most while reading headers (a hospital folder can hold a million files).
@@ -139,6 +144,8 @@ internal abstract class BatchProgress
         {
             lock (Sync) _console.MarkupLine(Markup.Escape(line));
         }
+
+        public override void Detail(string line) { }
 
         public override void Scanning(int done, int total)
         {
