@@ -15,15 +15,17 @@ public sealed class CrashTests(BatchFixture fx)
         var outDir = Path.Combine(fx.Root, $"crash-{seed}", "out");
         var rng = new Random(seed);
         string[] args = ["analyze", input, "--out", outDir, "--site-key", fx.SiteKeyPath, "--jobs", "2"];
+        var killed = 0;
         for (var kill = 0; kill < 3; kill++)
         {
             // Start-up takes about 0.2 s and the whole run 5-10 s here: kill anywhere from header reading to the last series.
             using var p = BatchCli.Start(kill == 0 ? args : [.. args, "--resume"]);
             var exited = p.WaitForExit(TimeSpan.FromSeconds(0.3 + (rng.NextDouble() * 4)));
-            if (!exited) p.Kill(); // SIGKILL
+            if (!exited) { p.Kill(); killed++; } // SIGKILL
             p.WaitForExit();
             if (Directory.Exists(outDir)) Outputs.AssertAllParse(outDir);
         }
+        Assert.True(killed > 0, "every run finished before its kill time: nothing was tested");
         var last = Cli.Run([.. args, "--resume"]);
         Assert.True(last.ExitCode == 5, last.Stderr);
         Outputs.AssertAllParse(outDir);

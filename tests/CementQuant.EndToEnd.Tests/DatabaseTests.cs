@@ -108,6 +108,37 @@ public sealed class DatabaseTests(BatchFixture fx)
                 foreach (var s in secrets) Assert.DoesNotContain(s, string.Join('|', row.Values));
     }
 
+    [Fact]
+    public void Analyze_DatabaseUnreachable_Exits4BeforeAnyWork()
+    {
+        var input = Directory.CreateDirectory(Path.Combine(fx.Root, "db-unreachable", "in")).FullName;
+        File.WriteAllBytes(Path.Combine(input, "x.dcm"), BatchFixture.RandomBytes(100, 1));
+        var r = Cli.Run("analyze", input, "--out", Path.Combine(fx.Root, "db-unreachable", "out"), "--site-key", fx.SiteKeyPath, "--db", "Host=127.0.0.1;Port=1;Username=nobody;Database=none;Timeout=3");
+        Assert.True(r.ExitCode == 4, r.Stderr);
+        Assert.Contains("PostgreSQL", r.Stderr);
+    }
+
+    [Fact]
+    public void Analyze_SqliteOfAnotherSchemaVersion_Exits4AndLeavesItAlone()
+    {
+        var root = Path.Combine(fx.Root, "db-version");
+        var input = Directory.CreateDirectory(Path.Combine(root, "in")).FullName;
+        File.WriteAllBytes(Path.Combine(input, "x.dcm"), BatchFixture.RandomBytes(100, 2));
+        var db = Path.Combine(root, "old.db");
+        using (var c = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={db};Pooling=False"))
+        {
+            c.Open();
+            using var cmd = c.CreateCommand();
+            cmd.CommandText = "CREATE TABLE schema_info (name TEXT PRIMARY KEY, value TEXT); INSERT INTO schema_info VALUES ('schema_version', '99')";
+            cmd.ExecuteNonQuery();
+        }
+        var before = File.ReadAllBytes(db);
+        var r = Cli.Run("analyze", input, "--out", Path.Combine(root, "out"), "--site-key", fx.SiteKeyPath, "--db", db);
+        Assert.True(r.ExitCode == 4, r.Stderr);
+        Assert.Contains("schema version 99", r.Stderr);
+        Assert.Equal(before, File.ReadAllBytes(db));
+    }
+
     /// <summary>A JSON value as the CSV writes it: numbers invariant, booleans true/false, null empty.</summary>
     private static string Cell(JsonElement e) => e.ValueKind switch
     {
