@@ -47,7 +47,8 @@ internal static class AnalyzeCommand
                 NoMasks = r.GetValue(noMasks),
                 Resume = r.GetValue(resume),
             };
-            var result = new AnalyzeRunner(settings, Console.Error).Run();
+            // A live progress bar on a terminal; plain log lines when standard error goes to a file or a scheduler.
+            var result = new AnalyzeRunner(settings, Console.Error, terminal: !Console.IsErrorRedirected).Run();
             SummaryTable.Print(Console.Out, result.Series);
             return result.ExitCode;
         }));
@@ -58,10 +59,22 @@ internal static class AnalyzeCommand
 /// <summary>The per-vertebra summary printed at the end of analyze and demo.</summary>
 internal static class SummaryTable
 {
+    /// <summary>Series beyond which a batch prints flag counts instead of every vertebra.</summary>
+    private const int MaxDetailed = 10;
+
     public static void Print(TextWriter w, IReadOnlyList<SeriesOutcome> series)
     {
         var inv = CultureInfo.InvariantCulture;
-        foreach (var s in series.Where(s => s.Status == "ok"))
+        var ok = series.Where(s => s.Status == "ok").ToList();
+        if (ok.Count > MaxDetailed)
+        {
+            var vertebrae = ok.SelectMany(s => s.Vertebrae).ToList();
+            w.WriteLine(string.Create(inv, $"{ok.Count} series, {vertebrae.Count} vertebrae, {vertebrae.Count(v => v.CementVolumeMl > 0)} cemented (per-vertebra rows in vertebrae.csv)"));
+            foreach (var flag in vertebrae.SelectMany(v => v.Flags).GroupBy(f => f).OrderByDescending(g => g.Count()).ThenBy(g => g.Key, StringComparer.Ordinal))
+                w.WriteLine(string.Create(inv, $"  {flag.Key,-22} {flag.Count(),6}"));
+            return;
+        }
+        foreach (var s in ok)
         {
             w.WriteLine($"series {s.Identity.SeriesKey} ({s.Description})");
             w.WriteLine("  vertebra  cement mL  fill %  left frac  sup  inf  npec           pattern     flags");

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
 using System.Security.Cryptography;
@@ -20,79 +21,158 @@ public sealed record SeriesOutcome
     public IReadOnlyList<VertebraMetrics> Vertebrae { get; init; } = [];
     public IReadOnlyList<string> Notes { get; init; } = [];
     public double Seconds { get; init; }
+    /// <summary>SHA-256 of each of <see cref="Files"/>, hashed while the files are still in the page cache (provenance).</summary>
+    public IReadOnlyList<string> FileSha256 { get; init; } = [];
+    /// <summary>Failed through a bug (an unexpected exception), not through its input: never saved for --resume; the run exits 1.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public bool InternalError { get; init; }
 }
 
 /// <summary>
 /// `cementquant analyze`: discovery, grouping, per-series analysis (load → vertebrae → cement → metrics),
 /// and the outputs of shared/spec/METRICS.md. One bad file or series never stops the batch: it becomes a
 /// row of problems.csv and the exit code says so.
+/// Batch shape: series run on <c>--jobs</c> workers, each holding one volume at a time within a memory budget;
+/// each finished series is saved to <c>&lt;out&gt;/series/&lt;key&gt;.json</c> (<see cref="ResumeState"/>), and the
+/// CSV, JSON and database outputs are rebuilt from all of them at the end.
 /// </summary>
-public sealed class AnalyzeRunner(AnalyzeSettings settings, TextWriter log)
+public sealed class AnalyzeRunner(AnalyzeSettings settings, TextWriter log, bool terminal = false)
 {
     private readonly AnalyzeSettings _s = settings;
-    private readonly TextWriter _log = log;
+    private BatchProgress _progress = null!;
 
     public sealed record RunResult(int ExitCode, IReadOnlyList<SeriesOutcome> Series, IReadOnlyList<Problem> Problems, string OutputFolder);
+
+    /// <summary>One series to analyse (or to take from an earlier run): who it is, its files, what it costs.</summary>
+    private sealed record WorkItem(SeriesIdentity Id, IReadOnlyList<string> Files, long Bytes, long Weight, Func<SeriesOutcome> Analyze);
 
     public RunResult Run()
     {
         CliChecks.Inputs(_s.Inputs);
         var outDir = CliChecks.Output(_s.Output);
         var siteKey = SiteKey.LoadOrCreate(_s.SiteKeyPath ?? SiteKey.DefaultPath);
-        var clock = Stopwatch.StartNew();
+        var database = _s.Database ?? Path.Combine(outDir, "cementquant.db");
+        OpenDatabase(database).Dispose(); // fail before hours of work, not after
+        return BatchProgress.Run(terminal, log, p => { _progress = p; return RunBatch(outDir, siteKey, database); });
+    }
 
+    private RunResult RunBatch(string outDir, SiteKey siteKey, string database)
+    {
+        var clock = Stopwatch.StartNew();
+        AtomicFile.CleanStale(outDir);
+        AtomicFile.CleanStale(Path.Combine(outDir, "masks"));
         var files = DicomScanner.EnumerateFiles(_s.Inputs);
         var nifti = files.Where(DicomScanner.IsNifti).ToList();
-        var scan = DicomScanner.Scan([.. files.Where(f => !DicomScanner.IsNifti(f))], _s.Jobs);
+        var dicom = files.Where(f => !DicomScanner.IsNifti(f)).ToList();
+        var scan = DicomScanner.Scan(dicom, _s.Jobs, n => _progress.Scanning(n, dicom.Count));
         var groups = SeriesGrouper.Group(scan.Instances);
         if (groups.Count == 0 && nifti.Count == 0)
             throw new CliException(ExitCodes.NoInput, $"no DICOM or NIfTI input found in {files.Count} file(s)");
-        _log.WriteLine(string.Create(CultureInfo.InvariantCulture, $"found {files.Count} files: {groups.Count} DICOM series, {nifti.Count} NIfTI volumes, {scan.Problems.Count} unreadable ({clock.Elapsed.TotalSeconds:0.0} s)"));
+        _progress.Log(string.Create(CultureInfo.InvariantCulture, $"found {files.Count} files: {groups.Count} DICOM series, {nifti.Count} NIfTI volumes, {scan.Problems.Count} unreadable ({clock.Elapsed.TotalSeconds:0.0} s)"));
 
-        var work = new List<Func<SeriesOutcome>>();
+        var work = new List<WorkItem>();
         foreach (var g in groups)
         {
             var id = Identity(siteKey, g.StudyInstanceUid, g.SeriesInstanceUid, g.First);
-            if (!InShard(id)) continue;
-            work.Add(() => AnalyzeGroup(g, id));
+            if (!InShard(id.StudyKey)) continue;
+            var voxels = (long)g.First.Columns * g.First.Rows * (g.Kind == InstanceKind.EnhancedCt ? g.First.NumberOfFrames : g.Instances.Count);
+            var analysed = g.Usable && g.Kind is InstanceKind.CtSlice or InstanceKind.EnhancedCt;
+            work.Add(new WorkItem(id, [.. g.Instances.Select(h => h.Path)], MemoryBudget.EstimateCt(voxels), analysed ? g.Instances.Count : 0, () => AnalyzeGroup(g, id)));
         }
         foreach (var path in nifti)
         {
             var id = new SeriesIdentity(siteKey.Hash("nifti-study:" + Path.GetFullPath(path)), siteKey.Hash("nifti:" + Path.GetFullPath(path)));
-            if (!InShard(id)) continue;
-            work.Add(() => AnalyzeNifti(path, id));
+            if (!InShard(id.StudyKey)) continue;
+            var size = new FileInfo(path).Length;
+            work.Add(new WorkItem(id, [path], MemoryBudget.EstimateCt(size * (path.EndsWith(".gz", StringComparison.OrdinalIgnoreCase) ? 4 : 1)), 1, () => AnalyzeNifti(path, id)));
         }
 
-        var outcomes = new SeriesOutcome[work.Count];
-        var done = 0;
-        // Series run one after another, each using every core inside (loading, vertebrae): one volume in memory per job.
-        var options = new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, Math.Min(_s.Jobs, 2)) };
-        Parallel.For(0, work.Count, options, i =>
-        {
-            outcomes[i] = work[i]();
-            var n = Interlocked.Increment(ref done);
-            lock (_log)
-                _log.WriteLine(string.Create(CultureInfo.InvariantCulture, $"[{n}/{work.Count}] series {outcomes[i].Identity.SeriesKey} {outcomes[i].Description}: {outcomes[i].Status}{(outcomes[i].Status == "ok" ? $", {outcomes[i].Vertebrae.Count} vertebrae" : $" ({outcomes[i].Reason})")} {outcomes[i].Seconds:0.0} s"));
-        });
+        var outcomes = Process(work, new ResumeState(outDir, _s));
 
-        var problems = new List<Problem>(scan.Problems.Select(p => p with { Path = Relative(p.Path) }));
-        problems.AddRange(outcomes.Where(o => o.Status == "failed").Select(o => new Problem(Relative(o.Files.Count > 0 ? o.Files[0] : ""), "analyze", o.Reason)));
-        Write(outDir, outcomes, problems, scan, nifti);
-        var analysed = outcomes.Count(o => o.Status == "ok");
-        _log.WriteLine(string.Create(CultureInfo.InvariantCulture, $"done: {analysed} series analysed, {outcomes.Count(o => o.Status == "skipped")} skipped, {outcomes.Count(o => o.Status == "failed")} failed, {scan.Problems.Count} unreadable files; {clock.Elapsed.TotalSeconds:0.0} s; outputs in {outDir}"));
-        // Files that are not DICOM at all (a README, a JSON sidecar) are listed but do not make the run partial;
-        // a DICOM file that cannot be read, or a series that cannot be analysed, does.
-        var exit = problems.Any(p => !p.Reason.StartsWith(NotDicom, StringComparison.Ordinal)) ? ExitCodes.PartialFailure : ExitCodes.Success;
-        return new RunResult(exit, outcomes, problems, outDir);
+        // Unreadable files belong to no study: shard them by their path, so the shards' problems add up to the whole run's.
+        var problems = scan.Problems.Select(p => (Problem: p with { Path = Relative(p.Path) }, SeriesKey: ""))
+            .Where(p => InShard(siteKey.Hash("file:" + p.Problem.Path))).ToList();
+        problems.AddRange(outcomes.Where(o => o.Status != "ok")
+            .Select(o => (new Problem(SeriesPath(o.Files), o.Status == "skipped" ? "select" : "analyze", o.Reason), o.Identity.SeriesKey)));
+        Write(outDir, database, outcomes, problems);
+        Summary(outDir, outcomes, problems.Count, clock.Elapsed);
+        // Files that are not DICOM at all (a README, a JSON sidecar) and series deliberately not analysed (a localizer)
+        // are listed but do not make the run partial; a DICOM file that cannot be read, or a series that cannot be analysed, does.
+        var exit = outcomes.Any(o => o.InternalError) ? ExitCodes.InternalError
+            : problems.Any(p => p.Problem.Stage != "select" && !p.Problem.Reason.StartsWith(NotDicom, StringComparison.Ordinal)) ? ExitCodes.PartialFailure
+            : ExitCodes.Success;
+        return new RunResult(exit, outcomes, [.. problems.Select(p => p.Problem)], outDir);
+    }
+
+    /// <summary>
+    /// Runs the work on <c>--jobs</c> workers in input order. A worker reserves the series' memory before loading it,
+    /// so at most <c>--jobs</c> volumes (and never more than the budget) are held at once. Each finished series is
+    /// saved before it counts as done; with --resume a saved series whose inputs and parameters match is reused.
+    /// </summary>
+    private SeriesOutcome[] Process(List<WorkItem> work, ResumeState state)
+    {
+        var outcomes = new SeriesOutcome[work.Count];
+        var budget = MemoryBudget.ForThisMachine();
+        _progress.Start(work.Count, work.Sum(w => w.Weight));
+        var options = new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, _s.Jobs) };
+        Parallel.ForEach(Partitioner.Create(Enumerable.Range(0, work.Count), EnumerablePartitionerOptions.NoBuffering), options, i =>
+        {
+            var item = work[i];
+            var fingerprint = state.Fingerprint(item.Files);
+            var reused = _s.Resume ? state.TryLoad(item.Id.SeriesKey, fingerprint) : null;
+            var o = reused is not null ? reused with { Identity = item.Id, Files = item.Files } : Guarded(item, budget);
+            // Skipped series cost nothing to redo and may be analysable by a later version: never saved.
+            if (reused is null && o.Status != "skipped" && !o.InternalError) state.Save(o, fingerprint);
+            outcomes[i] = o;
+            _progress.Done(o, item.Weight, reused is not null);
+        });
+        return outcomes;
+    }
+
+    /// <summary>One series, never throwing: input problems are failed series; anything else is a bug, logged with its stack.</summary>
+    private SeriesOutcome Guarded(WorkItem item, MemoryBudget budget)
+    {
+        SeriesOutcome o;
+        try
+        {
+            using (budget.Acquire(item.Weight > 0 ? item.Bytes : 0)) o = item.Analyze();
+        }
+        catch (Exception ex) when (ex is not CliException)
+        {
+            _progress.Log($"internal error in series {item.Id.SeriesKey} (please report): {ex}");
+            return new SeriesOutcome { Identity = item.Id, Kind = "?", Description = "?", Status = "failed", Reason = $"internal error: {ex.GetType().Name}: {ex.Message}", Files = item.Files, InternalError = true };
+        }
+        return o with { FileSha256 = [.. o.Files.Select(Sha256)] };
+    }
+
+    /// <summary>Where a series is, for problems.csv: its file when it has one, else its (first) folder.</summary>
+    private string SeriesPath(IReadOnlyList<string> files)
+    {
+        if (files.Count == 0) return "";
+        if (files.Count == 1) return Relative(files[0]);
+        var folder = Path.GetDirectoryName(Relative(files[0]));
+        return string.IsNullOrEmpty(folder) ? "./" : folder + "/";
+    }
+
+    private static ResultsDatabase OpenDatabase(string target)
+    {
+        try
+        {
+            return ResultsDatabase.Open(target);
+        }
+        catch (CementQuantException ex)
+        {
+            throw new CliException(ExitCodes.OutputUnwritable, ex.Message);
+        }
     }
 
     private const string NotDicom = "not a DICOM file";
 
-    private bool InShard(SeriesIdentity id)
+    /// <summary>Whole studies stay together: a series' shard is a function of its study key alone.</summary>
+    private bool InShard(string key)
     {
         if (_s.Shard.Count == 1) return true;
-        // Whole studies stay together: the shard is a function of the study key alone.
-        var h = Convert.ToUInt64(id.StudyKey[..8], 16);
+        var h = Convert.ToUInt64(key[..8], 16);
         return (int)(h % (ulong)_s.Shard.Count) == _s.Shard.Index - 1;
     }
 
@@ -118,7 +198,7 @@ public sealed class AnalyzeRunner(AnalyzeSettings settings, TextWriter log)
         var sw = Stopwatch.StartNew();
         try
         {
-            var ct = CtVolumeLoader.Load(g, Math.Max(1, Environment.ProcessorCount));
+            var ct = CtVolumeLoader.Load(g, Math.Max(1, Environment.ProcessorCount / Math.Max(1, _s.Jobs)));
             return AnalyzeVolume(ct.Hu, id, kind, g.Describe(), files, ct.Notes, sw);
         }
         catch (CementQuantException ex)
@@ -153,8 +233,7 @@ public sealed class AnalyzeRunner(AnalyzeSettings settings, TextWriter log)
         var cement = new CementAnalyzer(new CementOptions { ThresholdHu = _s.ThresholdHu, ContactToleranceMm = _s.ContactToleranceMm }).Analyze(hu, measured);
         var cemented = sw.Elapsed.TotalSeconds;
         if (!_s.NoMasks) WriteMasks(hu, id, measured, cement);
-        lock (_log)
-            _log.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  series {id.SeriesKey}: load {loaded:0.00} s, vertebrae {vertebrae - loaded:0.00} s, cement {cemented - vertebrae:0.00} s, masks {sw.Elapsed.TotalSeconds - cemented:0.00} s"));
+        _progress.Detail(string.Create(CultureInfo.InvariantCulture, $"  series {id.SeriesKey}: load {loaded:0.00} s, vertebrae {vertebrae - loaded:0.00} s, cement {cemented - vertebrae:0.00} s, masks {sw.Elapsed.TotalSeconds - cemented:0.00} s"));
         return new SeriesOutcome
         {
             Identity = id, Kind = kind, Description = description, Status = "ok",
@@ -184,12 +263,7 @@ public sealed class AnalyzeRunner(AnalyzeSettings settings, TextWriter log)
         WriteAtomically(Path.Combine(dir, $"{id.SeriesKey}_cement.nii.gz"), labels);
     }
 
-    private static void WriteAtomically(string path, Volume<byte> v)
-    {
-        var tmp = path + ".tmp-" + Environment.ProcessId + ".nii.gz";
-        Nifti.Write(tmp, v);
-        File.Move(tmp, path, overwrite: true);
-    }
+    private static void WriteAtomically(string path, Volume<byte> v) => AtomicFile.WriteVia(path, ".nii.gz", tmp => Nifti.Write(tmp, v));
 
     private string Relative(string path)
     {
@@ -203,24 +277,57 @@ public sealed class AnalyzeRunner(AnalyzeSettings settings, TextWriter log)
         return Path.GetFileName(full);
     }
 
-    private void Write(string outDir, IReadOnlyList<SeriesOutcome> outcomes, List<Problem> problems, ScanResult scan, List<string> nifti)
+    /// <summary>
+    /// The run's outputs, rebuilt from every outcome: CSV and JSON written atomically, the database in one
+    /// transaction. Rows are sorted by study and series key, so a resumed run writes the same bytes as an uninterrupted one.
+    /// </summary>
+    private void Write(string outDir, string database, IReadOnlyList<SeriesOutcome> outcomes, List<(Problem Problem, string SeriesKey)> problems)
     {
         var ordered = outcomes.OrderBy(o => o.Identity.StudyKey, StringComparer.Ordinal).ThenBy(o => o.Identity.SeriesKey, StringComparer.Ordinal).ToList();
+        var sortedProblems = problems.OrderBy(p => p.Problem.Path, StringComparer.Ordinal).ThenBy(p => p.Problem.Stage, StringComparer.Ordinal).ThenBy(p => p.SeriesKey, StringComparer.Ordinal).ToList();
+        var seriesRows = ordered.Select(SeriesRow).ToList();
+        var problemRows = sortedProblems.Select(p => (IReadOnlyList<object?>)[p.Problem.Path, p.Problem.Stage, p.Problem.Reason, p.SeriesKey]).ToList();
         Csv.Write(Path.Combine(outDir, "vertebrae.csv"), VertebraTable.Header(_s.IncludePhi),
             ordered.SelectMany(o => o.Vertebrae.Select(v => VertebraTable.Row(o.Identity, v, _s.IncludePhi))));
-        string[] seriesHeader = ["schema_version", "study_key", "series_key", "kind", "description", "status", "reason", "files", "vertebrae", "cemented", "notes"];
-        Csv.Write(Path.Combine(outDir, "series.csv"), _s.IncludePhi ? [.. seriesHeader, .. VertebraTable.PhiColumns] : seriesHeader,
-            ordered.Select(o =>
-            {
-                List<object?> row = [VertebraTable.SchemaVersion, o.Identity.StudyKey, o.Identity.SeriesKey, o.Kind, o.Description, o.Status, o.Reason, o.Files.Count, o.Vertebrae.Count, o.Vertebrae.Count(v => v.CementVolumeMl > 0), string.Join(';', o.Notes)];
-                if (_s.IncludePhi) row.AddRange([o.Identity.PatientId, o.Identity.StudyUid, o.Identity.SeriesUid, o.Identity.StudyDate]);
-                return (IReadOnlyList<object?>)row;
-            }));
-        Csv.Write(Path.Combine(outDir, "problems.csv"), ["path", "stage", "reason"], problems.Select(p => (IReadOnlyList<object?>)[p.Path, p.Stage, p.Reason]));
-        WriteJson(Path.Combine(outDir, "results.json"), ordered, problems);
+        Csv.Write(Path.Combine(outDir, "series.csv"), _s.IncludePhi ? [.. ResultsDatabase.SeriesColumns, .. VertebraTable.PhiColumns] : ResultsDatabase.SeriesColumns, seriesRows);
+        Csv.Write(Path.Combine(outDir, "problems.csv"), ResultsDatabase.ProblemColumns, problemRows);
+        WriteJson(Path.Combine(outDir, "results.json"), ordered, sortedProblems);
+        using var db = OpenDatabase(database);
+        db.WriteRun([.. ordered.Select((o, i) => new ResultsDatabase.SeriesRows(seriesRows[i], [.. o.Vertebrae.Select(v => VertebraTable.Row(o.Identity, v, _s.IncludePhi))]))], problemRows, _s.IncludePhi);
     }
 
-    private void WriteJson(string path, List<SeriesOutcome> outcomes, List<Problem> problems)
+    private IReadOnlyList<object?> SeriesRow(SeriesOutcome o)
+    {
+        List<object?> row = [VertebraTable.SchemaVersion, o.Identity.StudyKey, o.Identity.SeriesKey, o.Kind, o.Description, o.Status, o.Reason, o.Files.Count, o.Vertebrae.Count, o.Vertebrae.Count(v => v.CementVolumeMl > 0), string.Join(';', o.Notes)];
+        if (_s.IncludePhi) row.AddRange([o.Identity.PatientId, o.Identity.StudyUid, o.Identity.SeriesUid, o.Identity.StudyDate]);
+        return row;
+    }
+
+    /// <summary>The closing lines: counts, throughput and peak memory (the numbers a site needs to size a batch).</summary>
+    private void Summary(string outDir, IReadOnlyList<SeriesOutcome> outcomes, int problems, TimeSpan elapsed)
+    {
+        var inv = CultureInfo.InvariantCulture;
+        var ok = outcomes.Where(o => o.Status == "ok").ToList();
+        var studies = ok.Select(o => o.Identity.StudyKey).Distinct().Count();
+        var minutes = Math.Max(elapsed.TotalMinutes, 1e-9);
+        var peak = Environment.OSVersion.Platform == PlatformID.Unix ? PeakRssBytes() : System.Diagnostics.Process.GetCurrentProcess().PeakWorkingSet64;
+        _progress.Log(string.Create(inv, $"done: {ok.Count} series analysed ({studies} studies, {ok.Sum(o => o.Vertebrae.Count)} vertebrae, {ok.Sum(o => o.Vertebrae.Count(v => v.Flags.Count > 0))} flagged), {outcomes.Count(o => o.Status == "skipped")} skipped, {outcomes.Count(o => o.Status == "failed")} failed, {problems} problem rows"));
+        _progress.Log(string.Create(inv, $"time {elapsed.TotalSeconds:0.0} s: {studies / minutes:0.0} studies/min, {ok.Count / minutes:0.0} series/min with {_s.Jobs} job{(_s.Jobs == 1 ? "" : "s")}; peak memory {peak / (1024.0 * 1024):0} MB; outputs in {outDir}"));
+    }
+
+    /// <summary>VmHWM of /proc/self/status: the process's peak resident set.</summary>
+    private static long PeakRssBytes()
+    {
+        try
+        {
+            var line = File.ReadLines("/proc/self/status").FirstOrDefault(l => l.StartsWith("VmHWM:", StringComparison.Ordinal));
+            if (line is not null && long.TryParse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], out var kb)) return kb * 1024;
+        }
+        catch (IOException) { }
+        return System.Diagnostics.Process.GetCurrentProcess().PeakWorkingSet64;
+    }
+
+    private void WriteJson(string path, List<SeriesOutcome> outcomes, List<(Problem Problem, string SeriesKey)> problems)
     {
         var doc = new Dictionary<string, object?>
         {
@@ -238,8 +345,9 @@ public sealed class AnalyzeRunner(AnalyzeSettings settings, TextWriter log)
                     ["shard"] = $"{_s.Shard.Index}/{_s.Shard.Count}",
                     ["flag_rules"] = FlagRules(),
                 },
-                ["input_files"] = outcomes.SelectMany(o => o.Files).Distinct().Order(StringComparer.Ordinal)
-                    .Select(f => new Dictionary<string, object?> { ["path"] = Relative(f), ["sha256"] = Sha256(f) }),
+                ["input_files"] = outcomes.SelectMany(o => o.Files.Select((f, i) => (Path: Relative(f), Sha: i < o.FileSha256.Count ? o.FileSha256[i] : Sha256(f))))
+                    .DistinctBy(f => f.Path).OrderBy(f => f.Path, StringComparer.Ordinal)
+                    .Select(f => new Dictionary<string, object?> { ["path"] = f.Path, ["sha256"] = f.Sha }),
             },
             ["studies"] = outcomes.GroupBy(o => o.Identity.StudyKey).Select(s => new Dictionary<string, object?>
             {
@@ -255,7 +363,7 @@ public sealed class AnalyzeRunner(AnalyzeSettings settings, TextWriter log)
                     ["vertebrae"] = o.Vertebrae.Select(v => VertebraTable.Columns.Zip(VertebraTable.Row(o.Identity, v, false)).Skip(3).ToDictionary(p => p.First, p => JsonValue(p.Second))),
                 }),
             }),
-            ["problems"] = problems.Select(p => new Dictionary<string, object?> { ["path"] = p.Path, ["stage"] = p.Stage, ["reason"] = p.Reason }),
+            ["problems"] = problems.Select(p => new Dictionary<string, object?> { ["path"] = p.Problem.Path, ["stage"] = p.Problem.Stage, ["reason"] = p.Problem.Reason, ["series_key"] = p.SeriesKey }),
         };
         var json = JsonSerializer.Serialize(doc, new JsonSerializerOptions { WriteIndented = true });
         AtomicFile.WriteAllText(path, json + "\n");

@@ -68,48 +68,84 @@ public sealed class ResultsDatabase : IDisposable
 
     public static readonly string[] SeriesColumns = ["schema_version", "study_key", "series_key", "kind", "description", "status", "reason", "files", "vertebrae", "cemented", "notes"];
 
+    /// <summary>The columns of problems.csv and the problems table: one row per file or series not used.</summary>
+    public static readonly string[] ProblemColumns = ["path", "stage", "reason", "series_key"];
+
+    /// <summary>Version of the table layout (METRICS.md schema_version): a database written by another version is refused, never altered.</summary>
+    public static int SchemaVersion => VertebraTable.SchemaVersion;
+
     private void CreateSchema()
     {
+        using var tx = _db.BeginTransaction();
+        // Shards of an array job open the same PostgreSQL database at the same moment; concurrent CREATE TABLE IF NOT
+        // EXISTS can still collide in the catalogue, so schema creation is serialised by a transaction-scoped lock.
+        if (_postgres) Execute("SELECT pg_advisory_xact_lock(7301946583)", tx);
         // PHI columns always exist (NULL unless --include-phi), so runs with and without it share one schema.
         var vertebraColumns = VertebraTable.Columns.Concat(VertebraTable.PhiColumns);
-        Execute($"CREATE TABLE IF NOT EXISTS vertebrae ({string.Join(", ", vertebraColumns.Select(c => $"{c} {SqlType(c)}"))}, PRIMARY KEY (series_key, vertebra))");
-        Execute($"CREATE TABLE IF NOT EXISTS series ({string.Join(", ", SeriesColumns.Concat(VertebraTable.PhiColumns).Select(c => $"{c} {SqlType(c)}"))}, PRIMARY KEY (series_key))");
-        Execute("CREATE TABLE IF NOT EXISTS problems (path TEXT, stage TEXT, reason TEXT, run_started TEXT)");
-        Execute("CREATE TABLE IF NOT EXISTS schema_info (name TEXT PRIMARY KEY, value TEXT)");
-        Execute($"INSERT INTO schema_info (name, value) VALUES ('schema_version', '{VertebraTable.SchemaVersion}') ON CONFLICT (name) DO NOTHING");
+        Execute($"CREATE TABLE IF NOT EXISTS vertebrae ({string.Join(", ", vertebraColumns.Select(c => $"{c} {SqlType(c)}"))}, PRIMARY KEY (series_key, vertebra))", tx);
+        Execute($"CREATE TABLE IF NOT EXISTS series ({string.Join(", ", SeriesColumns.Concat(VertebraTable.PhiColumns).Select(c => $"{c} {SqlType(c)}"))}, PRIMARY KEY (series_key))", tx);
+        Execute("CREATE TABLE IF NOT EXISTS problems (path TEXT NOT NULL, stage TEXT NOT NULL, reason TEXT, series_key TEXT NOT NULL, PRIMARY KEY (path, stage, series_key))", tx);
+        Execute("CREATE TABLE IF NOT EXISTS schema_info (name TEXT PRIMARY KEY, value TEXT)", tx);
+        Execute($"INSERT INTO schema_info (name, value) VALUES ('schema_version', '{SchemaVersion}') ON CONFLICT (name) DO NOTHING", tx);
+        using (var cmd = _db.CreateCommand())
+        {
+            cmd.Transaction = tx;
+            cmd.CommandText = "SELECT value FROM schema_info WHERE name = 'schema_version'";
+            var found = Convert.ToString(cmd.ExecuteScalar(), CultureInfo.InvariantCulture);
+            if (found != SchemaVersion.ToString(CultureInfo.InvariantCulture))
+                throw new CementQuantException($"the results database holds schema version {found}; this version of CementQuant writes version {SchemaVersion} (use a new database)");
+        }
+        tx.Commit();
     }
 
-    private void Execute(string sql)
+    private void Execute(string sql, DbTransaction? tx = null)
     {
         using var cmd = _db.CreateCommand();
+        cmd.Transaction = tx;
         cmd.CommandText = sql;
         cmd.ExecuteNonQuery();
     }
 
-    /// <summary>Writes one series and its vertebrae in one transaction, replacing earlier rows of that series.</summary>
-    public void WriteSeries(IReadOnlyList<object?> seriesRow, IReadOnlyList<IReadOnlyList<object?>> vertebraRows, bool phi)
-    {
-        using var tx = _db.BeginTransaction();
-        var seriesKey = (string)seriesRow[2]!;
-        Delete("vertebrae", seriesKey, tx);
-        Upsert("series", [.. SeriesColumns, .. VertebraTable.PhiColumns], Pad(seriesRow, phi, SeriesColumns.Length), ["series_key"], tx);
-        foreach (var row in vertebraRows)
-            Upsert("vertebrae", [.. VertebraTable.Columns, .. VertebraTable.PhiColumns], Pad(row, phi, VertebraTable.Columns.Length), ["series_key", "vertebra"], tx);
-        tx.Commit();
-    }
+    /// <summary>One series row and its vertebra rows, as the CSV files hold them.</summary>
+    public sealed record SeriesRows(IReadOnlyList<object?> Series, IReadOnlyList<IReadOnlyList<object?>> Vertebrae);
 
-    public void WriteProblems(IEnumerable<(string Path, string Stage, string Reason)> problems, DateTimeOffset runStarted)
+    /// <summary>Writes one series and its vertebrae in one transaction, replacing earlier rows of that series.</summary>
+    public void WriteSeries(IReadOnlyList<object?> seriesRow, IReadOnlyList<IReadOnlyList<object?>> vertebraRows, bool phi) =>
+        WriteRun([new SeriesRows(seriesRow, vertebraRows)], [], phi);
+
+    /// <summary>
+    /// Writes a whole run in one transaction: a killed run leaves the database as it was. Each series replaces its
+    /// earlier rows (and its earlier problems), so repeated, resumed or concurrent sharded runs never duplicate.
+    /// Problem rows are (path, stage, reason, series_key) with "" for a file that belongs to no series.
+    /// </summary>
+    public void WriteRun(IReadOnlyList<SeriesRows> series, IReadOnlyList<IReadOnlyList<object?>> problems, bool phi)
     {
-        using var tx = _db.BeginTransaction();
-        foreach (var (path, stage, reason) in problems)
+        // Rows in key order, so two writers touching the same keys take their locks in the same order.
+        var ordered = series.OrderBy(s => (string)s.Series[2]!, StringComparer.Ordinal).ToList();
+        for (var attempt = 1; ; attempt++)
         {
-            using var cmd = _db.CreateCommand();
-            cmd.Transaction = tx;
-            cmd.CommandText = "INSERT INTO problems (path, stage, reason, run_started) VALUES (@p0, @p1, @p2, @p3)";
-            Add(cmd, "@p0", path); Add(cmd, "@p1", stage); Add(cmd, "@p2", reason); Add(cmd, "@p3", runStarted.ToString("O", CultureInfo.InvariantCulture));
-            cmd.ExecuteNonQuery();
+            try
+            {
+                using var tx = _db.BeginTransaction();
+                foreach (var s in ordered)
+                {
+                    var seriesKey = (string)s.Series[2]!;
+                    Delete("vertebrae", seriesKey, tx);
+                    Delete("problems", seriesKey, tx);
+                    Upsert("series", [.. SeriesColumns, .. VertebraTable.PhiColumns], Pad(s.Series, phi, SeriesColumns.Length), ["series_key"], tx);
+                    foreach (var row in s.Vertebrae)
+                        Upsert("vertebrae", [.. VertebraTable.Columns, .. VertebraTable.PhiColumns], Pad(row, phi, VertebraTable.Columns.Length), ["series_key", "vertebra"], tx);
+                }
+                foreach (var p in problems.OrderBy(p => (string)p[0]!, StringComparer.Ordinal).ThenBy(p => (string)p[1]!, StringComparer.Ordinal))
+                    Upsert("problems", ProblemColumns, [.. p.Select(v => v ?? "")], ["path", "stage", "series_key"], tx);
+                tx.Commit();
+                return;
+            }
+            catch (PostgresException ex) when (attempt < 4 && ex.SqlState is PostgresErrorCodes.DeadlockDetected or PostgresErrorCodes.SerializationFailure)
+            {
+                Thread.Sleep(100 * attempt);
+            }
         }
-        tx.Commit();
     }
 
     private static object?[] Pad(IReadOnlyList<object?> row, bool phi, int baseColumns)
@@ -155,7 +191,7 @@ public sealed class ResultsDatabase : IDisposable
         cmd.Parameters.Add(p);
     }
 
-    /// <summary>All rows of a table as invariant strings (for tests comparing outputs).</summary>
+    /// <summary>All rows of a table as the strings a CSV reader would see (unquoted), for tests comparing outputs.</summary>
     public List<Dictionary<string, string>> ReadAll(string table, string orderBy)
     {
         using var cmd = _db.CreateCommand();
@@ -169,7 +205,13 @@ public sealed class ResultsDatabase : IDisposable
             {
                 var v = reader.GetValue(i);
                 var name = reader.GetName(i);
-                row[name] = v is DBNull ? "" : SqlType(name) == "BOOLEAN" ? (Convert.ToInt64(v is bool b ? (b ? 1 : 0) : v, CultureInfo.InvariantCulture) != 0 ? "true" : "false") : Csv.Cell(v);
+                row[name] = v switch
+                {
+                    DBNull => "",
+                    _ when SqlType(name) == "BOOLEAN" => Convert.ToInt64(v is bool b ? (b ? 1 : 0) : v, CultureInfo.InvariantCulture) != 0 ? "true" : "false",
+                    string text => text,
+                    _ => Csv.Cell(v),
+                };
             }
             rows.Add(row);
         }

@@ -1,0 +1,161 @@
+using System.Globalization;
+using System.Text.Json;
+using CementQuant.Reporting;
+using Npgsql;
+
+namespace CementQuant.EndToEnd.Tests;
+
+/// <summary>
+/// A test that needs the PostgreSQL server named by CQ_TEST_POSTGRES (.ci/run starts one on loopback): skipped
+/// with a message where the variable is unset, failing instead under CI=true.
+/// </summary>
+public sealed class PostgresFactAttribute : FactAttribute
+{
+    public PostgresFactAttribute()
+    {
+        if (Postgres.ConnectionString is null && !Postgres.Required)
+            Skip = "CQ_TEST_POSTGRES is not set (a PostgreSQL connection string, e.g. Host=127.0.0.1;Port=5433;Username=postgres;Database=postgres; .ci/run starts one)";
+    }
+}
+
+/// <summary>A private schema per test on the shared test server, dropped afterwards.</summary>
+public sealed class Postgres : IDisposable
+{
+    public static string? ConnectionString => Environment.GetEnvironmentVariable("CQ_TEST_POSTGRES") is { Length: > 0 } s ? s : null;
+
+    public static bool Required => Environment.GetEnvironmentVariable("CI") == "true";
+
+    private readonly string _schema = "cq_test_" + Guid.NewGuid().ToString("N")[..12];
+
+    public Postgres()
+    {
+        Assert.True(ConnectionString is not null, "CI=true but CQ_TEST_POSTGRES is not set: .ci/run must start PostgreSQL");
+        Execute($"CREATE SCHEMA {_schema}");
+    }
+
+    /// <summary>The connection string that puts every table in this test's schema.</summary>
+    public string Target => new NpgsqlConnectionStringBuilder(ConnectionString) { SearchPath = _schema }.ToString();
+
+    private static void Execute(string sql)
+    {
+        using var c = new NpgsqlConnection(ConnectionString);
+        c.Open();
+        using var cmd = new NpgsqlCommand(sql, c);
+        cmd.ExecuteNonQuery();
+    }
+
+    public void Dispose() => Execute($"DROP SCHEMA IF EXISTS {_schema} CASCADE");
+}
+
+/// <summary>The results database: SQLite by default, PostgreSQL with --db; the same rows as the CSV and JSON files.</summary>
+[Collection(BatchCollection.Name)]
+public sealed class DatabaseTests(BatchFixture fx)
+{
+    [PostgresFact]
+    public void Analyze_SqlitePostgresCsvJson_HoldTheSameRowsAndNoIdentifiers()
+    {
+        using var pg = new Postgres();
+        var (input, reference) = fx.Reference;
+        // The same results again into PostgreSQL: a copy of the reference output, resumed, so nothing is re-analysed.
+        var outDir = Path.Combine(fx.Root, "database", "out");
+        CopyTree(reference, outDir);
+        var r = Cli.Run("analyze", input, "--out", outDir, "--site-key", fx.SiteKeyPath, "--resume", "--db", pg.Target);
+        Assert.True(r.ExitCode == 5, r.Stderr);
+        Assert.Contains("from an earlier run", r.Stderr);
+
+        using var sqlite = ResultsDatabase.Open(Path.Combine(reference, "cementquant.db"));
+        using var postgres = ResultsDatabase.Open(pg.Target);
+        var tables = new (string Table, string Csv, string Order)[] { ("vertebrae", "vertebrae.csv", "series_key, vertebra"), ("series", "series.csv", "series_key"), ("problems", "problems.csv", "path, stage, series_key") };
+        foreach (var (table, csvName, order) in tables)
+        {
+            var csv = Outputs.ReadCsv(Path.Combine(reference, csvName));
+            var columns = csv.Count > 0 ? csv[0].Keys.ToList() : [];
+            var expected = Outputs.Lines(csv, columns);
+            Assert.NotEmpty(expected);
+            Assert.Equal(expected, Outputs.Lines(sqlite.ReadAll(table, order), columns));
+            Assert.Equal(expected, Outputs.Lines(postgres.ReadAll(table, order), columns));
+        }
+
+        // results.json: the same vertebra rows, nested by study and series.
+        using var json = JsonDocument.Parse(File.ReadAllText(Path.Combine(reference, "results.json")));
+        var fromJson = json.RootElement.GetProperty("studies").EnumerateArray().SelectMany(study => study.GetProperty("series").EnumerateArray().SelectMany(series =>
+            series.GetProperty("vertebrae").EnumerateArray().Select(v =>
+            {
+                var row = v.EnumerateObject().ToDictionary(p => p.Name, p => Cell(p.Value));
+                row["study_key"] = study.GetProperty("study_key").GetString()!;
+                row["series_key"] = series.GetProperty("series_key").GetString()!;
+                row["schema_version"] = "1";
+                return row;
+            }))).ToList();
+        var vertebraColumns = Outputs.ReadCsv(Path.Combine(reference, "vertebrae.csv"))[0].Keys.ToList();
+        Assert.Equal(Outputs.Lines(Outputs.ReadCsv(Path.Combine(reference, "vertebrae.csv")), vertebraColumns), Outputs.Lines(fromJson, vertebraColumns));
+        var problemsJson = json.RootElement.GetProperty("problems").EnumerateArray().Select(p => p.EnumerateObject().ToDictionary(e => e.Name, e => Cell(e.Value)));
+        Assert.Equal(Outputs.Lines(Outputs.ReadCsv(Path.Combine(reference, "problems.csv"))), Outputs.Lines(problemsJson));
+
+        // No patient name, ID or raw UID in any output (files, SQLite, PostgreSQL) by default.
+        var secrets = new List<string> { "PHANTOM^WORKED-EXAMPLE", "PHANTOM^SUPERIOR-ONLY", "CQ-worked-example", "CQ-superior-only" };
+        foreach (var f in Directory.GetFiles(input, "*.dcm", SearchOption.AllDirectories).Where(f => f.Contains("/ct/", StringComparison.Ordinal) || f.EndsWith("0001.dcm", StringComparison.Ordinal)))
+        {
+            if (!f.EndsWith("0001.dcm", StringComparison.Ordinal)) continue;
+            var ds = Dicom.DicomFile.Open(f, headerOnly: true).Dataset;
+            secrets.AddRange([ds.GetString(Dicom.DicomTag.StudyInstanceUID)!, ds.GetString(Dicom.DicomTag.SeriesInstanceUID)!, ds.GetString(Dicom.DicomTag.SOPInstanceUID)!]);
+        }
+        Assert.True(secrets.Count >= 4 + (5 * 3), $"{secrets.Count} identifiers collected");
+        foreach (var (path, text) in Outputs.AllText(outDir))
+            foreach (var s in secrets) Assert.False(text.Contains(s, StringComparison.Ordinal), $"'{s}' in {Path.GetRelativePath(outDir, path)}");
+        foreach (var (table, _, order) in tables)
+            foreach (var row in postgres.ReadAll(table, order))
+                foreach (var s in secrets) Assert.DoesNotContain(s, string.Join('|', row.Values));
+    }
+
+    [Fact]
+    public void Analyze_DatabaseUnreachable_Exits4BeforeAnyWork()
+    {
+        var input = Directory.CreateDirectory(Path.Combine(fx.Root, "db-unreachable", "in")).FullName;
+        File.WriteAllBytes(Path.Combine(input, "x.dcm"), BatchFixture.RandomBytes(100, 1));
+        var r = Cli.Run("analyze", input, "--out", Path.Combine(fx.Root, "db-unreachable", "out"), "--site-key", fx.SiteKeyPath, "--db", "Host=127.0.0.1;Port=1;Username=nobody;Database=none;Timeout=3");
+        Assert.True(r.ExitCode == 4, r.Stderr);
+        Assert.Contains("PostgreSQL", r.Stderr);
+    }
+
+    [Fact]
+    public void Analyze_SqliteOfAnotherSchemaVersion_Exits4AndLeavesItAlone()
+    {
+        var root = Path.Combine(fx.Root, "db-version");
+        var input = Directory.CreateDirectory(Path.Combine(root, "in")).FullName;
+        File.WriteAllBytes(Path.Combine(input, "x.dcm"), BatchFixture.RandomBytes(100, 2));
+        var db = Path.Combine(root, "old.db");
+        using (var c = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={db};Pooling=False"))
+        {
+            c.Open();
+            using var cmd = c.CreateCommand();
+            cmd.CommandText = "CREATE TABLE schema_info (name TEXT PRIMARY KEY, value TEXT); INSERT INTO schema_info VALUES ('schema_version', '99')";
+            cmd.ExecuteNonQuery();
+        }
+        var before = File.ReadAllBytes(db);
+        var r = Cli.Run("analyze", input, "--out", Path.Combine(root, "out"), "--site-key", fx.SiteKeyPath, "--db", db);
+        Assert.True(r.ExitCode == 4, r.Stderr);
+        Assert.Contains("schema version 99", r.Stderr);
+        Assert.Equal(before, File.ReadAllBytes(db));
+    }
+
+    /// <summary>A JSON value as the CSV writes it: numbers invariant, booleans true/false, null empty.</summary>
+    private static string Cell(JsonElement e) => e.ValueKind switch
+    {
+        JsonValueKind.Null => "",
+        JsonValueKind.True => "true",
+        JsonValueKind.False => "false",
+        JsonValueKind.Number => Csv.Cell(e.GetDouble()),
+        _ => e.GetString() ?? "",
+    };
+
+    private static void CopyTree(string from, string to)
+    {
+        foreach (var f in Directory.GetFiles(from, "*", SearchOption.AllDirectories))
+        {
+            var dst = Path.Combine(to, Path.GetRelativePath(from, f));
+            Directory.CreateDirectory(Path.GetDirectoryName(dst)!);
+            File.Copy(f, dst);
+        }
+    }
+}
