@@ -6,6 +6,7 @@ using System.Text.Json;
 using CementQuant.Analysis.Cement;
 using CementQuant.Dicom.Series;
 using CementQuant.Reporting;
+using CementQuant.Reporting.Report;
 
 namespace CementQuant.Cli;
 
@@ -39,6 +40,7 @@ public sealed record SeriesOutcome
 public sealed class AnalyzeRunner(AnalyzeSettings settings, TextWriter log, bool terminal = false)
 {
     private readonly AnalyzeSettings _s = settings;
+    private readonly QaReport _report = new(settings.Output);
     private BatchProgress _progress = null!;
 
     public sealed record RunResult(int ExitCode, IReadOnlyList<SeriesOutcome> Series, IReadOnlyList<Problem> Problems, string OutputFolder);
@@ -121,6 +123,7 @@ public sealed class AnalyzeRunner(AnalyzeSettings settings, TextWriter log, bool
             var fingerprint = state.Fingerprint(item.Files);
             var reused = _s.Resume ? state.TryLoad(item.Id.SeriesKey, fingerprint) : null;
             var o = reused is not null ? reused with { Identity = item.Id, Files = item.Files } : Guarded(item, budget);
+            if (reused is not null && o.Status == "ok" && !_s.NoReport) _report.AddWithoutPictures(o.Identity, o.Description, o.Vertebrae);
             // Skipped series cost nothing to redo and may be analysable by a later version: never saved.
             if (reused is null && o.Status != "skipped" && !o.InternalError) state.Save(o, fingerprint);
             outcomes[i] = o;
@@ -233,6 +236,7 @@ public sealed class AnalyzeRunner(AnalyzeSettings settings, TextWriter log, bool
         var cement = new CementAnalyzer(new CementOptions { ThresholdHu = _s.ThresholdHu, ContactToleranceMm = _s.ContactToleranceMm }).Analyze(hu, measured);
         var cemented = sw.Elapsed.TotalSeconds;
         if (!_s.NoMasks) WriteMasks(hu, id, measured, cement);
+        if (!_s.NoReport) _report.AddSeries(id, description, hu, measured, [.. cement.Select(c => new ReportVertebra(c.Metrics, c.InBodyVoxels, c.LeakVoxels))]);
         _progress.Detail(string.Create(CultureInfo.InvariantCulture, $"  series {id.SeriesKey}: load {loaded:0.00} s, vertebrae {vertebrae - loaded:0.00} s, cement {cemented - vertebrae:0.00} s, masks {sw.Elapsed.TotalSeconds - cemented:0.00} s"));
         return new SeriesOutcome
         {
@@ -292,6 +296,7 @@ public sealed class AnalyzeRunner(AnalyzeSettings settings, TextWriter log, bool
         Csv.Write(Path.Combine(outDir, "series.csv"), _s.IncludePhi ? [.. ResultsDatabase.SeriesColumns, .. VertebraTable.PhiColumns] : ResultsDatabase.SeriesColumns, seriesRows);
         Csv.Write(Path.Combine(outDir, "problems.csv"), ResultsDatabase.ProblemColumns, problemRows);
         WriteJson(Path.Combine(outDir, "results.json"), ordered, sortedProblems);
+        if (!_s.NoReport) _report.Write();
         using var db = OpenDatabase(database);
         db.WriteRun([.. ordered.Select((o, i) => new ResultsDatabase.SeriesRows(seriesRows[i], [.. o.Vertebrae.Select(v => VertebraTable.Row(o.Identity, v, _s.IncludePhi))]))], problemRows, _s.IncludePhi);
     }

@@ -72,6 +72,17 @@ public sealed class QaReport
         lock (_lock) _series.Add(new ReportSeries(id, description, entries, chart));
     }
 
+    /// <summary>
+    /// Lists a series whose results come from an earlier run (--resume) without drawing it again: its rows
+    /// appear in the summary and panels; its pictures are the ones the earlier run left in the picture folder.
+    /// </summary>
+    public void AddWithoutPictures(SeriesIdentity id, string description, IReadOnlyList<VertebraMetrics> vertebrae)
+    {
+        var seriesStem = Reserve(Safe(id.SeriesKey));
+        var entries = vertebrae.Select(m => new ReportEntry(m, Reserve($"{seriesStem}_{Safe(m.Vertebra)}"), [], null, [])).ToList();
+        lock (_lock) _series.Add(new ReportSeries(id, description, entries, null));
+    }
+
     /// <summary>Writes <c>report.html</c> for every series added so far; returns its path.</summary>
     public string Write()
     {
