@@ -224,6 +224,12 @@ public static class Outputs
                         using (var db = ResultsDatabase.Open(f)) { db.ReadAll("vertebrae", "series_key, vertebra"); db.ReadAll("series", "series_key"); db.ReadAll("problems", "path"); }
                         break;
                     case var n when n.StartsWith("cementquant.db-", StringComparison.Ordinal): break; // SQLite's own journal
+                    case var n when n.EndsWith(".html", StringComparison.Ordinal):
+                        if (!File.ReadAllText(f).TrimEnd().EndsWith("</html>", StringComparison.OrdinalIgnoreCase)) throw new InvalidDataException("HTML without its closing tag");
+                        break;
+                    case var n when n.EndsWith(".png", StringComparison.Ordinal):
+                        if (!File.ReadAllBytes(f).AsSpan().StartsWith((ReadOnlySpan<byte>)[0x89, (byte)'P', (byte)'N', (byte)'G'])) throw new InvalidDataException("not a PNG");
+                        break;
                     default: throw new InvalidDataException("unexpected output file");
                 }
             }
