@@ -358,7 +358,8 @@ public static class VertebraLocator
         if (slab.LengthMm >= 45) return true;
         var width = 0.0;
         for (var dz = -10.0; dz <= 10; dz += w.Step) width = Math.Max(width, BoneWidthMm(w, shape.Centroid + new Vec3(0, 0, dz)));
-        return width >= SacrumWidthMm;
+        // A field cropped to the spine can be narrower than the alae: bone across all of it is wide enough.
+        return width >= Math.Min(SacrumWidthMm, (w.NX - 2) * w.Step);
     }
 
     /// <summary>Left-right extent of the bone (≥ 200 HU) 2D-connected to a point's axial slice, on the working grid.</summary>
