@@ -83,7 +83,55 @@ internal static class BodySegmenter
         var opened = MaskKernels.Dilate6(core, nx, ny, nz);
         var roi = new RoiMask(i0, j0, k0, nx, ny, nz);
         for (var i = 0; i < opened.Length; i++) roi.Mask[i] = (byte)(opened[i] & filled[i]);
+        PeelPartialVoxels(hu, roi, o.BoneHu);
         return roi;
+    }
+
+    /// <summary>
+    /// Partial-volume correction of the surface: a boundary voxel of the mask is kept only when its HU is at
+    /// least halfway between the soft tissue or disc outside it (the mean of its outside face neighbours below
+    /// <paramref name="boneHu"/>) and the cortex inside (the largest HU among it and its inside face neighbours,
+    /// capped at 1000 so cement does not raise the bar), i.e. when at least about half of it is bone. A low
+    /// body threshold alone keeps every voxel that holds a few percent of cortex or endplate, which puts the
+    /// surface (and the endplate heights) about half a voxel too far out. Judged only across faces along axes
+    /// of at most 1.5 mm spacing.
+    /// </summary>
+    private const double FineMm = 1.5;
+
+    internal static void PeelPartialVoxels(Volume<short> hu, RoiMask roi, int boneHu)
+    {
+        int nx = roi.SizeX, ny = roi.SizeY, nz = roi.SizeZ, sxy = nx * ny;
+        var m = roi.Mask;
+        // Only along axes finer than the cortex's blur: with coarser voxels the "cortex inside" is itself a
+        // partial voxel and the rule would strip true surface voxels (3 mm CT lost 10-15 % of each body).
+        var g = hu.Geometry;
+        Span<bool> fine = [g.ColumnSpacing <= FineMm, g.RowSpacing <= FineMm, g.SliceSpacing <= FineMm];
+        if (!fine[0] && !fine[1] && !fine[2]) return;
+        var drop = new List<int>();
+        Span<int> nb = stackalloc int[6];
+        for (var z = 0; z < nz; z++)
+            for (var y = 0; y < ny; y++)
+                for (var x = 0; x < nx; x++)
+                {
+                    var i = z * sxy + y * nx + x;
+                    if (m[i] == 0) continue;
+                    nb[0] = x > 0 ? i - 1 : -1; nb[1] = x < nx - 1 ? i + 1 : -1;
+                    nb[2] = y > 0 ? i - nx : -1; nb[3] = y < ny - 1 ? i + nx : -1;
+                    nb[4] = z > 0 ? i - sxy : -1; nb[5] = z < nz - 1 ? i + sxy : -1;
+                    int h = hu.Data[hu.IndexOf(x + roi.X0, y + roi.Y0, z + roi.Z0)];
+                    double outside = 0; var nOut = 0; var peak = Math.Min(h, 1000);
+                    for (var k = 0; k < 6; k++)
+                    {
+                        if (nb[k] < 0 || !fine[k / 2]) continue;
+                        int q = nb[k], qx = q % nx, qy = q / nx % ny, qz = q / sxy;
+                        int hq = hu.Data[hu.IndexOf(qx + roi.X0, qy + roi.Y0, qz + roi.Z0)];
+                        if (m[q] != 0) peak = Math.Max(peak, Math.Min(hq, 1000));
+                        else if (hq < boneHu) { outside += hq; nOut++; }
+                    }
+                    if (nOut == 0) continue;
+                    if (h < (outside / nOut + peak) / 2) drop.Add(i);
+                }
+        foreach (var i in drop) m[i] = 0;
     }
 
     /// <summary>The eroded component that contains the seed, else the largest one touching a small ball around it.</summary>

@@ -16,7 +16,8 @@ internal static class ColumnTracker
         public int Z1 => Z0 + X.Length - 1;
     }
 
-    private const int ClipLow = -100, ClipHigh = 350;
+    private const int ClipLow = -100, ClipHigh = 350, AllCement = 150;
+    private const double CanalOffsetMm = 22, CanalPull = 4, BodyCap = 200;
 
     public static Chain? Track(WorkGrid w, VertebraLocatorOptions o)
     {
@@ -46,20 +47,24 @@ internal static class ColumnTracker
     internal static float[] SliceScore(WorkGrid w, int z, VertebraLocatorOptions o)
     {
         int nx = w.NX, ny = w.NY;
-        // Integral image of clipped HU (and of the patient mask for the midline).
+        // Integral images of clipped HU and of the voxels counted (the patient mask gives the midline).
+        // Cement is left out of both: box means are means of the tissue around it, so a lump in one half
+        // or a leak into a disc neither pulls the column toward itself nor reads as bone.
         var sat = new int[(nx + 1) * (ny + 1)];
+        var cnt = new int[(nx + 1) * (ny + 1)];
         double sumX = 0; long nBody = 0;
-        var data = w.Data;
+        var data = w.Data; var cement = w.Cement;
         for (var y = 0; y < ny; y++)
         {
-            var row = 0;
+            int row = 0, rowCount = 0;
             var src = (z * ny + y) * nx;
             for (var x = 0; x < nx; x++)
             {
                 int h = data[src + x];
                 if (h > -300) { sumX += x; nBody++; }
-                row += Math.Clamp(h, ClipLow, ClipHigh);
+                if (cement[src + x] == 0) { row += Math.Clamp(h, ClipLow, ClipHigh); rowCount++; }
                 sat[(y + 1) * (nx + 1) + x + 1] = sat[y * (nx + 1) + x + 1] + row;
+                cnt[(y + 1) * (nx + 1) + x + 1] = cnt[y * (nx + 1) + x + 1] + rowCount;
             }
         }
         var score = new float[nx * ny];
@@ -80,18 +85,24 @@ internal static class ColumnTracker
         {
             for (var x = xa; x <= xb; x++)
             {
-                var a = BoxMean(sat, nx, x - hb, y - hb, x + hb, y + hb);
+                var a = BoxMean(sat, cnt, nx, x - hb, y - hb, x + hb, y + hb, out var partial);
                 if (a < 60) continue; // not dense enough for a body or a disc
-                // The canal: CSF-density just posterior, ideally walled by pedicles and the lamina.
+                // Beside cement, the cortex is the only bone left in the box: it must not pull the point off the
+                // body's middle, so a box with cement left out counts at most as an ordinary dense body.
+                if (partial) a = Math.Min(a, BodyCap);
+                // The canal: CSF-density just posterior, ideally walled by pedicles and the lamina. Beside cement
+                // the rest of the score no longer says where the body's middle is: there, the usual distance in
+                // front of the canal (the steadier landmark) does.
+                var pull = partial ? CanalPull : 0;
                 var best = double.MinValue;
                 foreach (var off in offs)
                 {
                     var yc = y + off;
-                    var c = BoxMean(sat, nx, x - hc, yc - hc, x + hc, yc + hc);
-                    var e = Wall(BoxMean(sat, nx, x - wallX - hw, yc - hw, x - wallX + hw, yc + hw))
-                          + Wall(BoxMean(sat, nx, x + wallX - hw, yc - hw, x + wallX + hw, yc + hw))
-                          + Wall(BoxMean(sat, nx, x - hw, yc + wallY - hw, x + hw, yc + wallY + hw));
-                    best = Math.Max(best, 50 * e - 1.5 * Math.Abs(c - 20));
+                    var c = BoxMean(sat, cnt, nx, x - hc, yc - hc, x + hc, yc + hc);
+                    var e = Wall(BoxMean(sat, cnt, nx, x - wallX - hw, yc - hw, x - wallX + hw, yc + hw))
+                          + Wall(BoxMean(sat, cnt, nx, x + wallX - hw, yc - hw, x + wallX + hw, yc + hw))
+                          + Wall(BoxMean(sat, cnt, nx, x - hw, yc + wallY - hw, x + hw, yc + wallY + hw));
+                    best = Math.Max(best, 50 * e - 1.5 * Math.Abs(c - 20) - pull * Math.Abs(off * s - CanalOffsetMm));
                 }
                 var dm = (x - midX) * s / 25;
                 score[y * nx + x] = (float)(a - 30 + best - 30 * dm * dm);
@@ -102,11 +113,17 @@ internal static class ColumnTracker
 
     private static double Wall(double mean) => Math.Clamp((mean - 60) / 200, 0, 1);
 
-    private static double BoxMean(int[] sat, int nx, int x0, int y0, int x1, int y1)
+    /// <summary>Mean of the non-cement voxels of a box; a box of cement only reads as dense bone.</summary>
+    private static double BoxMean(int[] sat, int[] cnt, int nx, int x0, int y0, int x1, int y1) =>
+        BoxMean(sat, cnt, nx, x0, y0, x1, y1, out _);
+
+    private static double BoxMean(int[] sat, int[] cnt, int nx, int x0, int y0, int x1, int y1, out bool partial)
     {
         var w = nx + 1;
         long sum = (long)sat[(y1 + 1) * w + x1 + 1] - sat[y0 * w + x1 + 1] - sat[(y1 + 1) * w + x0] + sat[y0 * w + x0];
-        return (double)sum / ((x1 - x0 + 1) * (y1 - y0 + 1));
+        long n = (long)cnt[(y1 + 1) * w + x1 + 1] - cnt[y0 * w + x1 + 1] - cnt[(y1 + 1) * w + x0] + cnt[y0 * w + x0];
+        partial = n < (long)(x1 - x0 + 1) * (y1 - y0 + 1);
+        return n == 0 ? AllCement : (double)sum / n;
     }
 
     /// <summary>

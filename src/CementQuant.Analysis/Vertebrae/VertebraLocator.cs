@@ -23,13 +23,20 @@ public static class VertebraLocator
     {
         ArgumentNullException.ThrowIfNull(hu);
         ArgumentNullException.ThrowIfNull(options);
-        var w = WorkGrid.Build(hu, options.WorkingSpacingMm);
+        var w = WorkGrid.Build(hu, options.WorkingSpacingMm, options.CementHu);
         var chain = ColumnTracker.Track(w, options);
         if (chain is null) return new VertebraLocatorResult([], [VertebraQc.NoSpineFound]);
 
-        var column = Column.From(w, chain);
-        var discs = FindDiscs(w, column);
-        var slabs = Slabs(w, column, discs);
+        var column = Column.From(w, chain).Extend(w, EndSearchMm, out var chainFirst, out var chainLast);
+        var (dense, mean) = Profiles(w, column);
+        var discs = FindDiscs(w, dense[chainFirst..(chainLast + 1)], mean[chainFirst..(chainLast + 1)]).Select(d => d + chainFirst).ToList();
+        var low = ColumnEnd(w, column, dense, mean, discs.Count > 0 ? discs[0] : (chainFirst + chainLast) / 2, chainFirst, -1);
+        // A clean gap inside the tracked chain with bone beyond it is a disc the spacing search passed over.
+        while (!low.Open && low.Index > chainFirst + 2 && low.Disc) { discs.Insert(0, low.Index); low = ColumnEnd(w, column, dense, mean, low.Index, chainFirst, -1); }
+        var high = ColumnEnd(w, column, dense, mean, discs.Count > 0 ? discs[^1] : (chainFirst + chainLast) / 2, chainLast, +1);
+        while (!high.Open && high.Index < chainLast - 2 && high.Disc) { discs.Add(high.Index); high = ColumnEnd(w, column, dense, mean, high.Index, chainLast, +1); }
+        SplitLongSegments(discs, low, high, dense, mean);
+        var slabs = Slabs(column, low, discs, high);
 
         var found = new Slab?[slabs.Count];
         var shapes = new (RoiMask Mask, BodyShape Shape)?[slabs.Count];
@@ -123,6 +130,32 @@ public static class VertebraLocator
             }
             return new Column(pts, tan, c.Z0);
         }
+
+        /// <summary>
+        /// The column continued straight (along the mean direction of its last 10 mm) for up to
+        /// <paramref name="mm"/> beyond each end, one point per working slice, stopping at the grid's edge;
+        /// <paramref name="first"/> and <paramref name="last"/> are the original ends' indices in the result.
+        /// The tracker stops where its score fades, which can be inside the last body of a spine (no canal
+        /// or disc beyond to confirm it): the extension lets the disc or the end of the bone be found there.
+        /// </summary>
+        public Column Extend(WorkGrid w, double mm, out int first, out int last)
+        {
+            var k = Math.Max(1, (int)Math.Round(mm / w.Step));
+            var span = Math.Min(Length - 1, Math.Max(1, (int)Math.Round(10 / w.Step)));
+            var below = Math.Min(k, Z0);
+            var above = Math.Min(k, w.NZ - 1 - (Z0 + Length - 1));
+            var n = below + Length + above;
+            var pts = new Vec3[n]; var tan = new Vec3[n];
+            Array.Copy(Points, 0, pts, below, Length);
+            Array.Copy(Tangents, 0, tan, below, Length);
+            // Per-slice step of the end directions (z advances one working step per point).
+            var dLow = span == 0 ? new Vec3(0, 0, w.Step) : (Points[span] - Points[0]) / span;
+            var dHigh = span == 0 ? new Vec3(0, 0, w.Step) : (Points[^1] - Points[^(span + 1)]) / span;
+            for (var i = 1; i <= below; i++) { pts[below - i] = Points[0] - dLow * i; tan[below - i] = dLow.Normalized(); }
+            for (var i = 1; i <= above; i++) { pts[below + Length - 1 + i] = Points[^1] + dHigh * i; tan[below + Length - 1 + i] = dHigh.Normalized(); }
+            first = below; last = below + Length - 1;
+            return new Column(pts, tan, Z0 - below);
+        }
     }
 
     /// <summary>Fraction of dense voxels in a disc-shaped section perpendicular to the column at each chain point.</summary>
@@ -143,7 +176,11 @@ public static class VertebraLocator
                 for (var u = -SectionRadiusMm; u <= SectionRadiusMm; u += st)
                 {
                     if (u * u + v * v > SectionRadiusMm * SectionRadiusMm) continue;
-                    var h = w.Nearest(col.Points[i] + e1 * u + e2 * v);
+                    var q = col.Points[i] + e1 * u + e2 * v;
+                    // Cement is neither bone nor disc here: a column touching an endplate or a leak into the
+                    // disc would otherwise bridge the disc's gap.
+                    if (w.IsCement(q)) continue;
+                    var h = w.Nearest(q);
                     all++;
                     if (h >= DenseHu) dense++;
                     if (u * u + v * v <= 144) { inner++; sum += Math.Clamp((int)h, -100, 400); }
@@ -161,9 +198,8 @@ public static class VertebraLocator
     /// whose spacing is regular, near the profile's own period (its autocorrelation peak), so a dip in the middle of an osteoporotic body,
     /// 10–15 mm from the real discs, loses to them.
     /// </summary>
-    internal static List<int> FindDiscs(WorkGrid w, Column col)
+    internal static List<int> FindDiscs(WorkGrid w, double[] p, double[] mean)
     {
-        var (p, mean) = Profiles(w, col);
         var n = p.Length;
         var reach = Math.Max(2, (int)Math.Round(10 / w.Step));
         var cands = new List<(int Index, double Score)>();
@@ -217,32 +253,95 @@ public static class VertebraLocator
     internal sealed record Slab(Vec3 Center, Vec3 Axis, Vec3 Posterior, Plane? Below, Plane? Above, double HalfHeight,
         bool OpenBelow, bool OpenAbove, double LengthMm, int FirstIndex, int LastIndex, bool ChainEndBelow);
 
-    internal static List<Slab> Slabs(WorkGrid w, Column col, List<int> discs)
+    /// <summary>How far past each end of the tracked chain the column is followed to find where the end body stops.</summary>
+    internal const double EndSearchMm = 40;
+
+    /// <summary>Where the column stops at one end: the index of the bounding plane, or open (cut by the field of view).</summary>
+    internal readonly record struct End(int Index, bool Open, bool Disc = false);
+
+    /// <summary>
+    /// The bound of the end body at one end of the column (<paramref name="dir"/> −1 inferior, +1 superior).
+    /// From 15 mm past the outermost disc (<paramref name="from"/>) outward along the extended column, the first
+    /// section without bone (under 3 % dense samples, centre softer than 90 HU: a disc, or the soft tissue past
+    /// the last vertebra) bounds the body: at the middle of the gap when bone resumes beyond it (a disc), else
+    /// one working step past its start (the spine ends there). Without such a section the body is open when the
+    /// extension reached the grid's edge (cut by the field of view) and bounded at the chain's own end otherwise,
+    /// as the tracker saw no spine beyond it.
+    /// </summary>
+    internal static End ColumnEnd(WorkGrid w, Column col, double[] dense, double[] mean, int from, int chainEnd, int dir)
     {
         var n = col.Length;
-        // A chain end within two working slices of the grid's edge is cut by the field of view.
-        var fovBelow = col.Z0 <= 1;
-        var fovAbove = col.Z0 + n - 1 >= w.NZ - 2;
-        var bounds = new List<int> { 0 };
-        bounds.AddRange(discs);
-        bounds.Add(n - 1);
+        var atEdge = dir < 0 ? col.Z0 <= 1 : col.Z0 + n - 1 >= w.NZ - 2;
+        var chainAtEdge = dir < 0 ? col.Z0 + chainEnd <= 1 : col.Z0 + chainEnd >= w.NZ - 2;
+        if (chainAtEdge) return new End(chainEnd, true);
+        var start = from + dir * (int)Math.Round(15 / w.Step);
+        bool Gap(int i) => dense[i] < 0.03 && mean[i] < 90;
+        for (var i = start; i >= 0 && i < n; i += dir)
+        {
+            if (!Gap(i)) continue;
+            var j = i;
+            while (j + dir >= 0 && j + dir < n && Gap(j + dir)) j += dir;
+            var resumes = j + dir >= 0 && j + dir < n && dense[j + dir] >= 0.1;
+            return new End(resumes ? (i + j) / 2 : Math.Clamp(i + dir, 0, n - 1), false, resumes);
+        }
+        return atEdge ? new End(dir < 0 ? 0 : n - 1, true) : new End(chainEnd, false);
+    }
+
+    /// <summary>
+    /// A segment between two bounds that is at least 1.7 times the median segment (two bodies with the disc
+    /// between them missed: a sheared or wedged disc whose section still cuts both endplates) is split at its
+    /// softest section in the middle half (fewest dense samples, then lowest centre HU). The lowest segment is
+    /// left alone: the sacrum is long by nature.
+    /// </summary>
+    internal static void SplitLongSegments(List<int> discs, End low, End high, double[] dense, double[] mean)
+    {
+        for (var pass = 0; pass < 4; pass++)
+        {
+            var bounds = new List<int> { low.Index };
+            bounds.AddRange(discs);
+            bounds.Add(high.Index);
+            if (bounds.Count < 4) return;
+            var lengths = new List<int>();
+            for (var k = 0; k + 1 < bounds.Count; k++) lengths.Add(bounds[k + 1] - bounds[k]);
+            var sorted = lengths.OrderBy(v => v).ToList();
+            var median = sorted[sorted.Count / 2];
+            var split = -1;
+            for (var k = 1; k < lengths.Count && split < 0; k++)
+            {
+                if (lengths[k] < 1.7 * median) continue;
+                int a = bounds[k], b = bounds[k + 1], q = (b - a) / 4;
+                var best = double.MaxValue;
+                for (var i = a + q; i <= b - q; i++)
+                {
+                    var v = dense[i] + mean[i] / 1000;
+                    if (v < best) { best = v; split = i; }
+                }
+            }
+            if (split < 0) return;
+            discs.Add(split);
+            discs.Sort();
+        }
+    }
+
+    internal static List<Slab> Slabs(Column col, End low, List<int> discs, End high)
+    {
+        var bounds = new List<int> { low.Index };
+        bounds.AddRange(discs.Where(d => d > low.Index && d < high.Index));
+        bounds.Add(high.Index);
         var slabs = new List<Slab>();
         for (var s = 0; s + 1 < bounds.Count; s++)
         {
             int a = bounds[s], b = bounds[s + 1];
             if (b - a < 2) continue;
             var isFirst = s == 0; var isLast = s + 1 == bounds.Count - 1;
-            var mid = (a + b) / 2;
             var axis = (col.Points[b] - col.Points[a]).Normalized();
             var length = (col.Points[b] - col.Points[a]).Length;
-            Plane? below = isFirst && fovBelow ? null : new Plane(col.Points[a], col.Tangents[a]);
-            Plane? above = isLast && fovAbove ? null : new Plane(col.Points[b], -col.Tangents[b]);
-            // Open chain ends that are not at the field of view's edge still stop where the chain stops.
+            Plane? below = isFirst && low.Open ? null : new Plane(col.Points[a], col.Tangents[a]);
+            Plane? above = isLast && high.Open ? null : new Plane(col.Points[b], -col.Tangents[b]);
             var center = (col.Points[a] + col.Points[b]) * 0.5;
             var half = length / 2 + 15;
             slabs.Add(new Slab(center, axis, new Vec3(0, 1, 0), below, above, half,
                 below is null, above is null, length, a, b, isFirst));
-            _ = mid;
         }
         return slabs;
     }
@@ -259,7 +358,8 @@ public static class VertebraLocator
         if (slab.LengthMm >= 45) return true;
         var width = 0.0;
         for (var dz = -10.0; dz <= 10; dz += w.Step) width = Math.Max(width, BoneWidthMm(w, shape.Centroid + new Vec3(0, 0, dz)));
-        return width >= SacrumWidthMm;
+        // A field cropped to the spine can be narrower than the alae: bone across all of it is wide enough.
+        return width >= Math.Min(SacrumWidthMm, (w.NX - 2) * w.Step);
     }
 
     /// <summary>Left-right extent of the bone (≥ 200 HU) 2D-connected to a point's axial slice, on the working grid.</summary>
@@ -354,17 +454,19 @@ public static class VertebraLocator
     }
 
     /// <summary>
-    /// Rib evidence at a body: bone (≥ 200 HU) 45–110 mm lateral of the body on both sides, level with the
+    /// Rib evidence at a body: bone (≥ 200 HU) 58–110 mm lateral of the body on both sides, level with the
     /// body and not anterior to it, in at least a third of the body's axial slices. Lumbar transverse
-    /// processes stay within about 45 mm of the midline.
+    /// processes reach about 40–55 mm from the midline (L3's are the longest), so the band starts past them.
     /// </summary>
+    internal const double RibInnerMm = 58;
+
     internal static bool HasRibs(WorkGrid w, BodyShape shape)
     {
         var c = w.ToGrid(shape.Centroid);
         var halfH = 8 / w.Step;
         int z0 = (int)Math.Round(c.Z - halfH), z1 = (int)Math.Round(c.Z + halfH);
         int slices = 0, withRibs = 0;
-        int inner = (int)Math.Round(45 / w.Step), outer = (int)Math.Round(110 / w.Step), back = (int)Math.Round(60 / w.Step);
+        int inner = (int)Math.Round(RibInnerMm / w.Step), outer = (int)Math.Round(110 / w.Step), back = (int)Math.Round(60 / w.Step);
         var cx = (int)Math.Round(c.X); var cy = (int)Math.Round(c.Y);
         for (var z = Math.Max(0, z0); z <= Math.Min(w.NZ - 1, z1); z++)
         {

@@ -3,7 +3,9 @@ namespace CementQuant.Analysis.Vertebrae;
 /// <summary>
 /// The HU volume resampled (trilinear) onto a coarse grid aligned with the patient axes: x = left,
 /// y = posterior, z = superior, every axis ascending. Detection runs here, so it sees the same picture
-/// whatever the storage order (mirrored, feet first, prone) of the series.
+/// whatever the storage order (mirrored, feet first, prone) of the series. <see cref="Cement"/> marks
+/// cement (and metal) with a halo of its blur, so detection can look past it: a cement lump
+/// must neither pull the column toward itself nor fill a disc gap.
 /// </summary>
 internal sealed class WorkGrid
 {
@@ -11,6 +13,7 @@ internal sealed class WorkGrid
     {
         NX = nx; NY = ny; NZ = nz; Step = step; Origin = origin;
         Data = new short[checked(nx * ny * nz)];
+        Cement = new byte[Data.Length];
     }
 
     public int NX { get; }
@@ -20,6 +23,15 @@ internal sealed class WorkGrid
     /// <summary>LPS position of voxel (0, 0, 0).</summary>
     public Vec3 Origin { get; }
     public short[] Data { get; }
+    /// <summary>1 at working voxels of cement lumps and their halo, else 0 (see <see cref="MarkCement"/>).</summary>
+    public byte[] Cement { get; }
+
+    public bool IsCement(Vec3 p)
+    {
+        var g = ToGrid(p);
+        int x = (int)Math.Round(g.X), y = (int)Math.Round(g.Y), z = (int)Math.Round(g.Z);
+        return (uint)x < (uint)NX && (uint)y < (uint)NY && (uint)z < (uint)NZ && Cement[Index(x, y, z)] != 0;
+    }
 
     public int Index(int x, int y, int z) => (z * NY + y) * NX + x;
     public Vec3 ToPatient(double x, double y, double z) => Origin + new Vec3(x, y, z) * Step;
@@ -34,7 +46,7 @@ internal sealed class WorkGrid
         return At((int)Math.Round(g.X), (int)Math.Round(g.Y), (int)Math.Round(g.Z));
     }
 
-    public static WorkGrid Build(Volume<short> hu, double step)
+    public static WorkGrid Build(Volume<short> hu, double step, int cementHu = int.MaxValue)
     {
         var g = hu.Geometry;
         double minX = double.MaxValue, minY = double.MaxValue, minZ = double.MaxValue;
@@ -52,7 +64,35 @@ internal sealed class WorkGrid
         var map = new VoxelMap(g);
         var dx = map.Delta(new Vec3(step, 0, 0));
         Parallel.For(0, nz, z => w.FillSlice(hu, map, dx, z));
+        if (cementHu <= short.MaxValue) w.MarkCement((short)cementHu);
         return w;
+    }
+
+    /// <summary>
+    /// Cement: the cores of lumps at or above the threshold (a voxel whose six face neighbours are all above it
+    /// too), grown by two voxels to take back the lump's rim and the blur around it. Thin dense shells (the
+    /// cortex of the pelvis or of the femur, which can pass 1200 HU) have no core and stay bone.
+    /// </summary>
+    private void MarkCement(short cementHu)
+    {
+        var core = new List<int>();
+        int sxy = NX * NY;
+        for (var z = 1; z < NZ - 1; z++)
+            for (var y = 1; y < NY - 1; y++)
+                for (var x = 1; x < NX - 1; x++)
+                {
+                    var i = Index(x, y, z);
+                    if (Data[i] >= cementHu && Data[i - 1] >= cementHu && Data[i + 1] >= cementHu && Data[i - NX] >= cementHu
+                        && Data[i + NX] >= cementHu && Data[i - sxy] >= cementHu && Data[i + sxy] >= cementHu) core.Add(i);
+                }
+        foreach (var i in core)
+        {
+            int x = i % NX, y = i / NX % NY, z = i / sxy;
+            for (var dz = Math.Max(0, z - 2); dz <= Math.Min(NZ - 1, z + 2); dz++)
+                for (var dy = Math.Max(0, y - 2); dy <= Math.Min(NY - 1, y + 2); dy++)
+                    for (var dx = Math.Max(0, x - 2); dx <= Math.Min(NX - 1, x + 2); dx++)
+                        Cement[Index(dx, dy, dz)] = 1;
+        }
     }
 
     private void FillSlice(Volume<short> hu, VoxelMap map, Vec3 dx, int z)
