@@ -38,7 +38,8 @@ internal static class DemoCommand
                 using var truth = JsonDocument.Parse(File.ReadAllText(Path.Combine(input, name, "truth.json")));
                 var flags = truth.RootElement.GetProperty("vertebrae").EnumerateArray()
                     .Select(v => $"{v.GetProperty("vertebra").GetString()}: {FlagText(v)}").Where(s => !s.EndsWith(": -", StringComparison.Ordinal));
-                Console.WriteLine($"truth ({name}): {string.Join("; ", flags)}");
+                var text = string.Join("; ", flags);
+                Console.WriteLine($"truth ({name}): {(text.Length > 0 ? text : "no flags")}");
             }
             Console.WriteLine($"outputs: {result.OutputFolder}");
             return result.ExitCode;
