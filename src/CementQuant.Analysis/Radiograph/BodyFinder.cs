@@ -49,7 +49,7 @@ internal sealed class BodyOutline
 /// </summary>
 internal static class BodyFinder
 {
-    public static BodyOutline? Find(CanonicalImage c, float[] painted, CementGroup g, Action<string>? trace)
+    public static BodyOutline? Find(CanonicalImage c, float[] painted, byte[] paintedMask, CementGroup g, bool lateral, Action<string>? trace)
     {
         int w = c.Width, h = c.Height;
         double sx = c.Sx, sy = c.Sy;
@@ -59,25 +59,25 @@ internal static class BodyFinder
 
         // 1. Side walls over the cement's rows.
         var rowsA = Range(g.MainY0, g.MainY1, h);
-        var (first, second) = Walls(img, w, rowsA, xc, g.MainX0, g.MainX1, sx);
+        var (first, second) = Walls(img, w, rowsA, xc, g.MainX0, g.MainX1, sx, lateral);
         if (first is null || second is null) { trace?.Invoke("walls not found (1)"); return null; }
         var mid = (first.Value.At(yc) + second.Value.At(yc)) / 2;
         var half = (second.Value.At(yc) - first.Value.At(yc)) / 2;
 
         // 2. Endplates over the central 60 % of the width.
-        var colsA = Range((int)Math.Ceiling(mid - 0.6 * half), (int)Math.Floor(mid + 0.6 * half), w);
-        var (sup, inf) = Endplates(img, w, h, colsA, g.MainY0, g.MainY1, yc, sy, trace);
+        var colsA = Range((int)Math.Ceiling(mid - 0.85 * half), (int)Math.Floor(mid + 0.85 * half), w);
+        var (sup, inf) = Endplates(img, paintedMask, w, h, colsA, g.MainY0, g.MainY1, yc, sy, trace);
         if (sup is null || inf is null) { trace?.Invoke("endplates not found"); return null; }
 
         // 3. Walls again over the body's inner rows, endplates again over the body's inner columns.
         var top = sup.Value.At(mid); var bottom = inf.Value.At(mid);
         var rowsB = Range((int)Math.Ceiling(top + 0.15 * (bottom - top)), (int)Math.Floor(bottom - 0.15 * (bottom - top)), h);
-        var (f2, s2) = Walls(img, w, rowsB, mid, (int)Math.Max(g.MainX0, mid - 0.5 * half), (int)Math.Min(g.MainX1, mid + 0.5 * half), sx);
+        var (f2, s2) = Walls(img, w, rowsB, mid, (int)Math.Max(g.MainX0, mid - 0.5 * half), (int)Math.Min(g.MainX1, mid + 0.5 * half), sx, lateral);
         if (f2 is not null && s2 is not null) { first = f2; second = s2; }
         mid = (first.Value.At((top + bottom) / 2) + second.Value.At((top + bottom) / 2)) / 2;
         half = (second.Value.At((top + bottom) / 2) - first.Value.At((top + bottom) / 2)) / 2;
         var colsB = Range((int)Math.Ceiling(mid - 0.85 * half), (int)Math.Floor(mid + 0.85 * half), w);
-        var (sup2, inf2) = Endplates(img, w, h, colsB, (int)Math.Round(top), (int)Math.Round(bottom), (top + bottom) / 2, sy, trace, top, bottom);
+        var (sup2, inf2) = Endplates(img, paintedMask, w, h, colsB, (int)Math.Round(top), (int)Math.Round(bottom), (top + bottom) / 2, sy, trace, top, bottom);
         if (sup2 is not null && inf2 is not null) { sup = sup2; inf = inf2; }
 
         var body = new BodyOutline
@@ -110,11 +110,11 @@ internal static class BodyFinder
     }
 
     /// <summary>Per row, the outermost strong rising edge left of the cement and falling edge right of it.</summary>
-    private static (Line?, Line?) Walls(float[] img, int w, List<int> rows, double xc, int cx0, int cx1, double sx)
+    private static (Line?, Line?) Walls(float[] img, int w, List<int> rows, double xc, int cx0, int cx1, double sx, bool lateral)
     {
         var firstPts = new List<(double T, double V)>(); var secondPts = new List<(double T, double V)>();
         var reach = (int)Math.Round(32 / sx);
-        var minHalf = (int)Math.Round(12 / sx);
+        var minHalf = (int)Math.Round((lateral ? 8 : 12) / sx);
         foreach (var y in rows)
         {
             var row = y * w;
@@ -122,7 +122,7 @@ internal static class BodyFinder
             var lo = Math.Max(1, (int)(xc - reach - 8 / sx)); var hi = Math.Min(w - 2, (int)Math.Min(xc - minHalf, cx0 + 1 / sx));
             if (Outermost(img, row, lo, hi, rising: true, fromLow: true) is { } a) firstPts.Add((y, a));
             lo = Math.Max(1, (int)Math.Max(xc + minHalf, cx1 - 1 / sx)); hi = Math.Min(w - 2, (int)(xc + reach + 8 / sx));
-            if (Outermost(img, row, lo, hi, rising: false, fromLow: false) is { } b) secondPts.Add((y, b));
+            if (Outermost(img, row, lo, hi, rising: false, fromLow: lateral) is { } b) secondPts.Add((y, b));
         }
         return (Fit(firstPts, rows.Count), Fit(secondPts, rows.Count));
     }
@@ -156,7 +156,7 @@ internal static class BodyFinder
     }
 
     /// <summary>Endplates: band profile first (strongest rising edge above the cement centre, falling below), then per column.</summary>
-    private static (Line?, Line?) Endplates(float[] img, int w, int h, List<int> cols, int cy0, int cy1, double yc, double sy,
+    private static (Line?, Line?) Endplates(float[] img, byte[] painted, int w, int h, List<int> cols, int cy0, int cy1, double yc, double sy,
         Action<string>? trace, double? topHint = null, double? bottomHint = null)
     {
         if (cols.Count < 3) return (null, null);
@@ -167,19 +167,26 @@ internal static class BodyFinder
             var prof = new double[h];
             for (var y = 1; y < h - 1; y++)
             {
-                double sum = 0;
-                foreach (var x in cols) sum += img[(y + 1) * w + x] - img[(y - 1) * w + x];
-                prof[y] = sum / (2 * cols.Count);
+                double sum = 0; var k = 0;
+                foreach (var x in cols)
+                {
+                    if (painted[(y + 1) * w + x] != 0 || painted[(y - 1) * w + x] != 0) continue;
+                    sum += img[(y + 1) * w + x] - img[(y - 1) * w + x]; k++;
+                }
+                prof[y] = k >= Math.Max(3, cols.Count / 10) ? sum / (2 * k) : 0;
             }
-            var reach = 20 / sy;
-            var best = double.MinValue; supY = double.NaN;
-            for (var y = Math.Max(1, (int)(cy0 - reach)); y <= Math.Min(h - 2, (int)yc); y++) if (prof[y] > best) { best = prof[y]; supY = y; }
-            best = double.MinValue; infY = double.NaN;
-            for (var y = Math.Max(1, (int)yc); y <= Math.Min(h - 2, (int)(cy1 + reach)); y++) if (-prof[y] > best) { best = -prof[y]; infY = y; }
+            // The edge nearest the cement that is at least 60 % of the strongest in its window: a body's own endplate,
+            // not the inner edge of the next body's endplate beyond the disc.
+            var reach = 16 / sy;
+            int supLo = Math.Max(1, (int)(cy0 - reach)), supHi = Math.Min(h - 2, (int)Math.Min(yc, cy0 + 1 / sy));
+            int infLo = Math.Max(1, (int)Math.Max(yc, cy1 - 1 / sy)), infHi = Math.Min(h - 2, (int)(cy1 + reach));
+            supY = Nearest(prof, supLo, supHi, 1, fromHigh: true);
+            infY = Nearest(prof, infLo, infHi, -1, fromHigh: false);
             if (double.IsNaN(supY) || double.IsNaN(infY)) return (null, null);
             trace?.Invoke($"band endplates {RadiographAnalyzer.F(supY)} {RadiographAnalyzer.F(infY)}");
         }
-        var win = (int)Math.Round(4 / sy);
+        var win = (int)Math.Round((topHint is null ? 4 : 2.5) / sy);
+        var clear = Math.Max(1, (int)Math.Round(0.6 / sy));
         var supPts = new List<(double T, double V)>(); var infPts = new List<(double T, double V)>();
         var half = Math.Max(1, (int)Math.Round(0.6 / sy));
         foreach (var x in cols)
@@ -190,10 +197,30 @@ internal static class BodyFinder
                 for (var xx = Math.Max(0, x - half); xx <= Math.Min(w - 1, x + half); xx++, k++) s += img[(y + 1) * w + xx] - img[(y - 1) * w + xx];
                 return s / (2 * k);
             }
-            if (Extremum(Gy, (int)supY - win, (int)supY + win, h, 1) is { } a) supPts.Add((x, a));
-            if (Extremum(Gy, (int)infY - win, (int)infY + win, h, -1) is { } b) infPts.Add((x, b));
+            bool Clear(double y)
+            {
+                for (var yy = Math.Max(0, (int)y - clear); yy <= Math.Min(h - 1, (int)y + clear + 1); yy++)
+                    if (painted[yy * w + x] != 0) return false;
+                return true;
+            }
+            if (Extremum(Gy, (int)supY - win, (int)supY + win, h, 1) is { } a && Clear(a)) supPts.Add((x, a));
+            if (Extremum(Gy, (int)infY - win, (int)infY + win, h, -1) is { } b && Clear(b)) infPts.Add((x, b));
         }
         return (Fit(supPts, cols.Count), Fit(infPts, cols.Count));
+    }
+
+    private static double Nearest(double[] prof, int lo, int hi, int sign, bool fromHigh)
+    {
+        if (hi - lo < 2) return double.NaN;
+        var best = 0.0;
+        for (var y = lo; y <= hi; y++) best = Math.Max(best, sign * prof[y]);
+        if (best <= 0) return double.NaN;
+        for (int y = fromHigh ? hi - 1 : lo + 1; fromHigh ? y > lo : y < hi; y += fromHigh ? -1 : 1)
+        {
+            var v = sign * prof[y];
+            if (v >= 0.6 * best && v >= sign * prof[y - 1] && v >= sign * prof[y + 1]) return y;
+        }
+        return double.NaN;
     }
 
     private static double? Extremum(Func<int, double> g, int lo, int hi, int n, int sign)

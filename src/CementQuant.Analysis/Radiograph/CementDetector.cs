@@ -5,7 +5,13 @@ internal sealed record CementGroup(IReadOnlyList<int> Pixels, int X0, int X1, in
 
 /// <summary>What cement detection found: groups, the residual image with cement painted out (for edge finding
 /// underneath it), the bone contrast scale, and notes.</summary>
-internal sealed record CementResult(IReadOnlyList<CementGroup> Groups, float[] Residual, float[] Painted, double BoneScale, bool Metal, IReadOnlyList<string> Notes);
+internal sealed record CementResult(IReadOnlyList<CementGroup> Groups, float[] Residual, float[] Painted, byte[] PaintedMask, double BoneScale, double MaxOverBone, bool Metal, IReadOnlyList<string> Notes)
+{
+    /// <summary>Residual above the local background (r − local), for edge refinement; null without cement.</summary>
+    public float[]? Contrast { get; init; }
+    /// <summary>Median contrast of the cement seeds.</summary>
+    public double Level { get; init; }
+}
 
 /// <summary>
 /// Cement as the most radiopaque wide structure. G: the image smoothed (σ 0.4 mm); background: a 40 mm grey
@@ -55,14 +61,29 @@ internal static class CementDetector
         if (seedLevels.Count == 0)
         {
             trace?.Invoke("no seeds");
-            return new CementResult([], r, painted, bone, false, notes);
+            return new CementResult([], r, painted, new byte[n], bone, max / bone, false, notes);
         }
+        // Local background under and around the cement: the residual outside a generous high-threshold mask, spread
+        // inward by normalised convolution (σ 2.5 mm). Cement must exceed it by 30 % of the seeds' own contrast,
+        // so bright bone touching the cement (a spinous process, an endplate) is not swallowed.
+        var high = new byte[n];
         var seedLevel = Cv.Percentile([.. seedLevels], 0.5);
-        var edgeT = Math.Max(o.EdgeContrast * bone, 0.2 * seedLevel);
-        trace?.Invoke($"seedT={RadiographAnalyzer.F(seedT)} seedLevel={RadiographAnalyzer.F(seedLevel)} edgeT={RadiographAnalyzer.F(edgeT)}");
+        for (var i = 0; i < n; i++) if (r[i] > 0.3 * seedLevel) high[i] = 1;
+        var excluded = Cv.Dilate(high, w, h, 3.0 / s);
+        var num = new float[n]; var den = new float[n];
+        for (var i = 0; i < n; i++) if (excluded[i] == 0) { num[i] = r[i]; den[i] = 1; }
+        num = Cv.Blur(num, w, h, 2.5 / s); den = Cv.Blur(den, w, h, 2.5 / s);
+        var local = new float[n];
+        for (var i = 0; i < n; i++) local[i] = den[i] > 1e-3f ? num[i] / den[i] : 0f;
+        // Where the exclusion is wide the normalised convolution has no support: fall back to the background level 0.
+        var seedContrast = new List<float>();
+        for (var i = 0; i < n; i++) if (seeds[i] != 0) seedContrast.Add(r[i] - local[i]);
+        var level = Cv.Percentile([.. seedContrast], 0.5);
+        var edgeT = Math.Max(o.EdgeContrast * bone, 0.3 * level);
+        trace?.Invoke($"seedT={RadiographAnalyzer.F(seedT)} seedLevel={RadiographAnalyzer.F(seedLevel)} local level={RadiographAnalyzer.F(level)} edgeT={RadiographAnalyzer.F(edgeT)}");
 
         var grow = new byte[n];
-        for (var i = 0; i < n; i++) if (r[i] > edgeT) grow[i] = 1;
+        for (var i = 0; i < n; i++) if (r[i] - local[i] > edgeT) grow[i] = 1;
         var (labels, count) = Cv.Components(grow, w, h);
         var keep = new bool[count];
         for (var i = 0; i < n; i++) if (seeds[i] != 0 && labels[i] > 0) keep[labels[i]] = true;
@@ -125,7 +146,9 @@ internal static class CementDetector
                 core.Min(x => x.X0), core.Max(x => x.X1), core.Min(x => x.Y0), core.Max(x => x.Y1)));
             trace?.Invoke($"group x {main.X0}-{main.X1} y {main.Y0}-{main.Y1} comps {gr.Count} px {gr.Sum(x => x.Pixels.Count)}");
         }
-        return new CementResult(result, r, painted, bone, metal, notes);
+        var contrast = new float[n];
+        for (var i = 0; i < n; i++) contrast[i] = r[i] - local[i];
+        return new CementResult(result, r, painted, inner, bone, max / bone, metal, notes) { Contrast = contrast, Level = level };
     }
 
     private sealed record Comp(List<int> Pixels, int X0, int X1, int Y0, int Y1, double Cx, double Cy, double MinorMm, double Elongation, double Level)

@@ -69,7 +69,7 @@ public sealed class RadiographAnalyzer(RadiographAnalysisOptions? options = null
         var bodies = new List<(BodyOutline Body, CementGroup Group)>();
         foreach (var g in cement.Groups)
         {
-            var body = BodyFinder.Find(c, cement.Painted, g, Trace);
+            var body = BodyFinder.Find(c, cement.Painted, cement.PaintedMask, g, lateral, Trace);
             if (body is null) { notes.Add("CEMENT_WITHOUT_BODY: a cement group with no vertebral body found around it"); continue; }
             bodies.Add((body, g));
         }
@@ -123,6 +123,21 @@ public sealed class RadiographAnalyzer(RadiographAnalysisOptions? options = null
                     int x = i % w, y = i / w;
                     top[x] = top.TryGetValue(x, out var t) ? Math.Min(t, y) : y;
                     bottom[x] = bottom.TryGetValue(x, out var b) ? Math.Max(b, y) : y;
+                }
+                // The cement's top and bottom edges refined down to 12 % of the seed contrast (at most 1.5 mm further):
+                // the segmentation threshold sits on the steep but blurred flank, a little inside the true edge.
+                if (cement.Contrast is { } con)
+                {
+                    var lim = (int)Math.Round(1.5 / sy); var t12 = 0.12 * cement.Level;
+                    foreach (var x in top.Keys.ToList())
+                    {
+                        var y = top[x];
+                        for (var k = 0; k < lim && y - 1 >= 0 && con[(y - 1) * w + x] > t12; k++) y--;
+                        top[x] = y;
+                        y = bottom[x];
+                        for (var k = 0; k < lim && y + 1 < c.Height && con[(y + 1) * w + x] > t12; k++) y++;
+                        bottom[x] = y;
+                    }
                 }
                 double gs = double.MaxValue, gi = double.MaxValue;
                 foreach (var (x, t) in top) gs = Math.Min(gs, (t - 0.5 - body.SuperiorY(x)) * sy);
