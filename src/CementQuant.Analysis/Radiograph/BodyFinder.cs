@@ -22,6 +22,10 @@ internal sealed class BodyOutline
     public required long AreaPx { get; init; }
     public required double Confidence { get; init; }
 
+    /// <summary>Per-column endplate edges measured where no cement hides them (column → row).</summary>
+    public IReadOnlyDictionary<int, double> SuperiorSeen { get; init; } = new Dictionary<int, double>();
+    public IReadOnlyDictionary<int, double> InferiorSeen { get; init; } = new Dictionary<int, double>();
+
     public double SuperiorY(double x) => Superior.At(x);
     public double InferiorY(double x) => Inferior.At(x);
 
@@ -66,7 +70,7 @@ internal static class BodyFinder
 
         // 2. Endplates over the central 60 % of the width.
         var colsA = Range((int)Math.Ceiling(mid - 0.85 * half), (int)Math.Floor(mid + 0.85 * half), w);
-        var (sup, inf) = Endplates(img, paintedMask, w, h, colsA, g.MainY0, g.MainY1, yc, sy, trace);
+        var (sup, inf) = Endplates(null, null, img, paintedMask, w, h, colsA, g.MainY0, g.MainY1, yc, sy, trace);
         if (sup is null || inf is null) { trace?.Invoke("endplates not found"); return null; }
 
         // 3. Walls again over the body's inner rows, endplates again over the body's inner columns.
@@ -77,7 +81,8 @@ internal static class BodyFinder
         mid = (first.Value.At((top + bottom) / 2) + second.Value.At((top + bottom) / 2)) / 2;
         half = (second.Value.At((top + bottom) / 2) - first.Value.At((top + bottom) / 2)) / 2;
         var colsB = Range((int)Math.Ceiling(mid - 0.85 * half), (int)Math.Floor(mid + 0.85 * half), w);
-        var (sup2, inf2) = Endplates(img, paintedMask, w, h, colsB, (int)Math.Round(top), (int)Math.Round(bottom), (top + bottom) / 2, sy, trace, top, bottom);
+        var supSeen = new Dictionary<int, double>(); var infSeen = new Dictionary<int, double>();
+        var (sup2, inf2) = Endplates(supSeen, infSeen, img, paintedMask, w, h, colsB, (int)Math.Round(top), (int)Math.Round(bottom), (top + bottom) / 2, sy, trace, top, bottom);
         if (sup2 is not null && inf2 is not null) { sup = sup2; inf = inf2; }
 
         var body = new BodyOutline
@@ -99,8 +104,13 @@ internal static class BodyFinder
         {
             First = first.Value, Second = second.Value, Superior = sup.Value, Inferior = inf.Value,
             CentroidX = mx / area, CentroidY = my / area, AreaPx = area, Confidence = Math.Clamp(conf, 0, 1),
+            // Keep only per-column edges that agree with the fitted line to 2 mm (the bowl is shallower than that).
+            SuperiorSeen = Agreeing(supSeen, sup.Value, 2 / sy), InferiorSeen = Agreeing(infSeen, inf.Value, 2 / sy),
         };
     }
+
+    private static Dictionary<int, double> Agreeing(Dictionary<int, double> seen, Line line, double limit) =>
+        seen.Where(kv => Math.Abs(kv.Value - line.At(kv.Key)) <= limit).ToDictionary(kv => kv.Key, kv => kv.Value);
 
     private static List<int> Range(int a, int b, int n)
     {
@@ -156,7 +166,7 @@ internal static class BodyFinder
     }
 
     /// <summary>Endplates: band profile first (strongest rising edge above the cement centre, falling below), then per column.</summary>
-    private static (Line?, Line?) Endplates(float[] img, byte[] painted, int w, int h, List<int> cols, int cy0, int cy1, double yc, double sy,
+    private static (Line?, Line?) Endplates(Dictionary<int, double>? supSeen, Dictionary<int, double>? infSeen, float[] img, byte[] painted, int w, int h, List<int> cols, int cy0, int cy1, double yc, double sy,
         Action<string>? trace, double? topHint = null, double? bottomHint = null)
     {
         if (cols.Count < 3) return (null, null);
@@ -203,8 +213,8 @@ internal static class BodyFinder
                     if (painted[yy * w + x] != 0) return false;
                 return true;
             }
-            if (Extremum(Gy, (int)supY - win, (int)supY + win, h, 1) is { } a && Clear(a)) supPts.Add((x, a));
-            if (Extremum(Gy, (int)infY - win, (int)infY + win, h, -1) is { } b && Clear(b)) infPts.Add((x, b));
+            if (Extremum(Gy, (int)supY - win, (int)supY + win, h, 1) is { } a && Clear(a)) { supPts.Add((x, a)); if (supSeen is not null) supSeen[x] = a; }
+            if (Extremum(Gy, (int)infY - win, (int)infY + win, h, -1) is { } b && Clear(b)) { infPts.Add((x, b)); if (infSeen is not null) infSeen[x] = b; }
         }
         return (Fit(supPts, cols.Count), Fit(infPts, cols.Count));
     }

@@ -140,8 +140,13 @@ public sealed class RadiographAnalyzer(RadiographAnalysisOptions? options = null
                     }
                 }
                 double gs = double.MaxValue, gi = double.MaxValue;
-                foreach (var (x, t) in top) gs = Math.Min(gs, (t - 0.5 - body.SuperiorY(x)) * sy);
-                foreach (var (x, b) in bottom) gi = Math.Min(gi, (body.InferiorY(x) - (b + 0.5)) * sy);
+                // Where the endplate is seen above/below the cement the gap is measured to it in that column (the bowl's
+                // concavity included). Where the cement hides it (cement within ~2 mm), to the line fitted through the
+                // visible parts, less BowlAllowanceMm: that line joins the rims, which lie above the bowl's midline.
+                foreach (var (x, t) in top)
+                    gs = Math.Min(gs, body.SuperiorSeen.TryGetValue(x, out var ys) ? (t - 0.5 - ys) * sy : (t - 0.5 - body.SuperiorY(x)) * sy - BowlAllowanceMm);
+                foreach (var (x, b) in bottom)
+                    gi = Math.Min(gi, body.InferiorSeen.TryGetValue(x, out var yi) ? (yi - (b + 0.5)) * sy : (body.InferiorY(x) - (b + 0.5)) * sy - BowlAllowanceMm);
                 gapSup = Math.Max(0, gs); gapInf = Math.Max(0, gi);
                 supC = gapSup <= _o.ContactToleranceMm; infC = gapInf <= _o.ContactToleranceMm;
                 npec = !(supC.Value && infC.Value);
@@ -160,6 +165,9 @@ public sealed class RadiographAnalyzer(RadiographAnalysisOptions? options = null
             Confidence = body.Confidence, Flags = flags, Qc = qc,
         };
     }
+
+    /// <summary>How far a line through an endplate's visible rims lies above the midline of its concave bowl, mm.</summary>
+    internal const double BowlAllowanceMm = 1.0;
 
     internal static string F(double v) => v.ToString("0.###", CultureInfo.InvariantCulture);
 }
