@@ -129,6 +129,31 @@ public class RadiographPhantomTests(ITestOutputHelper output)
     [Fact]
     public void Analyze_SuperiorOnlyLateral_NpecMatchesTruth() => Run("superior-only", View.Lateral, 0.2);
 
+    /// <summary>A representative subset at 0.1 mm (a render takes ~200 s per view): CQ_RADIOGRAPH_ACCEPTANCE=1 only.</summary>
+    [Theory]
+    [InlineData("worked-example")]
+    [InlineData("bipedicular-symmetric")]
+    [InlineData("superior-only")]
+    public void Analyze_SubsetAt01mm_MatchesTruth(string name)
+    {
+        if (Environment.GetEnvironmentVariable("CQ_RADIOGRAPH_ACCEPTANCE") != "1")
+        {
+            output.WriteLine("skipped: set CQ_RADIOGRAPH_ACCEPTANCE=1 to render");
+            return;
+        }
+        var failures = new List<string>();
+        var sw = System.Diagnostics.Stopwatch.StartNew();
+        foreach (var view in new[] { View.AP, View.Lateral })
+        {
+            var item = RadiographPhantoms.Get(name, view, 0.1, mono1: view == View.AP);
+            sw.Restart();
+            var result = _analyzer.Analyze(RadiographLoader.Load(item.Path));
+            output.WriteLine($"{view}: load + analyse {sw.Elapsed.TotalMilliseconds:0} ms");
+            foreach (var line in Compare(name, view, item, result, 0.1, failures)) output.WriteLine(line);
+        }
+        Assert.True(failures.Count == 0, string.Join("\n", failures));
+    }
+
     public static TheoryData<string> Cases() => [.. PhantomCatalogue.Names];
 
     /// <summary>The acceptance run of issue 9 (all cases, both views, both photometric interpretations): ~30 s of
