@@ -1,0 +1,182 @@
+using OpenCvSharp;
+
+namespace CementQuant.Analysis.Radiograph;
+
+/// <summary>
+/// A radiograph turned into the analysis frame: rows toward the feet, columns toward the patient's left (frontal)
+/// or posterior (lateral), at about <see cref="TargetSpacingMm"/> per pixel (area-averaged when finer). Keeps
+/// what it did so positions map back to the stored pixel grid. Orientation comes from the typed header
+/// (PatientOrientation), never from the image content.
+/// </summary>
+internal sealed class CanonicalImage
+{
+    public const double TargetSpacingMm = 0.2;
+
+    private readonly bool _transpose, _flipX, _flipY;
+    private readonly int _factor, _fullWidth, _fullHeight;
+
+    private CanonicalImage(float[] data, int width, int height, double sx, double sy, bool transpose, bool flipX, bool flipY,
+        int factor, int fullWidth, int fullHeight, bool lateralityKnown, bool superiorKnown)
+    {
+        Data = data; Width = width; Height = height; Sx = sx; Sy = sy;
+        _transpose = transpose; _flipX = flipX; _flipY = flipY; _factor = factor; _fullWidth = fullWidth; _fullHeight = fullHeight;
+        LateralityKnown = lateralityKnown; SuperiorKnown = superiorKnown;
+    }
+
+    public float[] Data { get; }
+    public int Width { get; }
+    public int Height { get; }
+    /// <summary>Millimetres per pixel along x (columns) and y (rows).</summary>
+    public double Sx { get; }
+    public double Sy { get; }
+    /// <summary>+x is known to be the patient's left (frontal) or posterior (lateral).</summary>
+    public bool LateralityKnown { get; }
+    /// <summary>+y is known to point to the feet.</summary>
+    public bool SuperiorKnown { get; }
+
+    public static CanonicalImage From(RadiographImage image, bool lateral)
+    {
+        var px = image.Pixels;
+        var col = image.ColumnDirection; var row = image.RowDirection;
+        var transpose = col is PatientDirection.Head or PatientDirection.Feet;
+        if (transpose) (col, row) = (row, col);
+        var want = lateral ? PatientDirection.Posterior : PatientDirection.Left;
+        var opposite = lateral ? PatientDirection.Anterior : PatientDirection.Right;
+        var flipX = col == opposite;
+        var flipY = row == PatientDirection.Head;
+        var lateralityKnown = col == want || col == opposite;
+        var superiorKnown = row is PatientDirection.Head or PatientDirection.Feet;
+
+        using var m = new Mat(px.Height, px.Width, MatType.CV_32FC1);
+        m.SetArray(px.Data);
+        using var t = new Mat();
+        if (transpose) Cv2.Transpose(m, t); else m.CopyTo(t);
+        if (flipX && flipY) Cv2.Flip(t, t, FlipMode.XY);
+        else if (flipX) Cv2.Flip(t, t, FlipMode.Y);
+        else if (flipY) Cv2.Flip(t, t, FlipMode.X);
+        var cs = transpose ? px.RowSpacing : px.ColumnSpacing;
+        var rs = transpose ? px.ColumnSpacing : px.RowSpacing;
+        var factor = Math.Max(1, (int)Math.Round(TargetSpacingMm / Math.Min(cs, rs)));
+        var fullW = t.Cols; var fullH = t.Rows;
+        using var w = new Mat();
+        if (factor > 1) Cv2.Resize(t, w, new Size(fullW / factor, fullH / factor), 0, 0, InterpolationFlags.Area);
+        else t.CopyTo(w);
+        w.GetArray(out float[] data);
+        return new CanonicalImage(data, w.Cols, w.Rows, cs * factor, rs * factor, transpose, flipX, flipY, factor, fullW, fullH, lateralityKnown, superiorKnown);
+    }
+
+    /// <summary>Stored (row, column), 0-based, of a working-image position (x, y) in pixels.</summary>
+    public (double Row, double Col) ToStored(double x, double y)
+    {
+        var fx = x * _factor + (_factor - 1) / 2.0;
+        var fy = y * _factor + (_factor - 1) / 2.0;
+        if (_flipX) fx = _fullWidth - 1 - fx;
+        if (_flipY) fy = _fullHeight - 1 - fy;
+        return _transpose ? (fx, fy) : (fy, fx);
+    }
+}
+
+/// <summary>Small OpenCV helpers on float arrays (one place where Mats are created and disposed).</summary>
+internal static class Cv
+{
+    public static Mat ToMat(float[] data, int width, int height)
+    {
+        var m = new Mat(height, width, MatType.CV_32FC1);
+        m.SetArray(data);
+        return m;
+    }
+
+    public static float[] ToArray(Mat m)
+    {
+        m.GetArray(out float[] a);
+        return a;
+    }
+
+    public static float[] Blur(float[] data, int width, int height, double sigmaPx)
+    {
+        using var m = ToMat(data, width, height);
+        using var o = new Mat();
+        Cv2.GaussianBlur(m, o, new Size(0, 0), sigmaPx, sigmaPx, BorderTypes.Reflect);
+        return ToArray(o);
+    }
+
+    public static float[] Open(float[] data, int width, int height, double diameterPx)
+    {
+        var d = Math.Max(1, (int)Math.Round(diameterPx)) | 1;
+        using var m = ToMat(data, width, height);
+        using var k = Cv2.GetStructuringElement(MorphShapes.Ellipse, new Size(d, d));
+        using var o = new Mat();
+        Cv2.MorphologyEx(m, o, MorphTypes.Open, k, null, 1, BorderTypes.Reflect);
+        return ToArray(o);
+    }
+
+    public static float[] Resize(float[] data, int width, int height, int newWidth, int newHeight)
+    {
+        using var m = ToMat(data, width, height);
+        using var o = new Mat();
+        Cv2.Resize(m, o, new Size(newWidth, newHeight), 0, 0, newWidth < width ? InterpolationFlags.Area : InterpolationFlags.Linear);
+        return ToArray(o);
+    }
+
+    /// <summary>Binary close (dilate then erode) of a 0/1 mask with an ellipse.</summary>
+    public static byte[] Close(byte[] mask, int width, int height, double diameterPx)
+    {
+        var d = Math.Max(1, (int)Math.Round(diameterPx)) | 1;
+        using var m = new Mat(height, width, MatType.CV_8UC1);
+        m.SetArray(mask);
+        using var k = Cv2.GetStructuringElement(MorphShapes.Ellipse, new Size(d, d));
+        using var o = new Mat();
+        Cv2.MorphologyEx(m, o, MorphTypes.Close, k, null, 1, BorderTypes.Constant, new Scalar(0));
+        o.GetArray(out byte[] a);
+        return a;
+    }
+
+    public static byte[] Dilate(byte[] mask, int width, int height, double diameterPx)
+    {
+        var d = Math.Max(1, (int)Math.Round(diameterPx)) | 1;
+        using var m = new Mat(height, width, MatType.CV_8UC1);
+        m.SetArray(mask);
+        using var k = Cv2.GetStructuringElement(MorphShapes.Ellipse, new Size(d, d));
+        using var o = new Mat();
+        Cv2.Dilate(m, o, k);
+        o.GetArray(out byte[] a);
+        return a;
+    }
+
+    /// <summary>8-connected components of a 0/1 mask: label per pixel (0 = background) and the count including background.</summary>
+    public static (int[] Labels, int Count) Components(byte[] mask, int width, int height)
+    {
+        using var m = new Mat(height, width, MatType.CV_8UC1);
+        m.SetArray(mask);
+        using var labels = new Mat();
+        var n = Cv2.ConnectedComponents(m, labels, PixelConnectivity.Connectivity8, MatType.CV_32SC1);
+        labels.GetArray(out int[] a);
+        return (a, n);
+    }
+
+    public static double Percentile(float[] values, double p)
+    {
+        if (values.Length == 0) return 0;
+        var copy = (float[])values.Clone();
+        var k = (int)Math.Clamp(Math.Round(p * (copy.Length - 1)), 0, copy.Length - 1);
+        return Select(copy, k);
+    }
+
+    private static float Select(float[] a, int k)
+    {
+        int lo = 0, hi = a.Length - 1;
+        while (lo < hi)
+        {
+            var pivot = a[(lo + hi) >>> 1];
+            int i = lo, j = hi;
+            while (i <= j)
+            {
+                while (a[i] < pivot) i++;
+                while (a[j] > pivot) j--;
+                if (i <= j) { (a[i], a[j]) = (a[j], a[i]); i++; j--; }
+            }
+            if (k <= j) hi = j; else if (k >= i) lo = i; else return a[k];
+        }
+        return a[k];
+    }
+}
