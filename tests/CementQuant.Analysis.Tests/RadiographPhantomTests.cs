@@ -117,30 +117,25 @@ public class RadiographPhantomTests(ITestOutputHelper output)
         Assert.True(failures.Count == 0, string.Join("\n", failures));
     }
 
-    [Fact]
+    [RadiographAcceptanceFact]
     public void Analyze_WorkedExampleAP_LeftFractionMatchesTruth() => Run("worked-example", View.AP, 0.2);
 
-    [Fact]
+    [RadiographAcceptanceFact]
     public void Analyze_WorkedExampleLateralMonochrome1_GapsAndContactMatchTruth() => Run("worked-example", View.Lateral, 0.2, mono1: true);
 
-    [Fact]
+    [RadiographAcceptanceFact]
     public void Analyze_BipedicularMirroredAP_LeftFractionFromPatientOrientation() => Run("bipedicular-symmetric", View.AP, 0.2, mirrored: true);
 
-    [Fact]
+    [RadiographAcceptanceFact]
     public void Analyze_SuperiorOnlyLateral_NpecMatchesTruth() => Run("superior-only", View.Lateral, 0.2);
 
     /// <summary>A representative subset at 0.1 mm (a render takes ~200 s per view): CQ_RADIOGRAPH_ACCEPTANCE=1 only.</summary>
-    [Theory]
+    [RadiographAcceptanceTheory]
     [InlineData("worked-example")]
     [InlineData("bipedicular-symmetric")]
     [InlineData("superior-only")]
     public void Analyze_SubsetAt01mm_MatchesTruth(string name)
     {
-        if (Environment.GetEnvironmentVariable("CQ_RADIOGRAPH_ACCEPTANCE") != "1")
-        {
-            output.WriteLine("skipped: set CQ_RADIOGRAPH_ACCEPTANCE=1 to render");
-            return;
-        }
         var failures = new List<string>();
         var sw = System.Diagnostics.Stopwatch.StartNew();
         foreach (var view in new[] { View.AP, View.Lateral })
@@ -158,15 +153,10 @@ public class RadiographPhantomTests(ITestOutputHelper output)
 
     /// <summary>The acceptance run of issue 9 (all cases, both views, both photometric interpretations): ~30 s of
     /// rendering per view and case on first use, so it runs only with CQ_RADIOGRAPH_ACCEPTANCE=1. Known failures (7 of 22) are listed in the issue 9 report.</summary>
-    [Theory]
+    [RadiographAcceptanceTheory]
     [MemberData(nameof(Cases))]
     public void Analyze_EveryCatalogueCaseAt02mm_MatchesTruth(string name)
     {
-        if (Environment.GetEnvironmentVariable("CQ_RADIOGRAPH_ACCEPTANCE") != "1")
-        {
-            output.WriteLine("skipped: set CQ_RADIOGRAPH_ACCEPTANCE=1 to render");
-            return;
-        }
         var failures = new List<string>();
         foreach (var view in new[] { View.AP, View.Lateral })
         {
@@ -176,5 +166,28 @@ public class RadiographPhantomTests(ITestOutputHelper output)
             foreach (var line in Compare(name, view, item, result, 0.2, failures)) output.WriteLine(line);
         }
         Assert.True(failures.Count == 0, string.Join("\n", failures));
+    }
+}
+
+/// <summary>Like <see cref="RadiographAcceptanceTheoryAttribute"/> for single cases: each renders at 0.2 mm (~75 s a view here).</summary>
+public sealed class RadiographAcceptanceFactAttribute : FactAttribute
+{
+    public RadiographAcceptanceFactAttribute()
+    {
+        if (Environment.GetEnvironmentVariable("CQ_RADIOGRAPH_ACCEPTANCE") != "1")
+            Skip = "radiograph phantom render at 0.2 mm (~75 s a view): set CQ_RADIOGRAPH_ACCEPTANCE=1";
+    }
+}
+
+/// <summary>
+/// The long radiograph acceptance runs (minutes of rendering): skipped with this message unless
+/// CQ_RADIOGRAPH_ACCEPTANCE=1, so a default run shows them as skipped rather than passing without rendering.
+/// </summary>
+public sealed class RadiographAcceptanceTheoryAttribute : TheoryAttribute
+{
+    public RadiographAcceptanceTheoryAttribute()
+    {
+        if (Environment.GetEnvironmentVariable("CQ_RADIOGRAPH_ACCEPTANCE") != "1")
+            Skip = "radiograph acceptance run: set CQ_RADIOGRAPH_ACCEPTANCE=1 (renders every case at 0.2 mm and a subset at 0.1 mm; 7 of 22 cases fail, see issue 9)";
     }
 }
