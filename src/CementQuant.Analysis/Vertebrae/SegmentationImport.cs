@@ -118,23 +118,7 @@ public static class SegmentationImport
         {
             var (name, mask, shape, touches) = found[i];
             var partial = touches || shape.TouchesFov;
-            result.Add(new VertebraRoi
-            {
-                Index = i + 1,
-                Label = name == "sacrum" ? "S1" : name,
-                LabelSource = "segmentation",
-                Body = mask,
-                Frame = shape.Frame,
-                Centroid = shape.Centroid,
-                VolumeMl = shape.VolumeMl,
-                Superior = shape.Superior,
-                Inferior = shape.Inferior,
-                MidsagittalPoint = shape.MidsagittalPoint,
-                MidsagittalNormal = shape.MidsagittalNormal,
-                Confidence = partial ? 0.5 : 1,
-                Qc = partial ? [VertebraQc.PartialFov] : [],
-                IsSacrum = name is "S1" or "sacrum",
-            });
+            result.Add(shape.ToRoi(i + 1, name == "sacrum" ? "S1" : name, "segmentation", mask, partial ? 0.5 : 1, partial ? [VertebraQc.PartialFov] : [], name is "S1" or "sacrum"));
         }
         return result.Count == 0
             ? new VertebraLocatorResult(result, [VertebraQc.UnknownSegmentationLabel])

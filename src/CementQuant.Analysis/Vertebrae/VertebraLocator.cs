@@ -85,23 +85,7 @@ public static class VertebraLocator
                 notes.Add(VertebraQc.LowRoiConfidence);
                 confidence *= 0.5;
             }
-            result.Add(new VertebraRoi
-            {
-                Index = i + 1,
-                Label = labels[i],
-                LabelSource = source,
-                Body = mask,
-                Frame = shape.Frame,
-                Centroid = shape.Centroid,
-                VolumeMl = shape.VolumeMl,
-                Superior = shape.Superior,
-                Inferior = shape.Inferior,
-                MidsagittalPoint = shape.MidsagittalPoint,
-                MidsagittalNormal = shape.MidsagittalNormal,
-                Confidence = confidence,
-                Qc = notes,
-                IsSacrum = i == sacrumIndex,
-            });
+            result.Add(shape.ToRoi(i + 1, labels[i], source, mask, confidence, notes, i == sacrumIndex));
         }
         return new VertebraLocatorResult(result, qc);
     }
