@@ -63,6 +63,7 @@ public sealed class AnalyzeRunner(AnalyzeSettings settings, TextWriter log, bool
         var clock = Stopwatch.StartNew();
         AtomicFile.CleanStale(outDir);
         AtomicFile.CleanStale(Path.Combine(outDir, "masks"));
+        AtomicFile.CleanStale(Path.Combine(outDir, "report"));
         var files = DicomScanner.EnumerateFiles(_s.Inputs);
         var nifti = files.Where(DicomScanner.IsNifti).ToList();
         var dicom = files.Where(f => !DicomScanner.IsNifti(f)).ToList();
