@@ -1,5 +1,4 @@
 using System.IO.Compression;
-using System.Text;
 
 namespace CementQuant.Dicom;
 
@@ -194,7 +193,4 @@ public sealed class DicomFile
         }
         return output.ToArray();
     }
-
-    /// <summary>A short text description of the encoding for messages.</summary>
-    public string Describe() => new StringBuilder().Append(TransferSyntax).Append(HasPreamble ? "" : ", no preamble").ToString();
 }

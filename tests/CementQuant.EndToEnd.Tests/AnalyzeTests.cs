@@ -56,7 +56,6 @@ public sealed class AnalyzeTests : IDisposable
         Assert.Equal(File.ReadAllLines(Path.Combine(outDir, "vertebrae.csv"))[0].Split(',').Length, rows[0].Count);
 
         // Privacy: no name, ID or raw UID anywhere in the outputs; keys are 16 hex digits.
-        var truth = File.ReadAllText(Path.Combine(studies, "worked-example", "truth.json"));
         var dicom = CementQuant.Dicom.DicomFile.Open(Directory.GetFiles(Path.Combine(studies, "worked-example", "ct"))[0], headerOnly: true).Dataset;
         var secrets = new[]
         {
@@ -69,7 +68,6 @@ public sealed class AnalyzeTests : IDisposable
             foreach (var s in secrets) Assert.DoesNotContain(s, text);
         }
         Assert.Matches("^[0-9a-f]{16}$", cemented["study_key"]);
-        _ = truth;
 
         using var json = JsonDocument.Parse(File.ReadAllText(Path.Combine(outDir, "results.json")));
         Assert.Equal(1, json.RootElement.GetProperty("schema_version").GetInt32());

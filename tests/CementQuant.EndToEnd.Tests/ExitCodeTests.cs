@@ -72,7 +72,7 @@ public sealed class ExitCodeTests : IDisposable
     public void Convert_OneGoodOneGappedSeriesAndGarbage_Exits5AndKeepsTheGoodOne()
     {
         var root = Directory.CreateDirectory(Path.Combine(_tmp, "mixed")).FullName;
-        var good = WriteSeries(Path.Combine("mixed", "good"), 6, 3);
+        WriteSeries(Path.Combine("mixed", "good"), 6, 3);
         var gapped = WriteSeries(Path.Combine("mixed", "gapped"), 8, 4);
         File.Delete(Directory.GetFiles(gapped).Order().ElementAt(3));
         File.WriteAllBytes(Path.Combine(root, "zero.dcm"), []);
@@ -83,7 +83,6 @@ public sealed class ExitCodeTests : IDisposable
         Assert.Single(Directory.GetFiles(outDir, "*.nii.gz"));
         Assert.Contains("missing slice", r.Stderr);
         Assert.Contains("zero.dcm", r.Stderr);
-        _ = good;
     }
 
     [SharedDataFact]

@@ -1,4 +1,3 @@
-using System.Globalization;
 using CementQuant.Kernels;
 
 namespace CementQuant.Analysis.Cement;
@@ -46,7 +45,7 @@ public sealed class CementAnalyzer(CementOptions options)
         if (roi.Confidence < 0.5 && !qc.Contains("LOW_ROI_CONFIDENCE")) qc.Add("LOW_ROI_CONFIDENCE");
 
         // Threshold.
-        var threshold = ChooseThreshold(values, body, out var plateau);
+        var threshold = ChooseThreshold(values, body);
         var cement = new byte[n]; // 1 in this body, 2 leak (outside every body)
         var inBody = new List<int>();
         var leaks = new List<int>();
@@ -230,9 +229,8 @@ public sealed class CementAnalyzer(CementOptions options)
         return m with { Flags = flags };
     }
 
-    private double? ChooseThreshold(short[] values, byte[] body, out double plateau)
+    private double? ChooseThreshold(short[] values, byte[] body)
     {
-        plateau = 0;
         if (_o.ThresholdHu is { } fixedT) return fixedT;
         // Cement plateau: the median of certain-cement voxels in the region; background: the body's trabecular bone.
         var seeds = new List<short>();
@@ -243,7 +241,7 @@ public sealed class CementAnalyzer(CementOptions options)
             else if (body[i] == 1 && values[i] < 400 && values[i] > -100) background.Add(values[i]);
         }
         if (seeds.Count == 0) return null;
-        plateau = Median(seeds);
+        var plateau = Median(seeds);
         var b = background.Count > 0 ? Median(background) : 100;
         return Math.Round(Math.Clamp((b + plateau) / 2, _o.MinAutoThresholdHu, plateau));
     }
@@ -558,5 +556,4 @@ public sealed class CementAnalyzer(CementOptions options)
         return result;
     }
 
-    internal static string Invariant(double v) => v.ToString("0.###", CultureInfo.InvariantCulture);
 }

@@ -49,6 +49,33 @@ internal static class GdcmReference
     }
 
     /// <summary>Largest absolute difference between two frames of samples of <paramref name="bytesPerSample"/> bytes (unsigned compare).</summary>
+    /// <summary>Every frame of our decode equals GDCM's byte for byte.</summary>
+    public static void AssertEqualsGdcm(string path)
+    {
+        var (info, ours) = DecodeOurs(path);
+        var gdcm = Decode(path);
+        Assert.Equal(gdcm.Frames.Length, ours.Length);
+        for (var i = 0; i < ours.Length; i++)
+        {
+            var first = FirstDifference(ours[i], gdcm.Frames[i], info.BytesPerSample);
+            Assert.True(first < 0, $"frame {i + 1}: first differing sample at {first}");
+        }
+    }
+
+    /// <summary>Every frame of our decode is within <paramref name="tolerance"/> stored units of GDCM's.</summary>
+    public static void AssertWithinGdcm(string path, int tolerance)
+    {
+        var (info, ours) = DecodeOurs(path);
+        var gdcm = Decode(path);
+        Assert.Equal(gdcm.Frames.Length, ours.Length);
+        Assert.Equal(gdcm.Info.FrameBytes, info.FrameBytes);
+        for (var i = 0; i < ours.Length; i++)
+        {
+            var max = MaxAbsDifference(ours[i], gdcm.Frames[i], info.BytesPerSample);
+            Assert.True(max <= tolerance, $"frame {i + 1}: max |ours - gdcm| = {max} > {tolerance}");
+        }
+    }
+
     public static int MaxAbsDifference(ReadOnlySpan<byte> a, ReadOnlySpan<byte> b, int bytesPerSample)
     {
         if (a.Length != b.Length) throw new ArgumentException($"frames differ in length: {a.Length} and {b.Length} bytes");
