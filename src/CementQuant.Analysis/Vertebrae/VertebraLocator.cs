@@ -5,8 +5,10 @@ namespace CementQuant.Analysis.Vertebrae;
 /// <list type="number">
 /// <item>Detection on a coarse patient-aligned grid: the anterior column is tracked as a vertical chain of
 /// "body with a canal behind it" near the midline (<see cref="ColumnTracker"/>).</item>
-/// <item>Discs: along the chain, the fraction of dense (endplate/cortex) voxels in a disc-shaped section
-/// perpendicular to the column drops to near zero between two endplates; each such dip is a disc plane.</item>
+/// <item>Discs: along the chain, lines parallel to the column find a soft layer between two denser ones (the
+/// endplates) near each disc (<see cref="DiscProfile"/>); regularly spaced peaks of that profile are the discs,
+/// and each disc's plane is fitted to the disc's own mid-surface (<see cref="DiscPlane"/>), not taken across
+/// the column, so shifted, tilted or wedge-shaped discs separate their bodies cleanly.</item>
 /// <item>Each slab between discs is segmented at full resolution (<see cref="BodySegmenter"/>) and
 /// measured (<see cref="BodyGeometry"/>).</item>
 /// <item>The lowest slab is recognised as the sacrum when it is long (no disc below S1) or fused to wide
@@ -29,14 +31,15 @@ public static class VertebraLocator
 
         var column = Column.From(w, chain).Extend(w, EndSearchMm, out var chainFirst, out var chainLast);
         var (dense, mean) = Profiles(w, column);
-        var discs = FindDiscs(w, dense[chainFirst..(chainLast + 1)], mean[chainFirst..(chainLast + 1)]).Select(d => d + chainFirst).ToList();
+        var discness = DiscProfile(hu, column);
+        var discs = FindDiscs(w, discness[chainFirst..(chainLast + 1)]).Select(d => d + chainFirst).ToList();
         var low = ColumnEnd(w, column, dense, mean, discs.Count > 0 ? discs[0] : (chainFirst + chainLast) / 2, chainFirst, -1);
         // A clean gap inside the tracked chain with bone beyond it is a disc the spacing search passed over.
         while (!low.Open && low.Index > chainFirst + 2 && low.Disc) { discs.Insert(0, low.Index); low = ColumnEnd(w, column, dense, mean, low.Index, chainFirst, -1); }
         var high = ColumnEnd(w, column, dense, mean, discs.Count > 0 ? discs[^1] : (chainFirst + chainLast) / 2, chainLast, +1);
         while (!high.Open && high.Index < chainLast - 2 && high.Disc) { discs.Add(high.Index); high = ColumnEnd(w, column, dense, mean, high.Index, chainLast, +1); }
-        SplitLongSegments(discs, low, high, dense, mean);
-        var slabs = Slabs(column, low, discs, high);
+        SplitLongSegments(discs, low, high, discness);
+        var slabs = Slabs(hu, w, column, low, discs, high);
 
         var found = new Slab?[slabs.Count];
         var shapes = new (RoiMask Mask, BodyShape Shape)?[slabs.Count];
@@ -99,18 +102,28 @@ public static class VertebraLocator
         {
             var n = c.Length;
             var pts = new Vec3[n];
-            const int Half = 3;
+            // The chain jumps between body centres and discs: average its points over ±10 mm and take the
+            // direction from a line fitted over ±20 mm, so one shifted body does not swing the tangent.
+            var half = Math.Max(1, (int)Math.Round(10 / w.Step));
             for (var i = 0; i < n; i++)
             {
                 double sx = 0, sy = 0; var m = 0;
-                for (var j = Math.Max(0, i - Half); j <= Math.Min(n - 1, i + Half); j++) { sx += c.X[j]; sy += c.Y[j]; m++; }
+                for (var j = Math.Max(0, i - half); j <= Math.Min(n - 1, i + half); j++) { sx += c.X[j]; sy += c.Y[j]; m++; }
                 pts[i] = w.ToPatient(sx / m, sy / m, c.Z0 + i);
             }
             var tan = new Vec3[n];
+            var fit = Math.Max(1, (int)Math.Round(20 / w.Step));
             for (var i = 0; i < n; i++)
             {
-                int a = Math.Max(0, i - 3), b = Math.Min(n - 1, i + 3);
-                tan[i] = a == b ? new Vec3(0, 0, 1) : (pts[b] - pts[a]).Normalized();
+                int a = Math.Max(0, i - fit), b = Math.Min(n - 1, i + fit);
+                if (a == b) { tan[i] = new Vec3(0, 0, 1); continue; }
+                // Least-squares slope of x and y against z (grid units).
+                double mz = (a + b) / 2.0, mx = 0, my = 0;
+                for (var j = a; j <= b; j++) { mx += c.X[j]; my += c.Y[j]; }
+                mx /= b - a + 1; my /= b - a + 1;
+                double szz = 0, sxz = 0, syz = 0;
+                for (var j = a; j <= b; j++) { var dz = j - mz; szz += dz * dz; sxz += dz * (c.X[j] - mx); syz += dz * (c.Y[j] - my); }
+                tan[i] = new Vec3(sxz / szz, syz / szz, 1).Normalized();
             }
             return new Column(pts, tan, c.Z0);
         }
@@ -176,36 +189,80 @@ public static class VertebraLocator
     }
 
     /// <summary>
-    /// Chain indices of disc centres. Candidates are local minima of the dense profile lying well below
-    /// the endplate peaks found within 10 mm on each side; they are scored by relative depth and by how
-    /// soft the section's centre is (discs are 50–120 HU). A dynamic programme then picks the best set
-    /// whose spacing is regular, near the profile's own period (its autocorrelation peak), so a dip in the middle of an osteoporotic body,
-    /// 10–15 mm from the real discs, loses to them.
+    /// How much the column looks like a disc at each point: the fraction of lines parallel to the column,
+    /// within 14 mm of it, that are soft (below <see cref="DenseHu"/>) at the point with dense bone within
+    /// 9 mm on both sides (the two endplates). Inside a body the nearest endplate is farther on one side;
+    /// cement counts as dense. Sampled at full resolution, so thin endplates are not missed.
     /// </summary>
-    internal static List<int> FindDiscs(WorkGrid w, double[] p, double[] mean)
+    internal static double[] DiscProfile(Volume<short> hu, Column col)
     {
-        var n = p.Length;
+        const double Radius = 14, Grid = 2, Reach = 9, Step = 1;
+        var map = new VoxelMap(hu.Geometry);
+        var d = new double[col.Length];
+        var m = (int)(Reach / Step);
+        Parallel.For(0, col.Length, i =>
+        {
+            var t = col.Tangents[i];
+            var e1 = BodyGeometry.Orthogonal(new Vec3(1, 0, 0), t);
+            var e2 = t.Cross(e1);
+            var dh = map.Delta(t * Step);
+            var line = new float[2 * m + 1];
+            int lines = 0; double sum = 0;
+            for (var v = -Radius; v <= Radius; v += Grid)
+                for (var u = -Radius; u <= Radius; u += Grid)
+                {
+                    if (u * u + v * v > Radius * Radius) continue;
+                    var c = map.ToVoxel(col.Points[i] + e1 * u + e2 * v);
+                    if (c.X < 0 || c.Y < 0 || c.Z < 0 || c.X > hu.SizeX - 1 || c.Y > hu.SizeY - 1 || c.Z > hu.SizeZ - 1) continue;
+                    lines++;
+                    var q = c - dh * m;
+                    for (var k = 0; k < line.Length; k++, q += dh) line[k] = Math.Clamp(Sampler.Trilinear(hu, q.X, q.Y, q.Z), -100f, 500f);
+                    var v0 = (line[m - 1] + line[m] + line[m + 1]) / 3;
+                    float up = float.MinValue, down = float.MinValue;
+                    for (var k = 2; k <= m; k++) { up = Math.Max(up, line[m + k]); down = Math.Max(down, line[m - k]); }
+                    sum += Math.Clamp(Math.Min(up, down) - v0, 0, 300);
+                }
+            d[i] = lines == 0 ? 0 : sum / lines / 300;
+        });
+        return d;
+    }
+
+    /// <summary>
+    /// Chain indices of disc centres. Candidates are local maxima of the disc profile <paramref name="d"/>
+    /// (<see cref="DiscProfile"/>) of at least 0.3, scored by their height. A dynamic programme then picks the
+    /// best set whose spacing is regular, near the profile's own period (its autocorrelation peak), so a
+    /// disc-like gap inside a body (trabecular bone between a cement lump and an endplate, a cleft), 10–15 mm
+    /// from the real discs, loses to them.
+    /// </summary>
+    private const double MinDisc = 0.08;
+
+    internal static List<int> FindDiscs(WorkGrid w, double[] d)
+    {
+        var n = d.Length;
         var reach = Math.Max(2, (int)Math.Round(10 / w.Step));
-        var cands = new List<(int Index, double Score)>();
+        var peaks = new List<int>();
         for (var i = 1; i < n - 1; i++)
         {
-            if (p[i] > p[i - 1] || p[i] > p[i + 1]) continue;
-            double left = 0, right = 0;
-            for (var j = Math.Max(0, i - reach); j < i; j++) left = Math.Max(left, p[j]);
-            for (var j = i + 1; j <= Math.Min(n - 1, i + reach); j++) right = Math.Max(right, p[j]);
-            var peak = Math.Min(left, right);
-            if (peak < 0.1 || p[i] > 0.6 * peak) continue;
-            var score = (peak - p[i]) / peak + Math.Clamp((130 - mean[i]) / 100, 0, 0.5);
-            cands.Add((i, score));
+            // A peak (the middle of a plateau) standing at least twice as high as the lowest point within 10 mm on either side.
+            if (d[i] < MinDisc || d[i] < d[i - 1] || d[i] < d[i + 1]) continue;
+            if (d[i] == d[i - 1] && i > 1 && d[i - 2] <= d[i]) continue;
+            double left = double.MaxValue, right = double.MaxValue;
+            for (var j = Math.Max(0, i - reach); j < i; j++) left = Math.Min(left, d[j]);
+            for (var j = i + 1; j <= Math.Min(n - 1, i + reach); j++) right = Math.Min(right, d[j]);
+            if (d[i] < 2 * left || d[i] < 2 * right) continue;
+            peaks.Add(i);
         }
+        // Scores relative to this scan's clear discs (contrast varies with bone density and slice thickness).
+        var top = peaks.Count == 0 ? 0 : peaks.Max(i => d[i]);
+        var cands = peaks.Select(i => (Index: i, Score: Math.Min(1, d[i] / (0.8 * top)))).ToList();
         if (cands.Count == 0) return [];
         // Typical vertebral spacing from the profile's autocorrelation (20–45 mm).
-        var avg = p.Average();
+        var avg = d.Average();
         double bestAc = double.MinValue; var g0 = 32 / w.Step;
         for (var lag = (int)Math.Round(20 / w.Step); lag <= (int)Math.Round(45 / w.Step) && lag < n - 4; lag++)
         {
             double ac = 0;
-            for (var i = 0; i + lag < n; i++) ac += (p[i] - avg) * (p[i + lag] - avg);
+            for (var i = 0; i + lag < n; i++) ac += (d[i] - avg) * (d[i + lag] - avg);
             ac /= n - lag;
             if (ac > bestAc) { bestAc = ac; g0 = lag; }
         }
@@ -273,11 +330,10 @@ public static class VertebraLocator
 
     /// <summary>
     /// A segment between two bounds that is at least 1.7 times the median segment (two bodies with the disc
-    /// between them missed: a sheared or wedged disc whose section still cuts both endplates) is split at its
-    /// softest section in the middle half (fewest dense samples, then lowest centre HU). The lowest segment is
+    /// between them missed) is split at its most disc-like section in the middle half. The lowest segment is
     /// left alone: the sacrum is long by nature.
     /// </summary>
-    internal static void SplitLongSegments(List<int> discs, End low, End high, double[] dense, double[] mean)
+    internal static void SplitLongSegments(List<int> discs, End low, End high, double[] d)
     {
         for (var pass = 0; pass < 4; pass++)
         {
@@ -294,12 +350,9 @@ public static class VertebraLocator
             {
                 if (lengths[k] < 1.7 * median) continue;
                 int a = bounds[k], b = bounds[k + 1], q = (b - a) / 4;
-                var best = double.MaxValue;
+                var best = double.MinValue;
                 for (var i = a + q; i <= b - q; i++)
-                {
-                    var v = dense[i] + mean[i] / 1000;
-                    if (v < best) { best = v; split = i; }
-                }
+                    if (d[i] > best) { best = d[i]; split = i; }
             }
             if (split < 0) return;
             discs.Add(split);
@@ -307,27 +360,123 @@ public static class VertebraLocator
         }
     }
 
-    internal static List<Slab> Slabs(Column col, End low, List<int> discs, End high)
+    internal static List<Slab> Slabs(Volume<short> hu, WorkGrid w, Column col, End low, List<int> discs, End high)
     {
         var bounds = new List<int> { low.Index };
         bounds.AddRange(discs.Where(d => d > low.Index && d < high.Index));
         bounds.Add(high.Index);
+        // Each bound's plane (superior normal): discs fitted to the disc itself, ends across the column.
+        var planes = new Plane[bounds.Count];
+        var map = new VoxelMap(hu.Geometry);
+        var reach = (int)Math.Round(20 / w.Step);
+        Parallel.For(0, bounds.Count, k =>
+        {
+            var i = bounds[k];
+            var isDisc = (k > 0 && k < bounds.Count - 1) || (k == 0 ? low.Disc : high.Disc);
+            // Guesses of the disc's normal: the column's tangent, its chord over ±20 mm, the patient's superior axis.
+            var chord = (col.Points[Math.Min(col.Length - 1, i + reach)] - col.Points[Math.Max(0, i - reach)]).Normalized();
+            planes[k] = isDisc ? DiscPlane(hu, map, col.Points[i], col.Tangents[i], chord, new Vec3(0, 0, 1)) : new Plane(col.Points[i], col.Tangents[i]);
+        });
         var slabs = new List<Slab>();
         for (var s = 0; s + 1 < bounds.Count; s++)
         {
             int a = bounds[s], b = bounds[s + 1];
             if (b - a < 2) continue;
             var isFirst = s == 0; var isLast = s + 1 == bounds.Count - 1;
-            var axis = (col.Points[b] - col.Points[a]).Normalized();
-            var length = (col.Points[b] - col.Points[a]).Length;
-            Plane? below = isFirst && low.Open ? null : new Plane(col.Points[a], col.Tangents[a]);
-            Plane? above = isLast && high.Open ? null : new Plane(col.Points[b], -col.Tangents[b]);
-            var center = (col.Points[a] + col.Points[b]) * 0.5;
+            var pa = planes[s]; var pb = planes[s + 1];
+            var axis = (pb.Point - pa.Point).Normalized();
+            var length = (pb.Point - pa.Point).Length;
+            Plane? below = isFirst && low.Open ? null : pa;
+            Plane? above = isLast && high.Open ? null : new Plane(pb.Point, -pb.Normal);
+            var center = (pa.Point + pb.Point) * 0.5;
             var half = length / 2 + 15;
             slabs.Add(new Slab(center, axis, new Vec3(0, 1, 0), below, above, half,
                 below is null, above is null, length, a, b, isFirst));
         }
         return slabs;
+    }
+
+    /// <summary>
+    /// The plane of one disc, fitted to the disc itself: the column's tangent is a poor guide where the bodies
+    /// are shifted or tilted against each other (scoliosis, the lumbosacral junction) or near the chain's ends.
+    /// For each guess of the disc's normal (<paramref name="guesses"/>), lines parallel to it through a 2 mm grid
+    /// within 16 mm of <paramref name="point"/> are sampled at full resolution; on each, the soft run nearest the
+    /// point is bounded by the half-way crossings to the endplates on both sides, and its middle is a point of
+    /// the disc's mid-surface. A plane is fitted to those points (least squares, then again without points more
+    /// than 2 mm off); the guess whose fit keeps the most lines wins and is refined once along its own normal.
+    /// Without a usable fit the plane stays across the first guess.
+    /// </summary>
+    internal static Plane DiscPlane(Volume<short> hu, VoxelMap map, Vec3 point, params Vec3[] guesses)
+    {
+        (Plane Plane, int Lines)? best = null;
+        foreach (var g in guesses)
+            if (DiscFit(hu, map, point, g) is { } f && (best is null || f.Lines > best.Value.Lines)) best = f;
+        if (best is not { } b) return new Plane(point, guesses[0].Normalized());
+        if (DiscFit(hu, map, b.Plane.Point, b.Plane.Normal) is { } r && r.Lines >= b.Lines * 0.9) b = r;
+        return b.Plane;
+    }
+
+    private static (Plane Plane, int Lines)? DiscFit(Volume<short> hu, VoxelMap map, Vec3 point, Vec3 normal)
+    {
+        const double Radius = 16, Grid = 2, Reach = 14, Step = 0.5, MaxDisc = 20, Start = 4;
+        var n0 = normal.Normalized();
+        var e1 = BodyGeometry.Orthogonal(new Vec3(1, 0, 0), n0);
+        var e2 = n0.Cross(e1);
+        var m = (int)(Reach / Step);
+        var prof = new float[2 * m + 1];
+        var pts = new List<(double U, double V, double H)>();
+        var dh = map.Delta(n0 * Step);
+        for (var v = -Radius; v <= Radius; v += Grid)
+            for (var u = -Radius; u <= Radius; u += Grid)
+            {
+                if (u * u + v * v > Radius * Radius) continue;
+                var q = map.ToVoxel(point + e1 * u + e2 * v - n0 * Reach);
+                // Cement reads as dense bone: a leak into the disc gives a wrong middle that the refit drops.
+                for (var k = 0; k < prof.Length; k++, q += dh) prof[k] = Math.Clamp(Sampler.Trilinear(hu, q.X, q.Y, q.Z), -100f, 500f);
+                // The soft sample nearest the section; the endplates are the first dense samples on either side of
+                // it (a gas cleft or osteoporotic bone beyond them is as soft as the disc).
+                var s0 = -1;
+                for (var d = 0; d <= (int)(Start / Step) && s0 < 0; d++)
+                    if (prof[m - d] < DenseHu) s0 = m - d; else if (prof[m + d] < DenseHu) s0 = m + d;
+                if (s0 < 0) continue;
+                int pa = s0, pb = s0;
+                while (pa > 0 && prof[pa] < DenseHu) pa--;
+                while (pb < prof.Length - 1 && prof[pb] < DenseHu) pb++;
+                if (prof[pa] < DenseHu || prof[pb] < DenseHu || (pb - pa) * Step > MaxDisc) continue;
+                while (pa > 0 && prof[pa - 1] > prof[pa]) pa--;
+                while (pb < prof.Length - 1 && prof[pb + 1] > prof[pb]) pb++;
+                var lo = pa;
+                for (var k = pa; k <= pb; k++) if (prof[k] < prof[lo]) lo = k;
+                // Half way between each endplate's peak and the softest sample between them.
+                var a = pa; var hb = (prof[lo] + prof[pa]) / 2;
+                while (prof[a] >= hb) a++;
+                var b = pb; var ha = (prof[lo] + prof[pb]) / 2;
+                while (prof[b] >= ha) b--;
+                pts.Add((u, v, ((a + b) / 2.0 - m) * Step));
+            }
+        var fit = FitPlane(pts, double.PositiveInfinity);
+        if (fit is { } f0) fit = FitPlane(pts, 2, f0);
+        if (fit is not { } f) return null;
+        var n = (n0 - e1 * f.B - e2 * f.C).Normalized();
+        return (new Plane(point + n0 * f.A, n.Dot(n0) < 0 ? -n : n), f.N);
+    }
+
+    /// <summary>Least-squares h = A + B·u + C·v over the points within <paramref name="maxResidual"/> of a previous fit; null with fewer than 8.</summary>
+    private static (double A, double B, double C, int N)? FitPlane(List<(double U, double V, double H)> pts, double maxResidual, (double A, double B, double C, int N)? previous = null)
+    {
+        double n = 0, su = 0, sv = 0, sh = 0, suu = 0, svv = 0, suv = 0, suh = 0, svh = 0;
+        foreach (var (u, v, h) in pts)
+        {
+            if (previous is { } p && Math.Abs(h - (p.A + p.B * u + p.C * v)) > maxResidual) continue;
+            n++; su += u; sv += v; sh += h; suu += u * u; svv += v * v; suv += u * v; suh += u * h; svh += v * h;
+        }
+        if (n < 8) return null;
+        double cuu = suu - su * su / n, cvv = svv - sv * sv / n, cuv = suv - su * sv / n, cuh = suh - su * sh / n, cvh = svh - sv * sh / n;
+        var det = cuu * cvv - cuv * cuv;
+        if (Math.Abs(det) < 1e-9) return null;
+        var b = (cuh * cvv - cvh * cuv) / det;
+        var c = (cvh * cuu - cuh * cuv) / det;
+        return ((sh - b * su - c * sv) / n, b, c, (int)n);
     }
 
     /// <summary>
