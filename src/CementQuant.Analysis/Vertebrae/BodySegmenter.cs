@@ -158,33 +158,45 @@ internal static class BodySegmenter
     }
 
     /// <summary>
-    /// Distance from the body centre, posteriorly, at which the spinal canal begins: past the posterior
-    /// cortex (a sample ≥ 200 HU), the first run of ≥ 5 mm below 100 HU. Averaged over a small cross
-    /// to step over the basivertebral foramen. Falls back to 20 mm.
+    /// Distance from the body centre, posteriorly, at which the spinal canal begins. Along the posterior
+    /// direction, HU is averaged over 8 mm sideways and 18 mm along the axis (so the basivertebral foramen,
+    /// a notch at mid-height, does not open the wall; HU clipped to 400, so cement counts as dense bone); the
+    /// canal's level is the lowest such average 8–45 mm back, the body's the median of the first 6 mm. The cut
+    /// lies where the profile, past the posterior wall, falls half way from the body's level (at most 150) to
+    /// the canal's (at least −20, epidural fat) and stays there for 5 mm: the wall's outer surface, whatever
+    /// the bone density or fill. Falls back to 20 mm when no canal stands out.
     /// </summary>
     internal static double PosteriorCut(Volume<short> hu, VoxelMap map, Vec3 c, Vec3 pst, Vec3 lat, Vec3 t)
     {
-        const int Max = 50;
+        const int Max = 50, Run = 5;
         Span<double> prof = stackalloc double[Max + 1];
         for (var s = 0; s <= Max; s++)
         {
-            double sum = 0;
+            double sum = 0; var n = 0;
             for (var a = -1; a <= 1; a++)
-                for (var b = -1; b <= 1; b++)
+                for (var b = -3; b <= 3; b++)
                 {
-                    var q = map.ToVoxel(c + pst * s + lat * (3.0 * a) + t * (3.0 * b));
-                    sum += Sampler.Trilinear(hu, q.X, q.Y, q.Z);
+                    var q = map.ToVoxel(c + pst * s + lat * (4.0 * a) + t * (3.0 * b));
+                    sum += Math.Clamp(Sampler.Trilinear(hu, q.X, q.Y, q.Z), -200f, 400f);
+                    n++;
                 }
-            prof[s] = sum / 9;
+            prof[s] = sum / n;
         }
-        var seenBone = false;
-        for (var s = 4; s <= Max - 5; s++)
+        Span<double> head = stackalloc double[7];
+        prof[..7].CopyTo(head);
+        head.Sort();
+        var body = head[3];
+        var canal = double.MaxValue;
+        for (var s = 8; s <= 45; s++) canal = Math.Min(canal, (prof[s - 1] + prof[s] + prof[s + 1]) / 3);
+        if (body - canal < 40) return 20;
+        // Cement or a dense body must not raise the bar above trabecular bone, nor epidural fat lower it.
+        var half = (Math.Min(body, 150) + Math.Max(canal, -20)) / 2;
+        for (var s = 4; s <= Max - Run; s++)
         {
-            if (prof[s] >= 200) { seenBone = true; continue; }
-            if (!seenBone) continue;
             var low = true;
-            for (var q = s; q < s + 5 && low; q++) low = prof[q] < 100;
-            if (low) return s;
+            for (var q = s; q < s + Run && low; q++) low = prof[q] < half;
+            // Interpolate the crossing between the last sample above and the first below.
+            if (low) return prof[s - 1] <= half ? s : s - 1 + (prof[s - 1] - half) / (prof[s - 1] - prof[s]);
         }
         return 20;
     }

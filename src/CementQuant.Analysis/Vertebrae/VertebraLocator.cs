@@ -367,6 +367,7 @@ public static class VertebraLocator
         bounds.Add(high.Index);
         // Each bound's plane (superior normal): discs fitted to the disc itself, ends across the column.
         var planes = new Plane[bounds.Count];
+        var fitted = new bool[bounds.Count];
         var map = new VoxelMap(hu.Geometry);
         var reach = (int)Math.Round(20 / w.Step);
         Parallel.For(0, bounds.Count, k =>
@@ -375,7 +376,9 @@ public static class VertebraLocator
             var isDisc = (k > 0 && k < bounds.Count - 1) || (k == 0 ? low.Disc : high.Disc);
             // Guesses of the disc's normal: the column's tangent, its chord over ±20 mm, the patient's superior axis.
             var chord = (col.Points[Math.Min(col.Length - 1, i + reach)] - col.Points[Math.Max(0, i - reach)]).Normalized();
-            planes[k] = isDisc ? DiscPlane(hu, map, col.Points[i], col.Tangents[i], chord, new Vec3(0, 0, 1)) : new Plane(col.Points[i], col.Tangents[i]);
+            var fit = isDisc ? DiscPlane(hu, map, col.Points[i], col.Tangents[i], chord, new Vec3(0, 0, 1)) : null;
+            fitted[k] = fit is not null;
+            planes[k] = fit ?? new Plane(col.Points[i], col.Tangents[i]);
         });
         var slabs = new List<Slab>();
         for (var s = 0; s + 1 < bounds.Count; s++)
@@ -384,7 +387,10 @@ public static class VertebraLocator
             if (b - a < 2) continue;
             var isFirst = s == 0; var isLast = s + 1 == bounds.Count - 1;
             var pa = planes[s]; var pb = planes[s + 1];
-            var axis = (pb.Point - pa.Point).Normalized();
+            // The body's axis: the mean of its fitted disc normals (endplates are near parallel to their discs),
+            // else the line between its bounds.
+            var axis = fitted[s] && fitted[s + 1] ? (pa.Normal + pb.Normal).Normalized()
+                : fitted[s] ? pa.Normal : fitted[s + 1] ? pb.Normal : (pb.Point - pa.Point).Normalized();
             var length = (pb.Point - pa.Point).Length;
             Plane? below = isFirst && low.Open ? null : pa;
             Plane? above = isLast && high.Open ? null : new Plane(pb.Point, -pb.Normal);
@@ -404,14 +410,14 @@ public static class VertebraLocator
     /// point is bounded by the half-way crossings to the endplates on both sides, and its middle is a point of
     /// the disc's mid-surface. A plane is fitted to those points (least squares, then again without points more
     /// than 2 mm off); the guess whose fit keeps the most lines wins and is refined once along its own normal.
-    /// Without a usable fit the plane stays across the first guess.
+    /// Null without a usable fit.
     /// </summary>
-    internal static Plane DiscPlane(Volume<short> hu, VoxelMap map, Vec3 point, params Vec3[] guesses)
+    internal static Plane? DiscPlane(Volume<short> hu, VoxelMap map, Vec3 point, params Vec3[] guesses)
     {
         (Plane Plane, int Lines)? best = null;
         foreach (var g in guesses)
             if (DiscFit(hu, map, point, g) is { } f && (best is null || f.Lines > best.Value.Lines)) best = f;
-        if (best is not { } b) return new Plane(point, guesses[0].Normalized());
+        if (best is not { } b) return null;
         if (DiscFit(hu, map, b.Plane.Point, b.Plane.Normal) is { } r && r.Lines >= b.Lines * 0.9) b = r;
         return b.Plane;
     }
