@@ -24,7 +24,7 @@ internal static class BodySegmenter
         var pst = BodyGeometry.Orthogonal(posterior, t);
         var lat = pst.Cross(t).Normalized();
         var r = o.MaxBodyRadiusMm;
-        var cut = PosteriorCut(hu, map, center, pst, lat, t);
+        var cut = PosteriorCut(hu, map, center, pst, lat, t, o.CementHu);
 
         // Voxel box around the slab (its extent along the axis is bounded by the planes or by halfHeightMm).
         double lo = -halfHeightMm, hi = halfHeightMm;
@@ -158,46 +158,57 @@ internal static class BodySegmenter
     }
 
     /// <summary>
-    /// Distance from the body centre, posteriorly, at which the spinal canal begins. Along the posterior
-    /// direction, HU is averaged over 8 mm sideways and 18 mm along the axis (so the basivertebral foramen,
-    /// a notch at mid-height, does not open the wall; HU clipped to 400, so cement counts as dense bone); the
-    /// canal's level is the lowest such average 8–45 mm back, the body's the median of the first 6 mm. The cut
-    /// lies where the profile, past the posterior wall, falls half way from the body's level (at most 150) to
-    /// the canal's (at least −20, epidural fat) and stays there for 5 mm: the wall's outer surface, whatever
-    /// the bone density or fill. Falls back to 20 mm when no canal stands out.
+    /// Distance from the body centre, posteriorly, at which the spinal canal begins. Rays run posteriorly
+    /// from 35 points around the centre (up to 6 mm sideways, 9 mm along the axis); on each (HU clipped to
+    /// 400, so cement reads as dense bone, and smoothed over 3 mm), the canal's level is the lowest value
+    /// 8–45 mm back and the body's the median of the first 6 mm, and the wall's outer surface is where the
+    /// ray falls half way from the body's level (at most 150) to the canal's (at least −20, epidural fat) and
+    /// stays there for 5 mm. A ray with cement within 3 mm before or 6 mm after that point is dropped (a leak
+    /// into the canal hides the wall). The cut is the median of the rest, so the basivertebral foramen (a notch
+    /// at mid-height) does not move it; 20 mm without five usable rays.
     /// </summary>
-    internal static double PosteriorCut(Volume<short> hu, VoxelMap map, Vec3 c, Vec3 pst, Vec3 lat, Vec3 t)
+    internal static double PosteriorCut(Volume<short> hu, VoxelMap map, Vec3 c, Vec3 pst, Vec3 lat, Vec3 t, int cementHu)
     {
         const int Max = 50, Run = 5;
+        Span<float> raw = stackalloc float[Max + 1];
         Span<double> prof = stackalloc double[Max + 1];
-        for (var s = 0; s <= Max; s++)
-        {
-            double sum = 0; var n = 0;
-            for (var a = -1; a <= 1; a++)
-                for (var b = -3; b <= 3; b++)
-                {
-                    var q = map.ToVoxel(c + pst * s + lat * (4.0 * a) + t * (3.0 * b));
-                    sum += Math.Clamp(Sampler.Trilinear(hu, q.X, q.Y, q.Z), -200f, 400f);
-                    n++;
-                }
-            prof[s] = sum / n;
-        }
         Span<double> head = stackalloc double[7];
-        prof[..7].CopyTo(head);
-        head.Sort();
-        var body = head[3];
-        var canal = double.MaxValue;
-        for (var s = 8; s <= 45; s++) canal = Math.Min(canal, (prof[s - 1] + prof[s] + prof[s + 1]) / 3);
-        if (body - canal < 40) return 20;
-        // Cement or a dense body must not raise the bar above trabecular bone, nor epidural fat lower it.
-        var half = (Math.Min(body, 150) + Math.Max(canal, -20)) / 2;
-        for (var s = 4; s <= Max - Run; s++)
-        {
-            var low = true;
-            for (var q = s; q < s + Run && low; q++) low = prof[q] < half;
-            // Interpolate the crossing between the last sample above and the first below.
-            if (low) return prof[s - 1] <= half ? s : s - 1 + (prof[s - 1] - half) / (prof[s - 1] - prof[s]);
-        }
-        return 20;
+        var cuts = new List<double>();
+        for (var a = -2; a <= 2; a++)
+            for (var b = -3; b <= 3; b++)
+            {
+                var o = c + lat * (3.0 * a) + t * (3.0 * b);
+                for (var s = 0; s <= Max; s++)
+                {
+                    var q = map.ToVoxel(o + pst * s);
+                    raw[s] = Sampler.Trilinear(hu, q.X, q.Y, q.Z);
+                }
+                for (var s = 0; s <= Max; s++)
+                    prof[s] = (Clip(raw[Math.Max(0, s - 1)]) + Clip(raw[s]) + Clip(raw[Math.Min(Max, s + 1)])) / 3;
+                prof[..7].CopyTo(head);
+                head.Sort();
+                var body = head[3];
+                var canal = double.MaxValue;
+                for (var s = 8; s <= 45; s++) canal = Math.Min(canal, prof[s]);
+                if (body - canal < 40) continue;
+                // Cement or a dense body must not raise the bar above trabecular bone, nor epidural fat lower it.
+                var half = (Math.Min(body, 150) + Math.Max(canal, -20)) / 2;
+                for (var s = 4; s <= Max - Run; s++)
+                {
+                    var low = true;
+                    for (var q = s; q < s + Run && low; q++) low = prof[q] < half;
+                    if (!low) continue;
+                    var leak = false;
+                    for (var q = Math.Max(0, s - 3); q <= Math.Min(Max, s + 6) && !leak; q++) leak = raw[q] >= cementHu;
+                    // Interpolate the crossing between the last sample above and the first below.
+                    if (!leak) cuts.Add(prof[s - 1] <= half ? s : s - 1 + (prof[s - 1] - half) / (prof[s - 1] - prof[s]));
+                    break;
+                }
+            }
+        if (cuts.Count < 5) return 20;
+        cuts.Sort();
+        return cuts[cuts.Count / 2];
+
+        static double Clip(float h) => Math.Clamp(h, -200f, 400f);
     }
 }
