@@ -20,6 +20,8 @@ public static class VertebraLocator
 {
     internal static int DenseHu = 180;
     private const double SectionRadiusMm = 20;
+    /// <summary>Axial rotation (from the body's symmetry) beyond which a body is segmented again with its own posterior direction.</summary>
+    private const double RecutDeg = 3;
 
     public static VertebraLocatorResult Locate(Volume<short> hu, VertebraLocatorOptions options)
     {
@@ -48,7 +50,18 @@ public static class VertebraLocator
             var sl = slabs[i];
             var mask = BodySegmenter.Segment(hu, options, sl.Center, sl.Axis, sl.Posterior, sl.Below, sl.Above, sl.HalfHeight);
             if (mask is null || mask.Count() == 0) return;
-            shapes[i] = (mask, BodyGeometry.Measure(hu, mask, sl.Axis, options.EndplateGridStepMm, options.CementHu));
+            var shape = BodyGeometry.Measure(hu, mask, sl.Axis, options.EndplateGridStepMm, options.CementHu);
+            // The posterior cut was across the patient's AP axis; an axially rotated vertebra is cut again across
+            // its own (from its symmetry), so neither pedicle root is kept nor a posterior corner lost.
+            var assumed = BodyGeometry.Orthogonal(sl.Posterior, sl.Axis);
+            var own = BodyGeometry.Orthogonal(shape.Frame.Posterior, sl.Axis);
+            if (assumed.Dot(own) < Math.Cos(RecutDeg * Math.PI / 180)
+                && BodySegmenter.Segment(hu, options, sl.Center, sl.Axis, own, sl.Below, sl.Above, sl.HalfHeight) is { } again && again.Count() > 0)
+            {
+                mask = again;
+                shape = BodyGeometry.Measure(hu, mask, sl.Axis, options.EndplateGridStepMm, options.CementHu);
+            }
+            shapes[i] = (mask, shape);
             found[i] = sl;
         });
 
