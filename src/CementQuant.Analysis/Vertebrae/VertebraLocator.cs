@@ -500,14 +500,15 @@ public static class VertebraLocator
 
     /// <summary>
     /// The lowest slab is the sacrum when no disc was found below a long segment (S1 to S2 are fused) or
-    /// when the bone around its middle spreads far sideways (alae, sacroiliac joints, ilia).
+    /// when the bone around its middle spreads far sideways (alae, sacroiliac joints, ilia), also when the
+    /// field of view cuts it (a scan ending in S1).
     /// </summary>
     internal static double SacrumWidthMm = 120;
 
     internal static bool IsSacrum(WorkGrid w, Slab slab, BodyShape shape)
     {
-        if (slab.OpenBelow || !slab.ChainEndBelow) return false;
-        if (slab.LengthMm >= 45) return true;
+        if (!slab.ChainEndBelow) return false;
+        if (!slab.OpenBelow && slab.LengthMm >= 45) return true;
         var width = 0.0;
         for (var dz = -10.0; dz <= 10; dz += w.Step) width = Math.Max(width, BoneWidthMm(w, shape.Centroid + new Vec3(0, 0, dz)));
         // A field cropped to the spine can be narrower than the alae: bone across all of it is wide enough.
