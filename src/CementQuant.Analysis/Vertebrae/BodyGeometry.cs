@@ -183,23 +183,14 @@ internal static class BodyGeometry
     /// <summary>Least-squares plane h = a + b·u + c·v through a height map; its unit normal (−b, −c, 1) in the frame, or null.</summary>
     private static Vec3? PlaneNormal(EndplateSurface s)
     {
-        double n = 0, su = 0, sv = 0, sh = 0, suu = 0, svv = 0, suv = 0, suh = 0, svh = 0;
+        var pts = new List<(double U, double V, double H)>();
         for (var j = 0; j < s.NV; j++)
             for (var i = 0; i < s.NU; i++)
             {
                 var h = s.Height[j * s.NU + i];
-                if (float.IsNaN(h)) continue;
-                double u = s.U0 + i * s.Step, v = s.V0 + j * s.Step;
-                n++; su += u; sv += v; sh += h; suu += u * u; svv += v * v; suv += u * v; suh += u * h; svh += v * h;
+                if (!float.IsNaN(h)) pts.Add((s.U0 + i * s.Step, s.V0 + j * s.Step, h));
             }
-        if (n < 10) return null;
-        // Centred normal equations for (b, c).
-        double cuu = suu - su * su / n, cvv = svv - sv * sv / n, cuv = suv - su * sv / n, cuh = suh - su * sh / n, cvh = svh - sv * sh / n;
-        var det = cuu * cvv - cuv * cuv;
-        if (Math.Abs(det) < 1e-9) return null;
-        var b = (cuh * cvv - cvh * cuv) / det;
-        var c = (cvh * cuu - cuh * cuv) / det;
-        return new Vec3(-b, -c, 1).Normalized();
+        return SurfaceFit.Fit(pts, dome: false, null, 0, minPoints: 10) is { } f ? new Vec3(-f.B, -f.C, 1).Normalized() : null;
     }
 
     /// <summary>

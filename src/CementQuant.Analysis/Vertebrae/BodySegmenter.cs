@@ -15,9 +15,13 @@ internal readonly record struct Plane(Vec3 Point, Vec3 Normal)
 /// </summary>
 internal static class BodySegmenter
 {
-    public static RoiMask? Segment(Volume<short> hu, VertebraLocatorOptions o, Vec3 center, Vec3 axis, Vec3 posterior,
-        Plane? below, Plane? above, double halfHeightMm)
+    /// <summary>How far cement may lie beyond the plane fitted to an endplate (its concavity, partial voxels) and still be body.</summary>
+    private const double LeakMarginMm = 1;
+
+    public static RoiMask? Segment(Volume<short> hu, VertebraLocatorOptions o, VertebraLocator.Slab slab, Vec3 posterior)
     {
+        var (center, axis, below, above, halfHeightMm) = (slab.Center, slab.Axis, slab.Below, slab.Above, slab.HalfHeight);
+        var (endBelow, endAbove) = (slab.EndplateBelow, slab.EndplateAbove);
         var g = hu.Geometry;
         var map = new VoxelMap(g);
         var t = axis.Normalized();
@@ -61,8 +65,12 @@ internal static class BodySegmenter
                     var radial = (d - t * along).Length;
                     var allowed = radial <= r && d.Dot(pst) <= cut && along >= -halfHeightMm && along <= halfHeightMm
                         && (below is not { } pb || pb.Signed(p) >= 0) && (above is not { } pa || pa.Signed(p) >= 0);
+                    var h = hu.Data[src + x];
+                    // Cement beyond the body's own endplate is a leak into the disc, touching the body as it may.
+                    if (h >= o.CementHu && ((endBelow is { } eb && eb.Signed(p) < -LeakMarginMm) || (endAbove is { } ea && ea.Signed(p) < -LeakMarginMm)))
+                        allowed = false;
                     if (!allowed) { blocked[row + x] = 1; continue; }
-                    if (hu.Data[src + x] >= o.BoneHu) bone[row + x] = 1;
+                    if (h >= o.BoneHu) bone[row + x] = 1;
                     var dist = d.Length;
                     if (dist < seedDist) { seedDist = dist; seedIdx = row + x; }
                 }

@@ -48,7 +48,7 @@ public static class VertebraLocator
         Parallel.For(0, slabs.Count, i =>
         {
             var sl = slabs[i];
-            var mask = BodySegmenter.Segment(hu, options, sl.Center, sl.Axis, sl.Posterior, sl.Below, sl.Above, sl.HalfHeight);
+            var mask = BodySegmenter.Segment(hu, options, sl, sl.Posterior);
             if (mask is null || mask.Count() == 0) return;
             var shape = BodyGeometry.Measure(hu, mask, sl.Axis, options.EndplateGridStepMm, options.CementHu);
             // The posterior cut was across the patient's AP axis; an axially rotated vertebra is cut again across
@@ -56,7 +56,7 @@ public static class VertebraLocator
             var assumed = BodyGeometry.Orthogonal(sl.Posterior, sl.Axis);
             var own = BodyGeometry.Orthogonal(shape.Frame.Posterior, sl.Axis);
             if (assumed.Dot(own) < Math.Cos(RecutDeg * Math.PI / 180)
-                && BodySegmenter.Segment(hu, options, sl.Center, sl.Axis, own, sl.Below, sl.Above, sl.HalfHeight) is { } again && again.Count() > 0)
+                && BodySegmenter.Segment(hu, options, sl, own) is { } again && again.Count() > 0)
             {
                 mask = again;
                 shape = BodyGeometry.Measure(hu, mask, sl.Axis, options.EndplateGridStepMm, options.CementHu);
@@ -305,7 +305,12 @@ public static class VertebraLocator
 
     /// <summary>A body's slab: centre and axis from the chain, bounding disc planes (null when open to the field of view's edge).</summary>
     internal sealed record Slab(Vec3 Center, Vec3 Axis, Vec3 Posterior, Plane? Below, Plane? Above, double HalfHeight,
-        bool OpenBelow, bool OpenAbove, double LengthMm, int FirstIndex, int LastIndex, bool ChainEndBelow);
+        bool OpenBelow, bool OpenAbove, double LengthMm, int FirstIndex, int LastIndex, bool ChainEndBelow)
+    {
+        /// <summary>The body's own endplates facing its bounding discs, where fitted (normals into the body).</summary>
+        public HeightSurface? EndplateBelow { get; init; }
+        public HeightSurface? EndplateAbove { get; init; }
+    }
 
     /// <summary>How far past each end of the tracked chain the column is followed to find where the end body stops.</summary>
     internal const double EndSearchMm = 40;
@@ -379,8 +384,7 @@ public static class VertebraLocator
         bounds.AddRange(discs.Where(d => d > low.Index && d < high.Index));
         bounds.Add(high.Index);
         // Each bound's plane (superior normal): discs fitted to the disc itself, ends across the column.
-        var planes = new Plane[bounds.Count];
-        var fitted = new bool[bounds.Count];
+        var fits = new Disc?[bounds.Count];
         var map = new VoxelMap(hu.Geometry);
         var reach = (int)Math.Round(20 / w.Step);
         Parallel.For(0, bounds.Count, k =>
@@ -389,9 +393,7 @@ public static class VertebraLocator
             var isDisc = (k > 0 && k < bounds.Count - 1) || (k == 0 ? low.Disc : high.Disc);
             // Guesses of the disc's normal: the column's tangent, its chord over ±20 mm, the patient's superior axis.
             var chord = (col.Points[Math.Min(col.Length - 1, i + reach)] - col.Points[Math.Max(0, i - reach)]).Normalized();
-            var fit = isDisc ? DiscPlane(hu, map, col.Points[i], col.Tangents[i], chord, new Vec3(0, 0, 1)) : null;
-            fitted[k] = fit is not null;
-            planes[k] = fit ?? new Plane(col.Points[i], col.Tangents[i]);
+            fits[k] = isDisc ? DiscPlane(hu, map, col.Points[i], col.Tangents[i], chord, new Vec3(0, 0, 1)) : null;
         });
         var slabs = new List<Slab>();
         for (var s = 0; s + 1 < bounds.Count; s++)
@@ -399,18 +401,21 @@ public static class VertebraLocator
             int a = bounds[s], b = bounds[s + 1];
             if (b - a < 2) continue;
             var isFirst = s == 0; var isLast = s + 1 == bounds.Count - 1;
-            var pa = planes[s]; var pb = planes[s + 1];
+            var da = fits[s]; var db = fits[s + 1];
+            // Bounds: fitted discs, else across the column.
+            var pa = da?.Mid ?? new Plane(col.Points[a], col.Tangents[a]);
+            var pb = db?.Mid ?? new Plane(col.Points[b], col.Tangents[b]);
             // The body's axis: the mean of its fitted disc normals (endplates are near parallel to their discs),
             // else the line between its bounds.
-            var axis = fitted[s] && fitted[s + 1] ? (pa.Normal + pb.Normal).Normalized()
-                : fitted[s] ? pa.Normal : fitted[s + 1] ? pb.Normal : (pb.Point - pa.Point).Normalized();
+            var axis = da is not null && db is not null ? (pa.Normal + pb.Normal).Normalized()
+                : da is not null ? pa.Normal : db is not null ? pb.Normal : (pb.Point - pa.Point).Normalized();
             var length = (pb.Point - pa.Point).Length;
             Plane? below = isFirst && low.Open ? null : pa;
             Plane? above = isLast && high.Open ? null : new Plane(pb.Point, -pb.Normal);
             var center = (pa.Point + pb.Point) * 0.5;
             var half = length / 2 + 15;
             slabs.Add(new Slab(center, axis, new Vec3(0, 1, 0), below, above, half,
-                below is null, above is null, length, a, b, isFirst));
+                below is null, above is null, length, a, b, isFirst) { EndplateBelow = da?.EndplateAbove, EndplateAbove = db?.EndplateBelow });
         }
         return slabs;
     }
@@ -425,17 +430,24 @@ public static class VertebraLocator
     /// than 2 mm off); the guess whose fit keeps the most lines wins and is refined once along its own normal.
     /// Null without a usable fit.
     /// </summary>
-    internal static Plane? DiscPlane(Volume<short> hu, VoxelMap map, Vec3 point, params Vec3[] guesses)
+    internal static Disc? DiscPlane(Volume<short> hu, VoxelMap map, Vec3 point, params Vec3[] guesses)
     {
-        (Plane Plane, int Lines)? best = null;
+        Disc? best = null;
         foreach (var g in guesses)
-            if (DiscFit(hu, map, point, g) is { } f && (best is null || f.Lines > best.Value.Lines)) best = f;
-        if (best is not { } b) return null;
-        if (DiscFit(hu, map, b.Plane.Point, b.Plane.Normal) is { } r && r.Lines >= b.Lines * 0.9) b = r;
-        return b.Plane;
+            if (DiscFit(hu, map, point, g) is { } f && (best is null || f.Lines > best.Lines)) best = f;
+        if (best is null) return null;
+        if (DiscFit(hu, map, best.Mid.Point, best.Mid.Normal) is { } r && r.Lines >= best.Lines * 0.9) best = r;
+        return best;
     }
 
-    private static (Plane Plane, int Lines)? DiscFit(Volume<short> hu, VoxelMap map, Vec3 point, Vec3 normal)
+    /// <summary>
+    /// A disc: its mid-surface plane (normal superior) and the surfaces fitted to the endplates that face it,
+    /// each positive inside its own body (null with too few lines); <see cref="Lines"/> counts the lines the
+    /// mid-surface fit kept.
+    /// </summary>
+    internal sealed record Disc(Plane Mid, HeightSurface? EndplateBelow, HeightSurface? EndplateAbove, int Lines);
+
+    private static Disc? DiscFit(Volume<short> hu, VoxelMap map, Vec3 point, Vec3 normal)
     {
         const double Radius = 16, Grid = 2, Reach = 14, Step = 0.5, MaxDisc = 20, Start = 4;
         var n0 = normal.Normalized();
@@ -443,7 +455,9 @@ public static class VertebraLocator
         var e2 = n0.Cross(e1);
         var m = (int)(Reach / Step);
         var prof = new float[2 * m + 1];
-        var pts = new List<(double U, double V, double H)>();
+        var mids = new List<(double U, double V, double H)>();
+        var lows = new List<(double U, double V, double H)>();
+        var highs = new List<(double U, double V, double H)>();
         var dh = map.Delta(n0 * Step);
         for (var v = -Radius; v <= Radius; v += Grid)
             for (var u = -Radius; u <= Radius; u += Grid)
@@ -471,31 +485,17 @@ public static class VertebraLocator
                 while (prof[a] >= hb) a++;
                 var b = pb; var ha = (prof[lo] + prof[pb]) / 2;
                 while (prof[b] >= ha) b--;
-                pts.Add((u, v, ((a + b) / 2.0 - m) * Step));
+                mids.Add((u, v, ((a + b) / 2.0 - m) * Step));
+                lows.Add((u, v, (a - 0.5 - m) * Step));
+                highs.Add((u, v, (b + 0.5 - m) * Step));
             }
-        var fit = FitPlane(pts, double.PositiveInfinity);
-        if (fit is { } f0) fit = FitPlane(pts, 2, f0);
-        if (fit is not { } f) return null;
-        var n = (n0 - e1 * f.B - e2 * f.C).Normalized();
-        return (new Plane(point + n0 * f.A, n.Dot(n0) < 0 ? -n : n), f.N);
-    }
+        if (SurfaceFit.Robust(mids, dome: false) is not { } f) return null;
+        // The endplates are concave: a plane bowed by a radial quadratic.
+        return new Disc(new Plane(point + n0 * f.A, (n0 - e1 * f.B - e2 * f.C).Normalized()),
+            Endplate(lows, -1), Endplate(highs, 1), f.N);
 
-    /// <summary>Least-squares h = A + B·u + C·v over the points within <paramref name="maxResidual"/> of a previous fit; null with fewer than 8.</summary>
-    private static (double A, double B, double C, int N)? FitPlane(List<(double U, double V, double H)> pts, double maxResidual, (double A, double B, double C, int N)? previous = null)
-    {
-        double n = 0, su = 0, sv = 0, sh = 0, suu = 0, svv = 0, suv = 0, suh = 0, svh = 0;
-        foreach (var (u, v, h) in pts)
-        {
-            if (previous is { } p && Math.Abs(h - (p.A + p.B * u + p.C * v)) > maxResidual) continue;
-            n++; su += u; sv += v; sh += h; suu += u * u; svv += v * v; suv += u * v; suh += u * h; svh += v * h;
-        }
-        if (n < 8) return null;
-        double cuu = suu - su * su / n, cvv = svv - sv * sv / n, cuv = suv - su * sv / n, cuh = suh - su * sh / n, cvh = svh - sv * sh / n;
-        var det = cuu * cvv - cuv * cuv;
-        if (Math.Abs(det) < 1e-9) return null;
-        var b = (cuh * cvv - cvh * cuv) / det;
-        var c = (cvh * cuu - cuh * cuv) / det;
-        return ((sh - b * su - c * sv) / n, b, c, (int)n);
+        HeightSurface? Endplate(List<(double U, double V, double H)> pts, double sign) =>
+            SurfaceFit.Robust(pts, dome: true) is { } g ? new HeightSurface(point, e1, e2, n0, g, sign) : null;
     }
 
     /// <summary>

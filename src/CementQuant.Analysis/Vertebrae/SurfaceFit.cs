@@ -1,0 +1,83 @@
+namespace CementQuant.Analysis.Vertebrae;
+
+/// <summary>A height surface h(u, v) = A + B·u + C·v + D·(u² + v²) (D = 0 for a plane) fitted to N points.</summary>
+internal readonly record struct HeightFit(double A, double B, double C, double D, int N)
+{
+    public double At(double u, double v) => A + B * u + C * v + D * (u * u + v * v);
+}
+
+/// <summary>
+/// A surface given as heights along <see cref="Axis"/> over the plane through <see cref="Origin"/> spanned by
+/// <see cref="U"/> and <see cref="V"/>; <see cref="Signed"/> is positive on the side <see cref="Sign"/> points to
+/// (+1: toward +Axis). An endplate is such a surface: a plane bowed by its concavity.
+/// </summary>
+internal sealed record HeightSurface(Vec3 Origin, Vec3 U, Vec3 V, Vec3 Axis, HeightFit Fit, double Sign)
+{
+    /// <summary>Distance of p from the surface along the axis, positive on the inside.</summary>
+    public double Signed(Vec3 p)
+    {
+        var d = p - Origin;
+        return Sign * (d.Dot(Axis) - Fit.At(d.Dot(U), d.Dot(V)));
+    }
+}
+
+/// <summary>Least-squares fits of height surfaces, with one refit that drops points far from the first.</summary>
+internal static class SurfaceFit
+{
+    /// <summary>
+    /// A plane (or, with <paramref name="dome"/>, a plane plus a radial quadratic) through the points, fitted
+    /// once, then again without points more than 4 mm from that fit, and a last time without points more than
+    /// 2 mm from the second (outliers such as a leak on an endplate can pull the first fit by a millimetre or
+    /// two); null with fewer than 8 points or a degenerate spread.
+    /// </summary>
+    public static HeightFit? Robust(IReadOnlyList<(double U, double V, double H)> pts, bool dome)
+    {
+        const int MinPoints = 8;
+        var fit = Fit(pts, dome, null, 0, MinPoints);
+        foreach (var keep in (ReadOnlySpan<double>)[4, 2])
+            if (fit is { } f) fit = Fit(pts, dome, f, keep, MinPoints);
+        return fit;
+    }
+
+    /// <summary>Least squares over the points within <paramref name="maxResidual"/> of <paramref name="previous"/> (all points without it).</summary>
+    public static HeightFit? Fit(IReadOnlyList<(double U, double V, double H)> pts, bool dome, HeightFit? previous, double maxResidual, int minPoints)
+    {
+        var k = dome ? 4 : 3;
+        var m = new double[k, k + 1];
+        Span<double> f = stackalloc double[4];
+        var n = 0;
+        foreach (var (u, v, h) in pts)
+        {
+            if (previous is { } p && Math.Abs(h - p.At(u, v)) > maxResidual) continue;
+            f[0] = 1; f[1] = u; f[2] = v; f[3] = u * u + v * v;
+            for (var r = 0; r < k; r++)
+            {
+                for (var c = 0; c < k; c++) m[r, c] += f[r] * f[c];
+                m[r, k] += f[r] * h;
+            }
+            n++;
+        }
+        if (n < minPoints || !Solve(m, k)) return null;
+        return new HeightFit(m[0, k], m[1, k], m[2, k], dome ? m[3, k] : 0, n);
+    }
+
+    /// <summary>Gauss-Jordan elimination with partial pivoting on an augmented k × (k + 1) matrix; the solution ends in its last column.</summary>
+    private static bool Solve(double[,] m, int k)
+    {
+        for (var c = 0; c < k; c++)
+        {
+            var piv = c;
+            for (var r = c + 1; r < k; r++) if (Math.Abs(m[r, c]) > Math.Abs(m[piv, c])) piv = r;
+            if (Math.Abs(m[piv, c]) < 1e-9) return false;
+            if (piv != c) for (var j = 0; j <= k; j++) (m[c, j], m[piv, j]) = (m[piv, j], m[c, j]);
+            for (var r = 0; r < k; r++)
+            {
+                if (r == c) continue;
+                var q = m[r, c] / m[c, c];
+                for (var j = c; j <= k; j++) m[r, j] -= q * m[c, j];
+            }
+        }
+        for (var r = 0; r < k; r++) m[r, k] /= m[r, r];
+        return true;
+    }
+}
