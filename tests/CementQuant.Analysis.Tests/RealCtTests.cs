@@ -61,22 +61,22 @@ public sealed class RealCtTests(ITestOutputHelper output)
         return 2.0 * inter / (a + refCount);
     }
 
-    // Per level: label id, name, minimum Dice, allowed relative volume error. L2–L4 meet the issue's
-    // acceptance (Dice ≥ 0.85, volume within 20 %); L1 and L5 fall just short at 3 mm (see the report of
-    // issue 4) and T12, cut by the top of the scan, only has to be found and flagged.
-    public static TheoryData<int, string, double, double> ExampleLevels => new()
+    // Per level: label id and name. Each must meet the issue's acceptance: Dice ≥ 0.85 and volume within 20 %
+    // of the reference body. T12, cut by the top of the scan, only has to be found and flagged (see below).
+    public static TheoryData<int, string> ExampleLevels => new()
     {
-        { 31, "L1", 0.80, 0.25 },
-        { 30, "L2", 0.85, 0.20 },
-        { 29, "L3", 0.85, 0.20 },
-        { 28, "L4", 0.85, 0.20 },
-        { 27, "L5", 0.80, 0.25 },
+        { 31, "L1" },
+        { 30, "L2" },
+        { 29, "L3" },
+        { 28, "L4" },
+        { 27, "L5" },
     };
 
     [SharedDataTheory]
     [MemberData(nameof(ExampleLevels))]
-    public void Locate_ExampleCt_FindsBodyLikeReference(int id, string name, double minDice, double maxVolumeError)
+    public void Locate_ExampleCt_FindsBodyLikeReference(int id, string name)
     {
+        const double MinDice = 0.85, MaxVolumeError = 0.20;
         var (ct, labels, body) = Example.Value;
         var r = ExampleResult.Value;
         var (mask, count, centroid) = Reference(labels, body, id);
@@ -87,8 +87,8 @@ public sealed class RealCtTests(ITestOutputHelper output)
         var dist = (roi.Centroid - centroid).Length;
         output.WriteLine($"{name}: Dice {dice:0.000}, centroid off {dist:0.0} mm, volume {roi.VolumeMl:0.0} mL vs {refMl:0.0} mL");
         Assert.True(dist <= 20, $"{name}: centroid {dist:0.0} mm from the reference");
-        Assert.True(Math.Abs(roi.VolumeMl - refMl) <= maxVolumeError * refMl, $"{name}: volume {roi.VolumeMl:0.0} vs {refMl:0.0} mL");
-        Assert.True(dice >= minDice, $"{name}: Dice {dice:0.000}");
+        Assert.True(Math.Abs(roi.VolumeMl - refMl) <= MaxVolumeError * refMl, $"{name}: volume {roi.VolumeMl:0.0} vs {refMl:0.0} mL");
+        Assert.True(dice >= MinDice, $"{name}: Dice {dice:0.000}");
         Assert.DoesNotContain(VertebraQc.PartialFov, roi.Qc);
     }
 

@@ -51,6 +51,10 @@ internal static class BodySegmenter
         int nx = i1 - i0 + 1, ny = j1 - j0 + 1, nz = k1 - k0 + 1;
         var bone = new byte[nx * ny * nz];
         var blocked = new byte[bone.Length];
+        // Lids: a layer just outside each fitted endplate surface that closes the shell for hole filling where the
+        // endplate itself reads below the bone threshold (over a gas cleft, the endplate's partial voxels are soft).
+        var lid = new byte[bone.Length];
+        var lidMm = 1.5 * Math.Max(g.ColumnSpacing, Math.Max(g.RowSpacing, g.SliceSpacing));
         var seedIdx = -1; var seedDist = double.MaxValue;
         for (var z = 0; z < nz; z++)
             for (var y = 0; y < ny; y++)
@@ -66,18 +70,22 @@ internal static class BodySegmenter
                     var allowed = radial <= r && d.Dot(pst) <= cut && along >= -halfHeightMm && along <= halfHeightMm
                         && (below is not { } pb || pb.Signed(p) >= 0) && (above is not { } pa || pa.Signed(p) >= 0);
                     var h = hu.Data[src + x];
-                    // Cement beyond the body's own endplate is a leak into the disc, touching the body as it may.
-                    if (h >= o.CementHu && ((endBelow is { } eb && eb.Signed(p) < -LeakMarginMm) || (endAbove is { } ea && ea.Signed(p) < -LeakMarginMm)))
-                        allowed = false;
+                    // Depth beyond the body's own endplates (positive outside, toward the disc).
+                    var beyond = Math.Max(endBelow is { } eb ? -eb.Signed(p) : double.MinValue, endAbove is { } ea ? -ea.Signed(p) : double.MinValue);
+                    // Cement beyond an endplate is a leak into the disc, touching the body as it may.
+                    if (h >= o.CementHu && beyond > LeakMarginMm) allowed = false;
                     if (!allowed) { blocked[row + x] = 1; continue; }
                     if (h >= o.BoneHu) bone[row + x] = 1;
+                    else if (beyond > 0 && beyond <= lidMm) lid[row + x] = 1;
                     var dist = d.Length;
                     if (dist < seedDist) { seedDist = dist; seedIdx = row + x; }
                 }
             }
         // Fill the osteoporotic interior: holes of the cortical shell in each of the three plane orientations.
         var filled = (byte[])bone.Clone();
-        for (var axisIndex = 0; axisIndex < 3; axisIndex++) MaskKernels.FillHoles2D(bone, blocked, nx, ny, nz, axisIndex, filled);
+        var shell = (byte[])bone.Clone();
+        for (var i = 0; i < shell.Length; i++) shell[i] |= lid[i];
+        for (var axisIndex = 0; axisIndex < 3; axisIndex++) MaskKernels.FillHoles2D(shell, blocked, nx, ny, nz, axisIndex, filled);
         for (var i = 0; i < filled.Length; i++) if (blocked[i] != 0) filled[i] = 0;
 
         // Opening core: erode, keep the component nearest the axis centre (the largest among central ones), dilate back.
