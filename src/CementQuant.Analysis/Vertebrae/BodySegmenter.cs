@@ -17,6 +17,7 @@ internal static class BodySegmenter
 {
     /// <summary>How far cement may lie beyond the plane fitted to an endplate (its concavity, partial voxels) and still be body.</summary>
     private const double LeakMarginMm = 1;
+    private const byte Lid = 2;
 
     public static RoiMask? Segment(Volume<short> hu, VertebraLocatorOptions o, VertebraLocator.Slab slab, Vec3 posterior)
     {
@@ -51,42 +52,62 @@ internal static class BodySegmenter
         int nx = i1 - i0 + 1, ny = j1 - j0 + 1, nz = k1 - k0 + 1;
         var bone = new byte[nx * ny * nz];
         var blocked = new byte[bone.Length];
-        // Lids: a layer just outside each fitted endplate surface that closes the shell for hole filling where the
-        // endplate itself reads below the bone threshold (over a gas cleft, the endplate's partial voxels are soft).
-        var lid = new byte[bone.Length];
+        // Lids (bone = 2): a layer just outside each fitted endplate surface that closes the shell for hole filling
+        // where the endplate itself reads below the bone threshold (over a gas cleft its partial voxels are soft);
+        // they are walls for the filling only, not body.
         var lidMm = 1.5 * Math.Max(g.ColumnSpacing, Math.Max(g.RowSpacing, g.SliceSpacing));
-        var seedIdx = -1; var seedDist = double.MaxValue;
+        var stepBelow = endBelow?.Local(g.ColumnStep) ?? default;
+        var stepAbove = endAbove?.Local(g.ColumnStep) ?? default;
+        var seedIdx = -1; var seedDist2 = double.MaxValue;
+        // Every test below is linear or quadratic along a row of voxels: set up per row, stepped per voxel
+        // in plain doubles (this loop visits a million voxels per body).
+        var (boneHu, cementHu, dx) = (o.BoneHu, o.CementHu, g.ColumnStep);
+        double r2 = r * r, dA = dx.Dot(t), dP = dx.Dot(pst), ss = dx.Dot(dx);
+        var dB = below is { } nb ? dx.Dot(nb.Normal) : 0;
+        var dH = above is { } na ? dx.Dot(na.Normal) : 0;
         for (var z = 0; z < nz; z++)
             for (var y = 0; y < ny; y++)
             {
-                var p = g.ToPatient(i0, j0 + y, k0 + z);
+                var p0 = g.ToPatient(i0, j0 + y, k0 + z);
+                var d0 = p0 - center;
+                double a0 = d0.Dot(t), q0 = d0.Dot(pst), n0 = d0.Dot(d0), n1 = 2 * d0.Dot(dx);
+                var b0 = below is { } pb ? pb.Signed(p0) : 0;
+                var h0 = above is { } pa ? pa.Signed(p0) : 0;
                 var row = (z * ny + y) * nx;
                 var src = hu.IndexOf(i0, j0 + y, k0 + z);
-                for (var x = 0; x < nx; x++, p += g.ColumnStep)
+                // Endplate-surface coordinates of the row's first voxel; they step by a constant per voxel.
+                var lb = endBelow?.Local(p0 - endBelow.Origin) ?? default;
+                var la = endAbove?.Local(p0 - endAbove.Origin) ?? default;
+                for (var x = 0; x < nx; x++)
                 {
-                    var d = p - center;
-                    var along = d.Dot(t);
-                    var radial = (d - t * along).Length;
-                    var allowed = radial <= r && d.Dot(pst) <= cut && along >= -halfHeightMm && along <= halfHeightMm
-                        && (below is not { } pb || pb.Signed(p) >= 0) && (above is not { } pa || pa.Signed(p) >= 0);
-                    var h = hu.Data[src + x];
-                    // Depth beyond the body's own endplates (positive outside, toward the disc).
-                    var beyond = Math.Max(endBelow is { } eb ? -eb.Signed(p) : double.MinValue, endAbove is { } ea ? -ea.Signed(p) : double.MinValue);
-                    // Cement beyond an endplate is a leak into the disc, touching the body as it may.
-                    if (h >= o.CementHu && beyond > LeakMarginMm) allowed = false;
+                    var along = a0 + x * dA;
+                    var dist2 = n0 + x * (n1 + x * ss);
+                    var allowed = dist2 - along * along <= r2 && q0 + x * dP <= cut && along >= -halfHeightMm && along <= halfHeightMm
+                        && b0 + x * dB >= 0 && h0 + x * dH >= 0;
                     if (!allowed) { blocked[row + x] = 1; continue; }
-                    if (h >= o.BoneHu) bone[row + x] = 1;
-                    else if (beyond > 0 && beyond <= lidMm) lid[row + x] = 1;
-                    var dist = d.Length;
-                    if (dist < seedDist) { seedDist = dist; seedIdx = row + x; }
+                    var h = hu.Data[src + x];
+                    if (h >= boneHu && h < cementHu) bone[row + x] = 1;
+                    else
+                    {
+                        // Depth beyond the body's own endplates (positive outside, toward the disc).
+                        var beyond = double.MinValue;
+                        if (endBelow is { } eb) beyond = -eb.SignedLocal(lb + stepBelow * x);
+                        if (endAbove is { } ea) beyond = Math.Max(beyond, -ea.SignedLocal(la + stepAbove * x));
+                        if (h >= cementHu)
+                        {
+                            // Cement beyond an endplate is a leak into the disc, touching the body as it may.
+                            if (beyond > LeakMarginMm) { blocked[row + x] = 1; continue; }
+                            bone[row + x] = 1;
+                        }
+                        else if (beyond > 0 && beyond <= lidMm) bone[row + x] = Lid;
+                    }
+                    if (dist2 < seedDist2) { seedDist2 = dist2; seedIdx = row + x; }
                 }
             }
         // Fill the osteoporotic interior: holes of the cortical shell in each of the three plane orientations.
         var filled = (byte[])bone.Clone();
-        var shell = (byte[])bone.Clone();
-        for (var i = 0; i < shell.Length; i++) shell[i] |= lid[i];
-        for (var axisIndex = 0; axisIndex < 3; axisIndex++) MaskKernels.FillHoles2D(shell, blocked, nx, ny, nz, axisIndex, filled);
-        for (var i = 0; i < filled.Length; i++) if (blocked[i] != 0) filled[i] = 0;
+        for (var axisIndex = 0; axisIndex < 3; axisIndex++) MaskKernels.FillHoles2D(bone, blocked, nx, ny, nz, axisIndex, filled);
+        for (var i = 0; i < filled.Length; i++) if (blocked[i] != 0 || filled[i] == Lid) filled[i] = 0;
 
         // Opening core: erode, keep the component nearest the axis centre (the largest among central ones), dilate back.
         var eroded = MaskKernels.Erode6(filled, nx, ny, nz);

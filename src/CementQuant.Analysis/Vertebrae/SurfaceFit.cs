@@ -14,29 +14,35 @@ internal readonly record struct HeightFit(double A, double B, double C, double D
 internal sealed record HeightSurface(Vec3 Origin, Vec3 U, Vec3 V, Vec3 Axis, HeightFit Fit, double Sign)
 {
     /// <summary>Distance of p from the surface along the axis, positive on the inside.</summary>
-    public double Signed(Vec3 p)
-    {
-        var d = p - Origin;
-        return Sign * (d.Dot(Axis) - Fit.At(d.Dot(U), d.Dot(V)));
-    }
+    public double Signed(Vec3 p) => SignedLocal(Local(p - Origin));
+
+    /// <summary>The surface's (u, v, w) coordinates of a displacement (from <see cref="Origin"/> for a point): add them up along a row of voxels.</summary>
+    public Vec3 Local(Vec3 d) => new(d.Dot(U), d.Dot(V), d.Dot(Axis));
+
+    /// <summary><see cref="Signed"/> from the point's (u, v, w) coordinates.</summary>
+    public double SignedLocal(Vec3 local) => Sign * (local.Z - Fit.At(local.X, local.Y));
 }
 
 /// <summary>Least-squares fits of height surfaces, with one refit that drops points far from the first.</summary>
 internal static class SurfaceFit
 {
     /// <summary>
-    /// A plane (or, with <paramref name="dome"/>, a plane plus a radial quadratic) through the points, fitted
-    /// once, then again without points more than 4 mm from that fit, and a last time without points more than
-    /// 2 mm from the second (outliers such as a leak on an endplate can pull the first fit by a millimetre or
-    /// two); null with fewer than 8 points or a degenerate spread.
+    /// A plane through the points, fitted once, then again without points more than 4 mm from that fit and a
+    /// last time without points more than 2 mm from the second (outliers such as a leak lying on an endplate
+    /// can pull the first fit by a millimetre or two). With <paramref name="dome"/>, a plane plus a radial
+    /// quadratic (an endplate's concavity) is then fitted to the points within 2.5 mm of that plane, and again
+    /// to those within 1.5 mm of itself: the outliers are gone before the extra term can bend toward them.
+    /// Null with fewer than 8 points or a degenerate spread.
     /// </summary>
     public static HeightFit? Robust(IReadOnlyList<(double U, double V, double H)> pts, bool dome)
     {
         const int MinPoints = 8;
-        var fit = Fit(pts, dome, null, 0, MinPoints);
+        var fit = Fit(pts, false, null, 0, MinPoints);
         foreach (var keep in (ReadOnlySpan<double>)[4, 2])
-            if (fit is { } f) fit = Fit(pts, dome, f, keep, MinPoints);
-        return fit;
+            if (fit is { } f) fit = Fit(pts, false, f, keep, MinPoints);
+        if (!dome || fit is not { } plane) return fit;
+        var bowed = Fit(pts, true, plane, 2.5, MinPoints);
+        return bowed is { } b ? Fit(pts, true, b, 1.5, MinPoints) ?? b : plane;
     }
 
     /// <summary>Least squares over the points within <paramref name="maxResidual"/> of <paramref name="previous"/> (all points without it).</summary>

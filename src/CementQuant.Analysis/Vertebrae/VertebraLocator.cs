@@ -427,14 +427,18 @@ public static class VertebraLocator
     /// within 16 mm of <paramref name="point"/> are sampled at full resolution; on each, the soft run nearest the
     /// point is bounded by the half-way crossings to the endplates on both sides, and its middle is a point of
     /// the disc's mid-surface. A plane is fitted to those points (least squares, then again without points more
-    /// than 2 mm off); the guess whose fit keeps the most lines wins and is refined once along its own normal.
+    /// than 2 mm off); the guess whose fit keeps the most lines wins (the first to keep half the grid's lines
+    /// ends the search) and is refined once along its own normal.
     /// Null without a usable fit.
     /// </summary>
     internal static Disc? DiscPlane(Volume<short> hu, VoxelMap map, Vec3 point, params Vec3[] guesses)
     {
         Disc? best = null;
         foreach (var g in guesses)
+        {
             if (DiscFit(hu, map, point, g) is { } f && (best is null || f.Lines > best.Lines)) best = f;
+            if (best?.Lines >= GoodDiscLines) break;
+        }
         if (best is null) return null;
         if (DiscFit(hu, map, best.Mid.Point, best.Mid.Normal) is { } r && r.Lines >= best.Lines * 0.9) best = r;
         return best;
@@ -445,6 +449,9 @@ public static class VertebraLocator
     /// each positive inside its own body (null with too few lines); <see cref="Lines"/> counts the lines the
     /// mid-surface fit kept.
     /// </summary>
+    /// <summary>Half the lines of a disc fit's grid (about 200 within 16 mm at 2 mm): enough to trust a fit.</summary>
+    private const int GoodDiscLines = 100;
+
     internal sealed record Disc(Plane Mid, HeightSurface? EndplateBelow, HeightSurface? EndplateAbove, int Lines);
 
     private static Disc? DiscFit(Volume<short> hu, VoxelMap map, Vec3 point, Vec3 normal)
