@@ -13,7 +13,7 @@ public class LocatorAgainstPhantomTests(ITestOutputHelper output)
     /// <summary>Cases the locator does not meet yet, each with what goes wrong; skipped with that reason until fixed.</summary>
     public static readonly IReadOnlyDictionary<string, string> KnownFailures = new Dictionary<string, string>
     {
-        ["thick-slices-3mm"] = "endplate errors 1.0–1.3 mm and Dice 0.94 (L1, L2) at 3 mm slices: a slice holding the 1 mm endplate is bright wherever in the slice the endplate lies",
+        ["thick-slices-3mm"] = "Dice 0.943 (L1) and 0.936 (L2) at 3 mm slices: a slice holding part of the 1 mm endplate reads as bone wherever in the slice the endplate lies, so the outer slice is kept when its centre is outside the body (endplate errors are within 1 mm)",
     };
 
     public static TheoryData<string> Cases() => [.. PhantomCatalogue.Names.Where(n => !KnownFailures.ContainsKey(n))];

@@ -37,6 +37,8 @@ internal sealed record BodyShape(LocalFrame Frame, Vec3 Centroid, double VolumeM
 /// </summary>
 internal static class BodyGeometry
 {
+    /// <summary>Endplate thickness assumed where voxels are too coarse to resolve it.</summary>
+    private const double ThinEndplateMm = 1;
     private const double Deg = Math.PI / 180;
 
     public static BodyShape Measure(Volume<short> hu, RoiMask mask, Vec3 superiorHint, double gridStep, int cementHu)
@@ -146,24 +148,37 @@ internal static class BodyGeometry
         Array.Fill(sup, float.NaN); Array.Fill(inf, float.NaN);
         var dw = map.Delta(f.Superior * step);
         var extents = new List<float>();
+        // A voxel coarser than 1.5 mm along the axis holds the thin endplate wherever it lies within it: the
+        // outermost voxel's centre plus half a thin endplate (0.5 mm), not its face, is the expected surface.
+        var g = hu.Geometry;
+        var halfVoxel = 0.5 * (Math.Abs(g.ColumnStep.Dot(f.Superior)) + Math.Abs(g.RowStep.Dot(f.Superior)) + Math.Abs(g.SliceStep.Dot(f.Superior)));
+        var coarse = halfVoxel > 0.75;
         for (var jv = 0; jv < nv; jv++)
             for (var iu = 0; iu < nu; iu++)
             {
                 var start = map.ToVoxel(f.ToPatient(new Vec3(u0 + iu * gridStep, v0 + jv * gridStep, e.W0)));
                 int first = -1, last = -1; bool edgeFirst = false, edgeLast = false;
+                (int I, int J, int K) firstVoxel = default, lastVoxel = default;
                 var q = start;
                 for (var t = 0; t < nw; t++, q += dw)
                 {
                     int i = (int)Math.Round(q.X), j = (int)Math.Round(q.Y), k = (int)Math.Round(q.Z);
                     if (!m.Contains(i, j, k)) continue;
                     var edge = i == 0 || j == 0 || k == 0 || i == hu.SizeX - 1 || j == hu.SizeY - 1 || k == hu.SizeZ - 1;
-                    if (first < 0) { first = t; edgeFirst = edge; }
-                    last = t; edgeLast = edge;
+                    if (first < 0) { first = t; edgeFirst = edge; firstVoxel = (i, j, k); }
+                    last = t; edgeLast = edge; lastVoxel = (i, j, k);
                 }
                 if (first < 0) continue;
                 var idx = jv * nu + iu;
-                sup[idx] = edgeLast ? float.NaN : (float)(e.W0 + (last + 0.5) * step);
-                inf[idx] = edgeFirst ? float.NaN : (float)(e.W0 + (first - 0.5) * step);
+                var top = e.W0 + (last + 0.5) * step;
+                var bottom = e.W0 + (first - 0.5) * step;
+                if (coarse)
+                {
+                    top = Math.Min(top, (g.ToPatient(lastVoxel.I, lastVoxel.J, lastVoxel.K) - f.Origin).Dot(f.Superior) + ThinEndplateMm / 2);
+                    bottom = Math.Max(bottom, (g.ToPatient(firstVoxel.I, firstVoxel.J, firstVoxel.K) - f.Origin).Dot(f.Superior) - ThinEndplateMm / 2);
+                }
+                sup[idx] = edgeLast ? float.NaN : (float)top;
+                inf[idx] = edgeFirst ? float.NaN : (float)bottom;
                 extents.Add((last - first + 1) * (float)step);
             }
         if (extents.Count > 0)
