@@ -43,6 +43,16 @@ internal interface ISimd<TB, TS, TI> where TB : struct where TS : struct where T
     static abstract TS AndS(TS a, TS b);
 
     static abstract TI ZeroI { get; }
+    static abstract TI SplatI(int i);
+    /// <summary>The int16 lanes read as uint16 and zero-extended to two int32 vectors (lower lanes, upper lanes).</summary>
+    static abstract (TI Lower, TI Upper) WidenU(TS v);
+    static abstract TI ShiftLeftI(TI v, int bits);
+    static abstract TI ShiftRightArithmeticI(TI v, int bits);
+    static abstract TI ShiftRightLogicalI(TI v, int bits);
+    static abstract TI AddI(TI a, TI b);
+    static abstract TI ClampI(TI v, TI lo, TI hi);
+    /// <summary>Two int32 vectors narrowed to one int16 vector (low 16 bits of each lane, a first).</summary>
+    static abstract TS NarrowI(TI a, TI b);
     /// <summary>The int16 lanes widened to int32 and added into the accumulator (two lanes per accumulator lane), exact.</summary>
     static abstract TI Accumulate(TI acc, TS v);
     static abstract long SumI(TI v);
@@ -71,6 +81,14 @@ internal readonly struct Simd128 : ISimd<Vector128<byte>, Vector128<short>, Vect
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static (Vector128<short>, Vector128<short>) WidenB(Vector128<byte> v) { var (l, u) = Vector128.Widen(v); return (l.AsInt16(), u.AsInt16()); }
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<short> AndS(Vector128<short> a, Vector128<short> b) => a & b;
     public static Vector128<int> ZeroI => Vector128<int>.Zero;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<int> SplatI(int i) => Vector128.Create(i);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static (Vector128<int>, Vector128<int>) WidenU(Vector128<short> v) { var (l, u) = Vector128.Widen(v.AsUInt16()); return (l.AsInt32(), u.AsInt32()); }
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<int> ShiftLeftI(Vector128<int> v, int bits) => v << bits;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<int> ShiftRightArithmeticI(Vector128<int> v, int bits) => v >> bits;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<int> ShiftRightLogicalI(Vector128<int> v, int bits) => v >>> bits;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<int> AddI(Vector128<int> a, Vector128<int> b) => a + b;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<int> ClampI(Vector128<int> v, Vector128<int> lo, Vector128<int> hi) => Vector128.Min(Vector128.Max(v, lo), hi);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<short> NarrowI(Vector128<int> a, Vector128<int> b) => Vector128.Narrow(a, b);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<int> Accumulate(Vector128<int> acc, Vector128<short> v) { var (l, u) = Vector128.Widen(v); return acc + l + u; }
     public static long SumI(Vector128<int> v) { long s = 0; for (var i = 0; i < Vector128<int>.Count; i++) s += v[i]; return s; }
 }
@@ -98,6 +116,14 @@ internal readonly struct Simd256 : ISimd<Vector256<byte>, Vector256<short>, Vect
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static (Vector256<short>, Vector256<short>) WidenB(Vector256<byte> v) { var (l, u) = Vector256.Widen(v); return (l.AsInt16(), u.AsInt16()); }
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<short> AndS(Vector256<short> a, Vector256<short> b) => a & b;
     public static Vector256<int> ZeroI => Vector256<int>.Zero;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<int> SplatI(int i) => Vector256.Create(i);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static (Vector256<int>, Vector256<int>) WidenU(Vector256<short> v) { var (l, u) = Vector256.Widen(v.AsUInt16()); return (l.AsInt32(), u.AsInt32()); }
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<int> ShiftLeftI(Vector256<int> v, int bits) => v << bits;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<int> ShiftRightArithmeticI(Vector256<int> v, int bits) => v >> bits;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<int> ShiftRightLogicalI(Vector256<int> v, int bits) => v >>> bits;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<int> AddI(Vector256<int> a, Vector256<int> b) => a + b;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<int> ClampI(Vector256<int> v, Vector256<int> lo, Vector256<int> hi) => Vector256.Min(Vector256.Max(v, lo), hi);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<short> NarrowI(Vector256<int> a, Vector256<int> b) => Vector256.Narrow(a, b);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<int> Accumulate(Vector256<int> acc, Vector256<short> v) { var (l, u) = Vector256.Widen(v); return acc + l + u; }
     public static long SumI(Vector256<int> v) { long s = 0; for (var i = 0; i < Vector256<int>.Count; i++) s += v[i]; return s; }
 }
@@ -125,6 +151,14 @@ internal readonly struct Simd512 : ISimd<Vector512<byte>, Vector512<short>, Vect
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static (Vector512<short>, Vector512<short>) WidenB(Vector512<byte> v) { var (l, u) = Vector512.Widen(v); return (l.AsInt16(), u.AsInt16()); }
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<short> AndS(Vector512<short> a, Vector512<short> b) => a & b;
     public static Vector512<int> ZeroI => Vector512<int>.Zero;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<int> SplatI(int i) => Vector512.Create(i);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static (Vector512<int>, Vector512<int>) WidenU(Vector512<short> v) { var (l, u) = Vector512.Widen(v.AsUInt16()); return (l.AsInt32(), u.AsInt32()); }
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<int> ShiftLeftI(Vector512<int> v, int bits) => v << bits;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<int> ShiftRightArithmeticI(Vector512<int> v, int bits) => v >> bits;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<int> ShiftRightLogicalI(Vector512<int> v, int bits) => v >>> bits;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<int> AddI(Vector512<int> a, Vector512<int> b) => a + b;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<int> ClampI(Vector512<int> v, Vector512<int> lo, Vector512<int> hi) => Vector512.Min(Vector512.Max(v, lo), hi);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<short> NarrowI(Vector512<int> a, Vector512<int> b) => Vector512.Narrow(a, b);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<int> Accumulate(Vector512<int> acc, Vector512<short> v) { var (l, u) = Vector512.Widen(v); return acc + l + u; }
     public static long SumI(Vector512<int> v) { long s = 0; for (var i = 0; i < Vector512<int>.Count; i++) s += v[i]; return s; }
 }
