@@ -168,10 +168,19 @@ public static class ConnectedComponents
         private void Fill(Slab slab, int[] labelOf)
         {
             var l = new Span<int>((void*)labels, sx * sy * sz);
-            l.Slice(slab.Z0 * sy * sx, (slab.Z1 - slab.Z0) * sy * sx).Clear();
+            // One write pass: each row's gaps get 0 and its runs their label.
             for (var row = slab.Z0 * sy; row < slab.Z1 * sy; row++)
+            {
+                var line = l.Slice(row * sx, sx);
+                var x = 0;
                 for (var r = _rowFirst[row]; r < _rowFirst[row + 1]; r++)
-                    l.Slice(row * sx + _start[r], _end[r] - _start[r]).Fill(labelOf[r]);
+                {
+                    line[x.._start[r]].Clear();
+                    line[_start[r].._end[r]].Fill(labelOf[r]);
+                    x = _end[r];
+                }
+                line[x..].Clear();
+            }
         }
     }
 

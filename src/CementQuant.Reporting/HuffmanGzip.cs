@@ -137,9 +137,15 @@ internal static class HuffmanGzip
         Span<int> h = stackalloc int[4 * 256];
         h.Clear();
         var i = 0;
+        ref var src = ref MemoryMarshal.GetReference(block);
+        ref var t = ref MemoryMarshal.GetReference(h);
         for (; i + 4 <= block.Length; i += 4)
         {
-            h[block[i]]++; h[256 + block[i + 1]]++; h[512 + block[i + 2]]++; h[768 + block[i + 3]]++;
+            var q = Unsafe.ReadUnaligned<uint>(ref Unsafe.Add(ref src, i));
+            Unsafe.Add(ref t, (nint)(q & 0xFF))++;
+            Unsafe.Add(ref t, 256 + (nint)((q >> 8) & 0xFF))++;
+            Unsafe.Add(ref t, 512 + (nint)((q >> 16) & 0xFF))++;
+            Unsafe.Add(ref t, 768 + (nint)(q >> 24))++;
         }
         for (; i < block.Length; i++) h[block[i]]++;
         for (var b = 0; b < 256; b++) counts[b] = h[b] + h[256 + b] + h[512 + b] + h[768 + b];
@@ -240,15 +246,16 @@ internal static class HuffmanGzip
         var acc = w.Bits; var n = w.Count; var pos = w.Position;
         ref var dst = ref MemoryMarshal.GetReference(w.Buffer);
         ref var src = ref MemoryMarshal.GetReference(block);
+        ref var t = ref MemoryMarshal.GetReference(table);
         var i = 0;
         // n ≤ 7 at the top of each step; four codes add ≤ 56 bits, so the accumulator holds ≤ 63.
         for (; i + 4 <= block.Length; i += 4)
         {
             var q = Unsafe.ReadUnaligned<uint>(ref Unsafe.Add(ref src, i));
-            var a = table[(int)(q & 0xFF)];
-            var b = table[(int)((q >> 8) & 0xFF)];
-            var c = table[(int)((q >> 16) & 0xFF)];
-            var d = table[(int)(q >> 24)];
+            var a = Unsafe.Add(ref t, (nint)(q & 0xFF));
+            var b = Unsafe.Add(ref t, (nint)((q >> 8) & 0xFF));
+            var c = Unsafe.Add(ref t, (nint)((q >> 16) & 0xFF));
+            var d = Unsafe.Add(ref t, (nint)(q >> 24));
             acc |= (a & 0xFFFFFFFF) << n; n += (int)(a >> 32);
             acc |= (b & 0xFFFFFFFF) << n; n += (int)(b >> 32);
             acc |= (c & 0xFFFFFFFF) << n; n += (int)(c >> 32);
