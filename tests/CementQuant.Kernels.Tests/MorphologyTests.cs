@@ -86,44 +86,32 @@ public class MorphologyTests
     }
 
     /// <summary>The old per-voxel loops of the vertebra locator: erosion needs the voxel and its six face neighbours inside the box.</summary>
-    private static byte[] NaiveSix(byte[] m, int sx, int sy, int sz, bool erode)
+    private static byte[] NaiveSix(byte[] m, int sx, int sy, int sz, bool erode) =>
+        Naive(m, sx, sy, sz, [(0, 0, 0), (-1, 0, 0), (1, 0, 0), (0, -1, 0), (0, 1, 0), (0, 0, -1), (0, 0, 1)], erode);
+
+    private static byte[] NaiveBox(byte[] m, int sx, int sy, int sz, int rx, int ry, int rz, bool erode)
+    {
+        var element = new List<(int, int, int)>();
+        for (var dz = -rz; dz <= rz; dz++) for (var dy = -ry; dy <= ry; dy++) for (var dx = -rx; dx <= rx; dx++) element.Add((dx, dy, dz));
+        return Naive(m, sx, sy, sz, element, erode);
+    }
+
+    /// <summary>Per voxel: all (erosion) or any (dilation) of the element's voxels set, outside the box counting as unset.</summary>
+    private static byte[] Naive(byte[] m, int sx, int sy, int sz, List<(int Dx, int Dy, int Dz)> element, bool erode)
     {
         var o = new byte[m.Length];
-        (int, int, int)[] nb = [(0, 0, 0), (-1, 0, 0), (1, 0, 0), (0, -1, 0), (0, 1, 0), (0, 0, -1), (0, 0, 1)];
         for (var z = 0; z < sz; z++)
             for (var y = 0; y < sy; y++)
                 for (var x = 0; x < sx; x++)
                 {
                     var all = true; var any = false;
-                    foreach (var (dx, dy, dz) in nb)
+                    foreach (var (dx, dy, dz) in element)
                     {
                         int nx = x + dx, ny = y + dy, nz = z + dz;
                         var inside = nx >= 0 && ny >= 0 && nz >= 0 && nx < sx && ny < sy && nz < sz;
                         var set = inside && m[(nz * sy + ny) * sx + nx] != 0;
                         all &= set; any |= set;
                     }
-                    o[(z * sy + y) * sx + x] = (erode ? all : any) ? (byte)1 : (byte)0;
-                }
-        return o;
-    }
-
-    private static byte[] NaiveBox(byte[] m, int sx, int sy, int sz, int rx, int ry, int rz, bool erode)
-    {
-        var o = new byte[m.Length];
-        for (var z = 0; z < sz; z++)
-            for (var y = 0; y < sy; y++)
-                for (var x = 0; x < sx; x++)
-                {
-                    var all = true; var any = false;
-                    for (var dz = -rz; dz <= rz; dz++)
-                        for (var dy = -ry; dy <= ry; dy++)
-                            for (var dx = -rx; dx <= rx; dx++)
-                            {
-                                int nx = x + dx, ny = y + dy, nz = z + dz;
-                                var inside = nx >= 0 && ny >= 0 && nz >= 0 && nx < sx && ny < sy && nz < sz;
-                                var set = inside && m[(nz * sy + ny) * sx + nx] != 0;
-                                all &= set; any |= set;
-                            }
                     o[(z * sy + y) * sx + x] = (erode ? all : any) ? (byte)1 : (byte)0;
                 }
         return o;

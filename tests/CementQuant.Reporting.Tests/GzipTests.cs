@@ -7,12 +7,8 @@ namespace CementQuant.Reporting.Tests;
 /// The NIfTI writer's own gzip: Huffman-only members decoded by .NET's zlib-ng inflater and by the gzip
 /// tool, parallel concatenated members read back whole, and the length-limited Huffman codes valid.
 /// </summary>
-public sealed class GzipTests : IDisposable
+public sealed class GzipTests
 {
-    private readonly string _tmp = Directory.CreateTempSubdirectory("cq-gzip-").FullName;
-
-    public void Dispose() => Directory.Delete(_tmp, recursive: true);
-
     public static TheoryData<string, int> Inputs()
     {
         var data = new TheoryData<string, int>();
@@ -44,12 +40,19 @@ public sealed class GzipTests : IDisposable
         var src = Make("ct", data.Length * 2, seed: 3);
         Buffer.BlockCopy(src, 0, data, 0, src.Length);
         var header = Make("random", 352, seed: 4);
-        var path = Path.Combine(_tmp, "v.gz");
-        using (var f = File.Create(path)) ParallelGzip.Write(f, header, data, data.Length * 2L, workers: 2);
-        var back = Inflate(File.ReadAllBytes(path));
-        Assert.Equal(header, back[..352]);
-        Assert.Equal(src, back[352..]);
-        if (Peer.Find("gzip") is not null) Peer.Run("gzip", "-t", path); // the reference decoder accepts every member
+        var path = Path.GetTempFileName();
+        try
+        {
+            using (var f = File.Create(path)) ParallelGzip.Write(f, header, data, data.Length * 2L, workers: 2);
+            var back = Inflate(File.ReadAllBytes(path));
+            Assert.Equal(header, back[..352]);
+            Assert.Equal(src, back[352..]);
+            if (Peer.Find("gzip") is not null) Peer.Run("gzip", "-t", path); // the reference decoder accepts every member
+        }
+        finally
+        {
+            File.Delete(path);
+        }
     }
 
     [Fact]
