@@ -124,7 +124,7 @@ public sealed class AnalyzeRunner(AnalyzeSettings settings, TextWriter log, bool
             .Select(o => (new Problem(SeriesPath(o.Files), o.Status == "skipped" ? "select" : "analyze", o.Reason), o.Identity.SeriesKey)));
         Write(outDir, database, outcomes, problems);
         Summary(outDir, outcomes, problems.Count, clock.Elapsed);
-        // Files that are not DICOM at all (a README, a JSON sidecar) and series deliberately not analysed (a localizer)
+        // Files that are not DICOM at all (a README, a JSON sidecar) and series deliberately not analysed (a secondary capture, an MR)
         // are listed but do not make the run partial; a DICOM file that cannot be read, or a series that cannot be analysed, does.
         var exit = outcomes.Any(o => o.InternalError) ? ExitCodes.InternalError
             : problems.Any(p => p.Problem.Stage != "select" && !p.Problem.Reason.StartsWith(NotDicom, StringComparison.Ordinal)) ? ExitCodes.PartialFailure

@@ -221,7 +221,7 @@ public static class Outputs
                     case var n when n.EndsWith(".json", StringComparison.Ordinal): using (JsonDocument.Parse(File.ReadAllText(f))) { } break;
                     case var n when n.EndsWith(".nii.gz", StringComparison.Ordinal): Nifti.Read(f); break;
                     case "cementquant.db":
-                        using (var db = ResultsDatabase.Open(f)) { db.ReadAll("vertebrae", "series_key, vertebra"); db.ReadAll("series", "series_key"); db.ReadAll("problems", "path"); }
+                        using (var db = ResultsDatabase.Open(f)) { db.ReadAll("vertebrae", "series_key, vertebra"); db.ReadAll("radiographs", "series_key, image_key, vertebra"); db.ReadAll("series", "series_key"); db.ReadAll("problems", "path"); }
                         break;
                     case var n when n.StartsWith("cementquant.db-", StringComparison.Ordinal): break; // SQLite's own journal
                     case var n when n.EndsWith(".html", StringComparison.Ordinal):
@@ -332,7 +332,8 @@ public sealed class BatchTests(BatchFixture fx)
         Assert.Contains(problems, p => p["path"] == "e/" && p["stage"] == "analyze" && p["series_key"] == SeriesKey("", gapped.SeriesUid));
         Assert.Contains(problems, p => p["path"] == "f/" && p["stage"] == "analyze" && p["series_key"] == SeriesKey("", truncated.SeriesUid));
         var series = Outputs.ReadCsv(Path.Combine(outDir, "series.csv"));
-        Assert.Equal(4, series.Count(s => s["status"] == "ok"));
+        Assert.Equal(4, series.Count(s => s["status"] == "ok" && s["kind"] == "CtSlice"));
+        Assert.Equal(4, series.Count(s => s["status"] == "ok" && s["kind"] == "Radiograph")); // AP and lateral of both phantoms
 
         // Nothing written outside --out; no file name there built from DICOM text; no identifying text inside.
         Assert.Equal(before, Outputs.Snapshot(fx.Root, outDir));

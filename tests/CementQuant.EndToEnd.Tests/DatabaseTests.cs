@@ -65,7 +65,11 @@ public sealed class DatabaseTests(BatchFixture fx)
 
         using var sqlite = ResultsDatabase.Open(Path.Combine(reference, "cementquant.db"));
         using var postgres = ResultsDatabase.Open(pg.Target);
-        var tables = new (string Table, string Csv, string Order)[] { ("vertebrae", "vertebrae.csv", "series_key, vertebra"), ("series", "series.csv", "series_key"), ("problems", "problems.csv", "path, stage, series_key") };
+        var tables = new (string Table, string Csv, string Order)[]
+        {
+            ("vertebrae", "vertebrae.csv", "series_key, vertebra"), ("radiographs", "radiographs.csv", "series_key, image_key, vertebra"),
+            ("series", "series.csv", "series_key"), ("problems", "problems.csv", "path, stage, series_key"),
+        };
         foreach (var (table, csvName, order) in tables)
         {
             var csv = Outputs.ReadCsv(Path.Combine(reference, csvName));
