@@ -88,11 +88,8 @@ public sealed class QaReport
         {
             var stem = Reserve($"{seriesStem}_{Safe(x.Result.ImageKey)}");
             var title = $"{ViewName(x.Result.View)} · image {Short(x.Result.ImageKey)}";
-            var drawn = new List<RenderedPicture> { RadiographPictures.Overview(x.Image, x.Result, x.Overlays, title).Picture };
-            for (var k = 0; k < Math.Min(x.Overlays.Count, x.Result.Rows.Count); k++)
-                drawn.Add(RadiographPictures.Detail(x.Image, x.Result, x.Overlays, k, $"{x.Result.Rows[k].Vertebra} · {ViewName(x.Result.View)}").Picture);
             var pictures = new List<ReportPicture>();
-            foreach (var p in drawn)
+            foreach (var p in RadiographPictures.All(x.Image, x.Result, x.Overlays, title, m => $"{m.Vertebra} · {ViewName(x.Result.View)}").Select(r => r.Picture))
             {
                 var file = $"{stem}_{p.Kind}.png";
                 AtomicFile.Write(Path.Combine(PictureFolder, file), s => s.Write(p.Png));

@@ -157,16 +157,26 @@ internal static class RadiographPictures
 {
     private const int OverviewPixels = 520, DetailPixels = 320;
 
-    public static RadiographPicture Overview(RadiographImage image, AnalysedRadiograph result, IReadOnlyList<RadiographOverlay> overlays, string title)
+    /// <summary>The whole image, then a close-up per row that has an overlay (the display values computed once).</summary>
+    public static List<RadiographPicture> All(RadiographImage image, AnalysedRadiograph result, IReadOnlyList<RadiographOverlay> overlays, string title, Func<RadiographMetrics, string> detailTitle)
+    {
+        var display = image.ToDisplay();
+        var pictures = new List<RadiographPicture> { Overview(image, result, overlays, title, display) };
+        for (var k = 0; k < Math.Min(overlays.Count, result.Rows.Count); k++)
+            pictures.Add(Detail(image, result, overlays, k, detailTitle(result.Rows[k]), display));
+        return pictures;
+    }
+
+    public static RadiographPicture Overview(RadiographImage image, AnalysedRadiograph result, IReadOnlyList<RadiographOverlay> overlays, string title, byte[]? display = null)
     {
         var d = RadiographDisplay.Of(image);
         var p = Math.Max(d.WidthMm, d.HeightMm) / OverviewPixels;
         var caption = Invariant($"{Describe(image)}; {(d.OrientationKnown ? "" : "no PatientOrientation: shown as stored, sides unknown; ")}{result.Rows.Count} {(result.Rows.Count == 1 ? "body" : "bodies")} with cement measured");
-        return Draw(image, d, result, overlays, 0, 0, p, (int)Math.Ceiling(d.WidthMm / p), (int)Math.Ceiling(d.HeightMm / p), "whole", title, caption, detail: false);
+        return Draw(display ?? image.ToDisplay(), image, d, result, overlays, 0, 0, p, (int)Math.Ceiling(d.WidthMm / p), (int)Math.Ceiling(d.HeightMm / p), "whole", title, caption, detail: false);
     }
 
     /// <summary>A close-up of row <paramref name="index"/>'s body: its outline's box plus 12 mm, square.</summary>
-    public static RadiographPicture Detail(RadiographImage image, AnalysedRadiograph result, IReadOnlyList<RadiographOverlay> overlays, int index, string title)
+    public static RadiographPicture Detail(RadiographImage image, AnalysedRadiograph result, IReadOnlyList<RadiographOverlay> overlays, int index, string title, byte[]? display = null)
     {
         var d = RadiographDisplay.Of(image);
         var corners = overlays[index].Body.Select(d.ToMm).ToList();
@@ -178,14 +188,14 @@ internal static class RadiographPictures
         var caption = m.View == "LAT"
             ? Invariant($"{m.Vertebra}: cement {m.CementAreaMm2:0} mm² of the {m.BodyAreaMm2:0} mm² body; gap to the superior endplate {Gap(m.SuperiorGapMm)}, to the inferior {Gap(m.InferiorGapMm)}")
             : Invariant($"{m.Vertebra}: cement {m.CementAreaMm2:0} mm² of the {m.BodyAreaMm2:0} mm² body; {(m.LeftFraction is { } lf ? Invariant($"{100 * lf:0} % on the patient's left of the midline") : "left/right not known")}");
-        return Draw(image, d, result, [overlays[index]], (u0 + u1) / 2 - half, (v0 + v1) / 2 - half, p, n, n, Safe(m.Vertebra), title, caption, detail: true, only: index);
+        return Draw(display ?? image.ToDisplay(), image, d, result, [overlays[index]], (u0 + u1) / 2 - half, (v0 + v1) / 2 - half, p, n, n, Safe(m.Vertebra), title, caption, detail: true, only: index);
     }
 
-    private static RadiographPicture Draw(RadiographImage image, RadiographDisplay d, AnalysedRadiograph result, IReadOnlyList<RadiographOverlay> overlays,
+    private static RadiographPicture Draw(byte[] display, RadiographImage image, RadiographDisplay d, AnalysedRadiograph result, IReadOnlyList<RadiographOverlay> overlays,
         double u0, double v0, double p, int w, int h, string kind, string title, string caption, bool detail, int only = -1)
     {
         using var b = new PictureBuilder(w, h);
-        b.SetImage(d.Render(image.ToDisplay(), u0, v0, p, w, h));
+        b.SetImage(d.Render(display, u0, v0, p, w, h));
         var pic = new RadiographPicture(null!, d, u0, v0, p, b.OffsetX, b.OffsetY, w, h);
         var canvas = b.Canvas;
         canvas.Save();
