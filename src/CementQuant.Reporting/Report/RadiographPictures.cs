@@ -204,7 +204,7 @@ internal static class RadiographPictures
             Overlay(canvas, pic, overlays[k], result.Rows[only >= 0 ? only : k], detail);
         canvas.Restore();
         b.Letters(d.Left, d.Right, d.Top, d.Bottom);
-        b.Title(title, result.View);
+        b.Title(title);
         var (mm, px, row) = b.ScaleBar(p);
         b.FooterRight(Window(image));
         return pic with { Picture = new RenderedPicture(kind, title, caption, b.EncodePng(), null, mm, px, row) };
