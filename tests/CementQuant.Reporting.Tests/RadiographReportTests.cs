@@ -142,13 +142,7 @@ public sealed partial class RadiographReportTests(RadiographPairFixture fx) : IC
         {
             var p = pic.Picture;
             using var bmp = SKBitmap.Decode(p.Png);
-            int best = 0, run = 0;
-            for (var col = 0; col < bmp.Width; col++)
-            {
-                var c = bmp.GetPixel(col, p.ScaleBarRow);
-                run = c.Red == 255 && c.Green == 255 && c.Blue == 255 ? run + 1 : 0;
-                best = Math.Max(best, run);
-            }
+            var best = PictureStats.WhiteRun(bmp, p.ScaleBarRow);
             Assert.Equal(p.ScaleBarPx, best);
             Assert.True(Math.Abs(best * pic.PixelMm - p.ScaleBarMm) <= pic.PixelMm / 2, $"{p.Kind}: {best} px × {pic.PixelMm} mm ≠ {p.ScaleBarMm} mm");
             // The display size is real: the whole image spans its width in mm.

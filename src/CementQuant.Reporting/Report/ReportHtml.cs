@@ -59,22 +59,10 @@ internal static class ReportHtml
         foreach (var (s, v) in all)
         {
             var m = v.Metrics;
-            sb.Append(I($"<tr data-flags=\"{E(string.Join(' ', m.Flags))}\" data-order=\"{order++}\">"));
-            sb.Append(I($"<td class=\"key\">{E(Short(s.Id.StudyKey))}</td><td class=\"key\">{E(Short(s.Id.SeriesKey))}</td><td>CT</td>"));
-            sb.Append(I($"<td data-v=\"{order}\"><a href=\"#v-{E(v.Anchor)}\">{E(m.Vertebra)}</a></td>"));
-            sb.Append(I($"<td data-v=\"{m.FillPct:0.###}\" class=\"num\">{m.FillPct:0.0}</td>"));
-            sb.Append(m.LeftFraction is { } lf ? I($"<td data-v=\"{lf:0.####}\" class=\"num\">{lf:0.00}</td>") : "<td data-v=\"-1\" class=\"num\">—</td>");
-            sb.Append(I($"<td>{E(FlagText.Contact(m))}</td><td>{E(m.Pattern.Replace('_', '-'))}</td><td>{Badges(m.Flags)}</td></tr>\n"));
+            SummaryRow(sb, s, order++, "CT", $"#v-{v.Anchor}", m.Vertebra, m.FillPct, m.LeftFraction, FlagText.Contact(m), m.Pattern.Replace('_', '-'), m.Flags);
         }
         foreach (var (s, x, m) in xrRows)
-        {
-            sb.Append(I($"<tr data-flags=\"{E(string.Join(' ', m.Flags))}\" data-order=\"{order++}\">"));
-            sb.Append(I($"<td class=\"key\">{E(Short(s.Id.StudyKey))}</td><td class=\"key\">{E(Short(s.Id.SeriesKey))}</td><td>{E(m.View)}</td>"));
-            sb.Append(I($"<td data-v=\"{order}\"><a href=\"#r-{E(x.Anchor)}\">{E(m.Vertebra)}</a></td>"));
-            sb.Append(I($"<td data-v=\"{m.FillAreaPct:0.###}\" class=\"num\">{m.FillAreaPct:0.0}</td>"));
-            sb.Append(m.LeftFraction is { } lf ? I($"<td data-v=\"{lf:0.####}\" class=\"num\">{lf:0.00}</td>") : "<td data-v=\"-1\" class=\"num\">—</td>");
-            sb.Append(I($"<td>{E(FlagText.Contact(m))}</td><td>projection</td><td>{Badges(m.Flags)}</td></tr>\n"));
-        }
+            SummaryRow(sb, s, order++, m.View, $"#r-{x.Anchor}", m.Vertebra, m.FillAreaPct, m.LeftFraction, FlagText.Contact(m), "projection", m.Flags);
         sb.Append("</tbody></table>\n");
         sb.Append("<p id=\"empty\" class=\"muted\" hidden>No vertebra matches this filter.</p>\n");
         if (rowFlags.Count == 0) sb.Append("<p class=\"muted\">No CT series with vertebrae and no radiograph with a cemented vertebra was analysed.</p>\n");
@@ -88,6 +76,18 @@ internal static class ReportHtml
 
         sb.Append("<script>\n").Append(Script).Append("</script>\n</body>\n</html>\n");
         return sb.ToString();
+    }
+
+    /// <summary>One row of the summary table (a CT vertebra or a radiograph row), linking to its panel.</summary>
+    private static void SummaryRow(StringBuilder sb, ReportSeries s, int order, string view, string href, string label, double fillPct, double? leftFraction,
+        string contact, string pattern, IReadOnlyList<string> flags)
+    {
+        sb.Append(I($"<tr data-flags=\"{E(string.Join(' ', flags))}\" data-order=\"{order}\">"));
+        sb.Append(I($"<td class=\"key\">{E(Short(s.Id.StudyKey))}</td><td class=\"key\">{E(Short(s.Id.SeriesKey))}</td><td>{E(view)}</td>"));
+        sb.Append(I($"<td data-v=\"{order + 1}\"><a href=\"{E(href)}\">{E(label)}</a></td>"));
+        sb.Append(I($"<td data-v=\"{fillPct:0.###}\" class=\"num\">{fillPct:0.0}</td>"));
+        sb.Append(leftFraction is { } lf ? I($"<td data-v=\"{lf:0.####}\" class=\"num\">{lf:0.00}</td>") : "<td data-v=\"-1\" class=\"num\">—</td>");
+        sb.Append(I($"<td>{E(contact)}</td><td>{E(pattern)}</td><td>{Badges(flags)}</td></tr>\n"));
     }
 
     private static void Panel(StringBuilder sb, ReportSeries s, ReportEntry v)
