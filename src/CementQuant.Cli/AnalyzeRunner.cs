@@ -181,7 +181,7 @@ public sealed class AnalyzeRunner(AnalyzeSettings settings, TextWriter log, bool
             _progress.Log($"internal error in series {string.Join(", ", item.Series.Select(s => s.Id.SeriesKey))} (please report): {ex}");
             return [.. item.Series.Select(s => new SeriesOutcome { Identity = s.Id, Kind = "?", Description = "?", Status = "failed", Reason = $"internal error: {ex.GetType().Name}: {ex.Message}", Files = s.Files, InternalError = true })];
         }
-        return [.. done.Select(o => o with { FileSha256 = [.. o.Files.Select(Sha256)] })];
+        return [.. done.Select(o => o.FileSha256.Count == o.Files.Count ? o : o with { FileSha256 = [.. o.Files.Select(Sha256)] })];
     }
 
     /// <summary>Where a series is, for problems.csv: its file when it has one, else its (first) folder.</summary>
@@ -235,8 +235,10 @@ public sealed class AnalyzeRunner(AnalyzeSettings settings, TextWriter log, bool
         var sw = Stopwatch.StartNew();
         try
         {
-            var ct = CtVolumeLoader.Load(g, Math.Max(1, Environment.ProcessorCount / Math.Max(1, _s.Jobs)));
-            return AnalyzeVolume(ct.Hu, id, kind, g.Describe(), files, ct.Notes, sw);
+            var ct = CtVolumeLoader.Load(g, Math.Max(1, Environment.ProcessorCount / Math.Max(1, _s.Jobs)), hashFiles: true);
+            var outcome = AnalyzeVolume(ct.Hu, id, kind, g.Describe(), files, ct.Notes, sw);
+            // Hashed while decoding; a file the loader did not read whole (e.g. a duplicate it dropped) is hashed here.
+            return outcome with { FileSha256 = [.. files.Select(f => ct.FileSha256.TryGetValue(f, out var h) ? h : Sha256(f))] };
         }
         catch (CementQuantException ex)
         {
@@ -292,28 +294,43 @@ public sealed class AnalyzeRunner(AnalyzeSettings settings, TextWriter log, bool
         };
     }
 
+    /// <summary>
+    /// The vertebra and cement label maps in the CT's geometry, written slice by slice from the bodies' crops and the
+    /// cement voxel lists, so no whole-volume label buffer exists beside the HU volume.
+    /// </summary>
     private void WriteMasks(Volume<short> hu, SeriesIdentity id, IReadOnlyList<VertebraRoi> rois, IReadOnlyList<VertebraCement> cement)
     {
         var dir = Directory.CreateDirectory(Path.Combine(_s.Output, "masks")).FullName;
-        var labels = new Volume<byte>(hu.SizeX, hu.SizeY, hu.SizeZ, hu.Geometry);
-        foreach (var roi in rois)
-            for (var i = 0; i < roi.Body.Mask.Length; i++)
-            {
-                if (roi.Body.Mask[i] == 0) continue;
-                var x = roi.Body.X0 + i % roi.Body.SizeX; var r = i / roi.Body.SizeX;
-                labels[x, roi.Body.Y0 + r % roi.Body.SizeY, roi.Body.Z0 + r / roi.Body.SizeY] = (byte)Math.Min(255, roi.Index);
-            }
-        WriteAtomically(Path.Combine(dir, $"{id.SeriesKey}_vertebrae.nii.gz"), labels);
-        Array.Clear(labels.Data);
-        foreach (var c in cement)
+        var nx = hu.SizeX;
+        WriteLabelsAtomically(Path.Combine(dir, $"{id.SeriesKey}_vertebrae.nii.gz"), hu, (z, slice) =>
         {
-            foreach (var i in c.InBodyVoxels) labels.Data[i] = 1;
-            foreach (var i in c.LeakVoxels) labels.Data[i] = 2;
-        }
-        WriteAtomically(Path.Combine(dir, $"{id.SeriesKey}_cement.nii.gz"), labels);
+            foreach (var roi in rois)
+            {
+                var b = roi.Body;
+                if (z < b.Z0 || z >= b.Z0 + b.SizeZ) continue;
+                var label = (byte)Math.Min(255, roi.Index);
+                for (var y = 0; y < b.SizeY; y++)
+                {
+                    var src = b.Mask.AsSpan(((z - b.Z0) * b.SizeY + y) * b.SizeX, b.SizeX);
+                    var dst = slice.Slice((b.Y0 + y) * nx + b.X0, b.SizeX);
+                    for (var x = 0; x < src.Length; x++) if (src[x] != 0) dst[x] = label;
+                }
+            }
+        });
+        // Cement voxels, 1 in a body and 2 leaked, sorted once and then consumed slice by slice.
+        var voxels = cement.SelectMany(c => c.InBodyVoxels.Select(i => (Index: i, Label: (byte)1)).Concat(c.LeakVoxels.Select(i => (Index: i, Label: (byte)2))))
+            .OrderBy(v => v.Index).ToArray();
+        var next = 0;
+        var sliceSize = (long)nx * hu.SizeY;
+        WriteLabelsAtomically(Path.Combine(dir, $"{id.SeriesKey}_cement.nii.gz"), hu, (z, slice) =>
+        {
+            var end = (z + 1) * sliceSize;
+            for (; next < voxels.Length && voxels[next].Index < end; next++) slice[(int)(voxels[next].Index - z * sliceSize)] = voxels[next].Label;
+        });
     }
 
-    private static void WriteAtomically(string path, Volume<byte> v) => AtomicFile.WriteVia(path, ".nii.gz", tmp => Nifti.Write(tmp, v));
+    private static void WriteLabelsAtomically(string path, Volume<short> grid, Action<int, Span<byte>> fillSlice) =>
+        AtomicFile.WriteVia(path, ".nii.gz", tmp => Nifti.WriteLabels(tmp, grid.SizeX, grid.SizeY, grid.SizeZ, grid.Geometry, fillSlice));
 
     private string Relative(string path)
     {
@@ -450,6 +467,6 @@ public sealed class AnalyzeRunner(AnalyzeSettings settings, TextWriter log, bool
     private static string Sha256(string path)
     {
         using var s = File.OpenRead(path);
-        return Convert.ToHexString(SHA256.HashData(s)).ToLowerInvariant();
+        return Convert.ToHexStringLower(SHA256.HashData(s));
     }
 }
