@@ -11,7 +11,8 @@ internal static class RadiographOverlays
         // Wall x = a + b·y meets endplate y = p + q·x at x = (a + b·p) / (1 − b·q).
         PixelPoint Corner(Line wall, Line plate)
         {
-            var x = (wall.A + wall.B * plate.A) / (1 - wall.B * plate.B);
+            var d = 1 - wall.B * plate.B;
+            var x = Math.Abs(d) > 1e-6 ? (wall.A + wall.B * plate.A) / d : wall.At(plate.A); // near-parallel lines: where the wall is at the plate's intercept
             return Stored(x, plate.At(x));
         }
         var mid = new Line((body.First.A + body.Second.A) / 2, (body.First.B + body.Second.B) / 2, 1, 0);
