@@ -47,6 +47,8 @@ public sealed class AnalyzeRunner(AnalyzeSettings settings, TextWriter log, bool
     private readonly AnalyzeSettings _s = settings;
     private readonly QaReport _report = new(settings.Output);
     private BatchProgress _progress = null!;
+    /// <summary>Threads each volume load decodes with: the cores shared among the series that can run at once.</summary>
+    private int _loadThreads = 1;
 
     public sealed record RunResult(int ExitCode, IReadOnlyList<SeriesOutcome> Series, IReadOnlyList<Problem> Problems, string OutputFolder);
 
@@ -114,6 +116,8 @@ public sealed class AnalyzeRunner(AnalyzeSettings settings, TextWriter log, bool
             work.Add(new WorkItem(id, [path], MemoryBudget.EstimateCt(size * (path.EndsWith(".gz", StringComparison.OrdinalIgnoreCase) ? 4 : 1)), 1, () => AnalyzeNifti(path, id)));
         }
 
+        // One series alone gets every core for decoding; --jobs series at once share them.
+        _loadThreads = Math.Max(1, Environment.ProcessorCount / Math.Clamp(work.Count(w => w.Weight > 0), 1, Math.Max(1, _s.Jobs)));
         var outcomes = Process(work, new ResumeState(outDir, _s));
 
         // Unreadable files belong to no study: shard them by their path, so the shards' problems add up to the whole run's.
@@ -235,7 +239,7 @@ public sealed class AnalyzeRunner(AnalyzeSettings settings, TextWriter log, bool
         var sw = Stopwatch.StartNew();
         try
         {
-            var ct = CtVolumeLoader.Load(g, Math.Max(1, Environment.ProcessorCount / Math.Max(1, _s.Jobs)), hashFiles: true);
+            var ct = CtVolumeLoader.Load(g, _loadThreads, hashFiles: true);
             var outcome = AnalyzeVolume(ct.Hu, id, kind, g.Describe(), files, ct.Notes, sw);
             // Hashed while decoding; a file the loader did not read whole (e.g. a duplicate it dropped) is hashed here.
             return outcome with { FileSha256 = [.. files.Select(f => ct.FileSha256.TryGetValue(f, out var h) ? h : Sha256(f))] };
