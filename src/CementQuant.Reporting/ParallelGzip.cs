@@ -71,12 +71,6 @@ internal static class ParallelGzip
         if (failure is not null) throw new IOException($"gzip compression failed: {failure.Message}", failure);
     }
 
-    /// <summary>Bytes [from, to) of an array of unmanaged values to a stream, in 1 MiB pieces (a volume may exceed 2 GiB).</summary>
-    public static void WriteBytes(Stream output, Array data, long from, long to)
-    {
-        for (var o = from; o < to; o += 1 << 20) output.Write(Bytes(data, o, Math.Min(to, o + (1 << 20))));
-    }
-
     /// <summary>Bytes [from, to) of an array of unmanaged values (fewer than 2 GiB of them).</summary>
     private static ReadOnlySpan<byte> Bytes(Array data, long from, long to) =>
         MemoryMarshal.CreateReadOnlySpan(ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(data), (nint)from), checked((int)(to - from)));
