@@ -21,9 +21,9 @@ public static class Nifti
     /// An HU volume. A .gz path is compressed on every core as concatenated Huffman-only gzip members
     /// (<see cref="ParallelGzip"/>): the noisy low bytes of CT leave LZ77 string matching little to find, and
     /// skipping it makes compression several times faster. Label maps keep zlib, whose matches shrink their
-    /// runs of zeros to almost nothing.
+    /// runs of zeros to almost nothing. <paramref name="jobs"/>: compressing threads (0: one per core).
     /// </summary>
-    public static void Write(string path, Volume<short> volume, string description = "CementQuant HU")
+    public static void Write(string path, Volume<short> volume, string description = "CementQuant HU", int jobs = 0)
     {
         if (!path.EndsWith(".gz", StringComparison.OrdinalIgnoreCase))
         {
@@ -33,7 +33,7 @@ public static class Nifti
         if (!BitConverter.IsLittleEndian) throw new PlatformNotSupportedException("big-endian hosts");
         var header = BuildHeader(volume.SizeX, volume.SizeY, volume.SizeZ, volume.Geometry, DtInt16, 16, description);
         using var file = new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16);
-        ParallelGzip.Write(file, header, volume.Data, volume.Length * 2, Environment.ProcessorCount);
+        ParallelGzip.Write(file, header, volume.Data, volume.Length * 2, jobs > 0 ? jobs : Environment.ProcessorCount);
     }
 
     public static void Write(string path, Volume<byte> volume, string description = "CementQuant labels") =>

@@ -56,6 +56,22 @@ public sealed class GzipTests
     }
 
     [Fact]
+    public void ParallelMembers_AnyWorkerCount_SameBytes()
+    {
+        var data = new short[5 * 1024 * 1024];
+        Buffer.BlockCopy(Make("ct", data.Length * 2, seed: 5), 0, data, 0, data.Length * 2);
+        byte[] Gzip(int workers)
+        {
+            using var ms = new MemoryStream();
+            ParallelGzip.Write(ms, new byte[352], data, data.Length * 2L, workers);
+            return ms.ToArray();
+        }
+        var one = Gzip(1);
+        Assert.Equal(one, Gzip(2));
+        Assert.Equal(one, Gzip(5));
+    }
+
+    [Fact]
     public void CodeLengths_SkewedCounts_StayWithinTheLimitAndFormACompleteCode()
     {
         // Fibonacci counts make a plain Huffman tree as deep as the alphabet.
