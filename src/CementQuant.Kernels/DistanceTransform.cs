@@ -24,13 +24,9 @@ public static class DistanceTransform
         for (var z = 0; z < sz; z++)
         {
             var m = mask.Slice(z * sx * sy, sx * sy);
-            // Along x: 0 at background, +∞ elsewhere, then the envelope.
-            for (var y = 0; y < sy; y++)
-            {
-                for (var x = 0; x < sx; x++) line.F[x] = m[y * sx + x] == 0 ? 0 : double.PositiveInfinity;
-                line.Envelope(sx, wx);
-                line.D.AsSpan(0, sx).CopyTo(slice.AsSpan(y * sx, sx));
-            }
+            // Along x the input is 0 at background and +∞ elsewhere, so the envelope reduces to the distance to
+            // the nearest background voxel in the row: one sweep each way.
+            for (var y = 0; y < sy; y++) NearestAlongRow(m.Slice(y * sx, sx), slice.AsSpan(y * sx, sx), wx);
             // Along y, in place in the slice.
             for (var x = 0; x < sx; x++)
             {
@@ -49,6 +45,24 @@ public static class DistanceTransform
         }
     }
 
+    /// <summary>d[x] = w·(distance in voxels to the nearest 0 of the row)², +∞ when the row has none.</summary>
+    private static void NearestAlongRow(ReadOnlySpan<byte> row, Span<double> d, double w)
+    {
+        var last = int.MinValue / 2; // no background seen yet
+        for (var x = 0; x < row.Length; x++)
+        {
+            if (row[x] == 0) last = x;
+            d[x] = x - last; // voxels since the last background to the left (huge when none)
+        }
+        last = int.MaxValue / 2;
+        for (var x = row.Length - 1; x >= 0; x--)
+        {
+            if (row[x] == 0) last = x;
+            var k = Math.Min(d[x], last - x);
+            d[x] = k >= row.Length ? double.PositiveInfinity : w * k * k;
+        }
+    }
+
     /// <summary>Buffers of one 1D pass: input F, output D, envelope vertices V and boundaries Z.</summary>
     private sealed class Line(int length)
     {
@@ -60,6 +74,11 @@ public static class DistanceTransform
         /// <summary>D[q] = min over p of w·(q − p)² + F[p] for q in [0, n); +∞ when every F is.</summary>
         public void Envelope(int n, double w)
         {
+            if (F.AsSpan(0, n).IndexOfAnyExcept(0.0) < 0)
+            {
+                Array.Clear(D, 0, n); // all background (the common line of a sparse mask)
+                return;
+            }
             var k = -1;
             for (var q = 0; q < n; q++)
             {
