@@ -9,15 +9,20 @@ internal readonly record struct Plane(Vec3 Point, Vec3 Normal)
 /// <summary>
 /// Full-resolution segmentation of one vertebral body inside its slab between two disc planes:
 /// bone (≥ BoneHu; cement is far above it, so a cemented body is simply solid bone) within a cylinder
-/// around the column axis and anterior to the spinal canal; holes in the cortical shell filled in
-/// axial, coronal and sagittal planes; thin attachments (pedicle stubs, rib heads, osteophyte bridges,
-/// vein-like leaks) removed by keeping the core component of an opening.
+/// around the body's axis and anterior to the spinal canal (<see cref="PosteriorCut"/>), without cement
+/// beyond the body's own fitted endplates (a disc leak); holes in the cortical shell filled in axial,
+/// coronal and sagittal planes, the shell closed by a lid just outside each fitted endplate; thin
+/// attachments (pedicle stubs, rib heads, osteophyte bridges, vein-like leaks) removed by keeping the core
+/// component of an opening.
 /// </summary>
 internal static class BodySegmenter
 {
-    /// <summary>How far cement may lie beyond the plane fitted to an endplate (its concavity, partial voxels) and still be body.</summary>
+    /// <summary>How far cement may lie beyond the surface fitted to an endplate (partial voxels) and still be body.</summary>
     private const double LeakMarginMm = 1;
+    /// <summary>Value of lid voxels in the bone array: walls for hole filling, not body.</summary>
     private const byte Lid = 2;
+
+    /// <summary>The body in <paramref name="slab"/>, cut across <paramref name="posterior"/> at the canal; null when nothing is left.</summary>
 
     public static RoiMask? Segment(Volume<short> hu, VertebraLocatorOptions o, VertebraLocator.Slab slab, Vec3 posterior)
     {

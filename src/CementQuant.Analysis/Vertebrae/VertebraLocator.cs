@@ -168,9 +168,10 @@ public static class VertebraLocator
         }
     }
 
-    /// <summary>Fraction of dense voxels in a disc-shaped section perpendicular to the column at each chain point.</summary>
-    internal static double[] DenseProfile(WorkGrid w, Column col) => Profiles(w, col).Dense;
-
+    /// <summary>
+    /// At each point, the fraction of dense samples in a disc-shaped section perpendicular to the column and
+    /// the mean HU of its central 12 mm (cement left out): where the bone ends (<see cref="ColumnEnd"/>).
+    /// </summary>
     internal static (double[] Dense, double[] Mean) Profiles(WorkGrid w, Column col)
     {
         var prof = new double[col.Length];
@@ -202,10 +203,13 @@ public static class VertebraLocator
     }
 
     /// <summary>
-    /// How much the column looks like a disc at each point: the fraction of lines parallel to the column,
-    /// within 14 mm of it, that are soft (below <see cref="DenseHu"/>) at the point with dense bone within
-    /// 9 mm on both sides (the two endplates). Inside a body the nearest endplate is farther on one side;
-    /// cement counts as dense. Sampled at full resolution, so thin endplates are not missed.
+    /// How much the column looks like a disc at each point: on lines parallel to the column through a 2 mm grid
+    /// within 14 mm of it, the contrast of a soft layer between two denser ones, i.e. the lower of the brightest
+    /// sample 2–9 mm above and the brightest 2–9 mm below (the endplates) minus the point's own value (mean of
+    /// 3 samples), clipped to 0–300 HU, averaged over the lines and scaled to 0–1. Inside a body the bone on one
+    /// side is farther or no denser. A contrast, not a fixed threshold, so the faint endplates of osteoporotic
+    /// bone at 3 mm count too. HU clipped to 500 (cement reads as dense bone); full resolution, so thin
+    /// endplates are not missed.
     /// </summary>
     internal static double[] DiscProfile(Volume<short> hu, Column col)
     {
@@ -240,15 +244,17 @@ public static class VertebraLocator
         return d;
     }
 
-    /// <summary>
-    /// Chain indices of disc centres. Candidates are local maxima of the disc profile <paramref name="d"/>
-    /// (<see cref="DiscProfile"/>) of at least 0.3, scored by their height. A dynamic programme then picks the
-    /// best set whose spacing is regular, near the profile's own period (its autocorrelation peak), so a
-    /// disc-like gap inside a body (trabecular bone between a cement lump and an endplate, a cleft), 10–15 mm
-    /// from the real discs, loses to them.
-    /// </summary>
+    /// <summary>Lowest disc-profile peak taken as a disc candidate.</summary>
     private const double MinDisc = 0.08;
 
+    /// <summary>
+    /// Chain indices of disc centres. Candidates are peaks of the disc profile <paramref name="d"/>
+    /// (<see cref="DiscProfile"/>) of at least <see cref="MinDisc"/> that stand at least twice as high as the
+    /// lowest point within 10 mm on either side, scored by their height relative to the scan's highest peak.
+    /// A dynamic programme then picks the best set whose spacing is regular, near the profile's own period (its
+    /// autocorrelation peak), so a disc-like gap inside a body (trabecular bone between a cement lump and an
+    /// endplate, a cleft), 10–15 mm from the real discs, loses to them, and a faint disc in its place is kept.
+    /// </summary>
     internal static List<int> FindDiscs(WorkGrid w, double[] d)
     {
         var n = d.Length;
@@ -256,7 +262,7 @@ public static class VertebraLocator
         var peaks = new List<int>();
         for (var i = 1; i < n - 1; i++)
         {
-            // A peak (the middle of a plateau) standing at least twice as high as the lowest point within 10 mm on either side.
+            // A peak (the first sample of a plateau).
             if (d[i] < MinDisc || d[i] < d[i - 1] || d[i] < d[i + 1]) continue;
             if (d[i] == d[i - 1] && i > 1 && d[i - 2] <= d[i]) continue;
             double left = double.MaxValue, right = double.MaxValue;
@@ -303,7 +309,7 @@ public static class VertebraLocator
         return picked;
     }
 
-    /// <summary>A body's slab: centre and axis from the chain, bounding disc planes (null when open to the field of view's edge).</summary>
+    /// <summary>A body's slab: centre between and axis from its bounding disc planes (null when open to the field of view's edge).</summary>
     internal sealed record Slab(Vec3 Center, Vec3 Axis, Vec3 Posterior, Plane? Below, Plane? Above, double HalfHeight,
         bool OpenBelow, bool OpenAbove, double LengthMm, int FirstIndex, int LastIndex, bool ChainEndBelow)
     {
@@ -425,11 +431,11 @@ public static class VertebraLocator
     /// are shifted or tilted against each other (scoliosis, the lumbosacral junction) or near the chain's ends.
     /// For each guess of the disc's normal (<paramref name="guesses"/>), lines parallel to it through a 2 mm grid
     /// within 16 mm of <paramref name="point"/> are sampled at full resolution; on each, the soft run nearest the
-    /// point is bounded by the half-way crossings to the endplates on both sides, and its middle is a point of
-    /// the disc's mid-surface. A plane is fitted to those points (least squares, then again without points more
-    /// than 2 mm off); the guess whose fit keeps the most lines wins (the first to keep half the grid's lines
-    /// ends the search) and is refined once along its own normal.
-    /// Null without a usable fit.
+    /// point is bounded by the half-way crossings to the endplates on both sides: the crossings are points of the
+    /// two endplate surfaces, their middle a point of the disc's mid-surface. A plane is fitted to the middles
+    /// and a bowed plane (<see cref="SurfaceFit.Robust"/>) to each endplate's crossings; the guess whose fit
+    /// keeps the most lines wins (the first to keep half the grid's lines ends the search) and is refined once
+    /// along its own normal. Null without a usable fit.
     /// </summary>
     internal static Disc? DiscPlane(Volume<short> hu, VoxelMap map, Vec3 point, params Vec3[] guesses)
     {
@@ -444,14 +450,14 @@ public static class VertebraLocator
         return best;
     }
 
+    /// <summary>Half the lines of a disc fit's grid (about 200 within 16 mm at 2 mm): enough to trust a fit.</summary>
+    private const int GoodDiscLines = 100;
+
     /// <summary>
     /// A disc: its mid-surface plane (normal superior) and the surfaces fitted to the endplates that face it,
     /// each positive inside its own body (null with too few lines); <see cref="Lines"/> counts the lines the
     /// mid-surface fit kept.
     /// </summary>
-    /// <summary>Half the lines of a disc fit's grid (about 200 within 16 mm at 2 mm): enough to trust a fit.</summary>
-    private const int GoodDiscLines = 100;
-
     internal sealed record Disc(Plane Mid, HeightSurface? EndplateBelow, HeightSurface? EndplateAbove, int Lines);
 
     private static Disc? DiscFit(Volume<short> hu, VoxelMap map, Vec3 point, Vec3 normal)
