@@ -21,6 +21,12 @@ internal static class BodySegmenter
     private const double LeakMarginMm = 1;
     /// <summary>Value of lid voxels in the bone array: walls for hole filling, not body.</summary>
     private const byte Lid = 2;
+    /// <summary>
+    /// Where the posterior wall ends, as a fraction of the way from the body's level down to the canal's: the
+    /// canal's front holds the posterior ligament and epidural veins, of soft-tissue density between bone and
+    /// CSF, so the bone's edge lies nearer the body's level than half way.
+    /// </summary>
+    private const double WallDrop = 0.35;
 
     /// <summary>The body in <paramref name="slab"/>, cut across <paramref name="posterior"/> at the canal; null when nothing is left.</summary>
 
@@ -200,50 +206,54 @@ internal static class BodySegmenter
     }
 
     /// <summary>
-    /// Distance from the body centre, posteriorly, at which the spinal canal begins. Rays run posteriorly
-    /// from 35 points around the centre (up to 6 mm sideways, 9 mm along the axis); on each (HU clipped to
-    /// 400, so cement reads as dense bone, and smoothed over 3 mm), the canal's level is the lowest value
-    /// 8–45 mm back and the body's the median of the first 6 mm, and the wall's outer surface is where the
-    /// ray falls half way from the body's level (at most 150) to the canal's (at least −20, epidural fat) and
-    /// stays there for 5 mm. A ray with cement within 3 mm before or 6 mm after that point is dropped (a leak
-    /// into the canal hides the wall). The cut is the median of the rest, so the basivertebral foramen (a notch
-    /// at mid-height) does not move it; 20 mm without five usable rays.
+    /// Distance from the body centre, posteriorly, at which the spinal canal begins. Rays run posteriorly from
+    /// 35 points around the centre (up to 6 mm sideways, 9 mm along the axis), starting 10 mm in front of it
+    /// (the centre can lie near the wall); on each (HU clipped to 400, so cement reads as dense bone, and
+    /// smoothed over 3 mm) the body's level is the median of its first 6 mm and the canal's the lowest value
+    /// 8–45 mm behind the centre, and the wall's outer surface is where the ray falls <see cref="WallDrop"/>
+    /// of the way from the body's level (at most 150) to the canal's (at least −20, epidural fat) and stays
+    /// there for 5 mm. A ray with cement within 3 mm before or 6 mm after that point is dropped (a leak into the
+    /// canal hides the wall). The cut is the median of the rest, so the basivertebral foramen (a notch at
+    /// mid-height) does not move it; 20 mm without five usable rays.
     /// </summary>
     internal static double PosteriorCut(Volume<short> hu, VoxelMap map, Vec3 c, Vec3 pst, Vec3 lat, Vec3 t, int cementHu)
     {
-        const int Max = 50, Run = 5;
-        Span<float> raw = stackalloc float[Max + 1];
-        Span<double> prof = stackalloc double[Max + 1];
+        // Samples from Back mm in front of the centre (which can lie near the wall) to Max mm behind it.
+        const int Back = 10, Max = 50, Run = 5, N = Back + Max + 1;
+        Span<float> raw = stackalloc float[N];
+        Span<double> prof = stackalloc double[N];
         Span<double> head = stackalloc double[7];
         var cuts = new List<double>();
         for (var a = -2; a <= 2; a++)
             for (var b = -3; b <= 3; b++)
             {
                 var o = c + lat * (3.0 * a) + t * (3.0 * b);
-                for (var s = 0; s <= Max; s++)
+                for (var i = 0; i < N; i++)
                 {
-                    var q = map.ToVoxel(o + pst * s);
-                    raw[s] = Sampler.Trilinear(hu, q.X, q.Y, q.Z);
+                    var q = map.ToVoxel(o + pst * (i - Back));
+                    raw[i] = Sampler.Trilinear(hu, q.X, q.Y, q.Z);
                 }
-                for (var s = 0; s <= Max; s++)
-                    prof[s] = (Clip(raw[Math.Max(0, s - 1)]) + Clip(raw[s]) + Clip(raw[Math.Min(Max, s + 1)])) / 3;
+                for (var i = 0; i < N; i++)
+                    prof[i] = (Clip(raw[Math.Max(0, i - 1)]) + Clip(raw[i]) + Clip(raw[Math.Min(N - 1, i + 1)])) / 3;
+                // Body level: the first 6 mm of the ray; canal level: the lowest point 8–45 mm behind the centre.
                 prof[..7].CopyTo(head);
                 head.Sort();
                 var body = head[3];
                 var canal = double.MaxValue;
-                for (var s = 8; s <= 45; s++) canal = Math.Min(canal, prof[s]);
+                for (var i = Back + 8; i <= Back + 45; i++) canal = Math.Min(canal, prof[i]);
                 if (body - canal < 40) continue;
                 // Cement or a dense body must not raise the bar above trabecular bone, nor epidural fat lower it.
-                var half = (Math.Min(body, 150) + Math.Max(canal, -20)) / 2;
-                for (var s = 4; s <= Max - Run; s++)
+                var (bodyLevel, canalLevel) = (Math.Min(body, 150), Math.Max(canal, -20));
+                var bar = bodyLevel - WallDrop * (bodyLevel - canalLevel);
+                for (var i = 7; i < N - Run; i++)
                 {
                     var low = true;
-                    for (var q = s; q < s + Run && low; q++) low = prof[q] < half;
+                    for (var q = i; q < i + Run && low; q++) low = prof[q] < bar;
                     if (!low) continue;
                     var leak = false;
-                    for (var q = Math.Max(0, s - 3); q <= Math.Min(Max, s + 6) && !leak; q++) leak = raw[q] >= cementHu;
+                    for (var q = Math.Max(0, i - 3); q <= Math.Min(N - 1, i + 6) && !leak; q++) leak = raw[q] >= cementHu;
                     // Interpolate the crossing between the last sample above and the first below.
-                    if (!leak) cuts.Add(prof[s - 1] <= half ? s : s - 1 + (prof[s - 1] - half) / (prof[s - 1] - prof[s]));
+                    if (!leak) cuts.Add(i - Back - (prof[i - 1] <= bar ? 0 : 1 - (prof[i - 1] - bar) / (prof[i - 1] - prof[i])));
                     break;
                 }
             }
