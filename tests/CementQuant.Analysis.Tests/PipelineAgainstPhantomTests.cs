@@ -13,7 +13,6 @@ public class PipelineAgainstPhantomTests(ITestOutputHelper output)
     /// <summary>End-to-end failures beyond the locator's own (LocatorAgainstPhantomTests.KnownFailures), with what goes wrong.</summary>
     public static readonly IReadOnlyDictionary<string, string> KnownFailures = new Dictionary<string, string>
     {
-        ["leak-paravertebral"] = "the locator takes the part of the paravertebral leak attached to the wall into the body: in-body cement 6.78 mL vs 6.25",
     };
 
     public static TheoryData<string> Cases() =>

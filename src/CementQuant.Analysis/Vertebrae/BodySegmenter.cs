@@ -41,6 +41,9 @@ internal static class BodySegmenter
         var lat = pst.Cross(t).Normalized();
         var r = o.MaxBodyRadiusMm;
         var cut = PosteriorCut(hu, map, center, pst, lat, t, o.CementHu);
+        // Cement beyond the body's lateral reach (its widest rays, plus the margin) lies against the outside of a wall.
+        var reachLeft = LateralReach(hu, map, center, lat, pst, t, o.CementHu) + LeakMarginMm ?? double.MaxValue;
+        var reachRight = LateralReach(hu, map, center, -lat, pst, t, o.CementHu) + LeakMarginMm ?? double.MaxValue;
 
         // Voxel box around the slab (its extent along the axis is bounded by the planes or by halfHeightMm).
         double lo = -halfHeightMm, hi = halfHeightMm;
@@ -73,7 +76,7 @@ internal static class BodySegmenter
         // Every test below is linear or quadratic along a row of voxels: set up per row, stepped per voxel
         // in plain doubles (this loop visits a million voxels per body).
         var (boneHu, cementHu, dx) = (o.BoneHu, o.CementHu, g.ColumnStep);
-        double r2 = r * r, dA = dx.Dot(t), dP = dx.Dot(pst), ss = dx.Dot(dx);
+        double r2 = r * r, dA = dx.Dot(t), dP = dx.Dot(pst), dL = dx.Dot(lat), ss = dx.Dot(dx);
         var dB = below is { } nb ? dx.Dot(nb.Normal) : 0;
         var dH = above is { } na ? dx.Dot(na.Normal) : 0;
         for (var z = 0; z < nz; z++)
@@ -81,7 +84,7 @@ internal static class BodySegmenter
             {
                 var p0 = g.ToPatient(i0, j0 + y, k0 + z);
                 var d0 = p0 - center;
-                double a0 = d0.Dot(t), q0 = d0.Dot(pst), n0 = d0.Dot(d0), n1 = 2 * d0.Dot(dx);
+                double a0 = d0.Dot(t), q0 = d0.Dot(pst), l0 = d0.Dot(lat), n0 = d0.Dot(d0), n1 = 2 * d0.Dot(dx);
                 var b0 = below is { } pb ? pb.Signed(p0) : 0;
                 var h0 = above is { } pa ? pa.Signed(p0) : 0;
                 var row = (z * ny + y) * nx;
@@ -106,8 +109,9 @@ internal static class BodySegmenter
                         if (endAbove is { } ea) beyond = Math.Max(beyond, -ea.SignedLocal(la + stepAbove * x));
                         if (h >= cementHu)
                         {
-                            // Cement beyond an endplate is a leak into the disc, touching the body as it may.
-                            if (beyond > LeakMarginMm) { blocked[row + x] = 1; continue; }
+                            // Cement beyond an endplate or a lateral wall is a leak, touching the body as it may.
+                            var side = l0 + x * dL;
+                            if (beyond > LeakMarginMm || side > reachLeft || -side > reachRight) { blocked[row + x] = 1; continue; }
                             bone[row + x] = 1;
                         }
                         else if (beyond > 0 && beyond <= lidMm) bone[row + x] = Lid;
@@ -206,46 +210,75 @@ internal static class BodySegmenter
     }
 
     /// <summary>
-    /// Distance from the body centre, posteriorly, at which the spinal canal begins. Rays run posteriorly from
-    /// 35 points around the centre (up to 6 mm sideways, 9 mm along the axis), starting 10 mm in front of it
-    /// (the centre can lie near the wall); on each (HU clipped to 400, so cement reads as dense bone, and
-    /// smoothed over 3 mm) the body's level is the median of its first 6 mm and the canal's the lowest value
-    /// 8–45 mm behind the centre, and the wall's outer surface is where the ray falls <see cref="WallDrop"/>
-    /// of the way from the body's level (at most 150) to the canal's (at least −20, epidural fat) and stays
-    /// there for 5 mm. A ray with cement within 3 mm before or 6 mm after that point is dropped (a leak into the
-    /// canal hides the wall). The cut is the median of the rest, so the basivertebral foramen (a notch at
-    /// mid-height) does not move it; 20 mm without five usable rays.
+    /// Distance from the body centre, posteriorly, at which the spinal canal begins: the median of the wall
+    /// crossings (<see cref="WallCrossings"/>) of 35 rays from points up to 6 mm sideways and 9 mm along the
+    /// axis from the centre, so the basivertebral foramen (a notch at mid-height) does not move it; 20 mm
+    /// without five usable rays.
     /// </summary>
     internal static double PosteriorCut(Volume<short> hu, VoxelMap map, Vec3 c, Vec3 pst, Vec3 lat, Vec3 t, int cementHu)
     {
-        // Samples from Back mm in front of the centre (which can lie near the wall) to Max mm behind it.
+        var cuts = WallCrossings(hu, map, c, pst, lat, [-6, -3, 0, 3, 6], t, cementHu, back: 10);
+        if (cuts.Count < 5) return 20;
+        cuts.Sort();
+        return cuts[cuts.Count / 2];
+    }
+
+    /// <summary>
+    /// How far the body reaches toward <paramref name="side"/> (±lateral): the 90th percentile of the wall
+    /// crossings of 35 rays from the front two thirds of the body (rays further back meet the pedicles); null
+    /// without ten usable rays. Cement beyond it is a leak lying against the wall.
+    /// </summary>
+    internal static double? LateralReach(Volume<short> hu, VoxelMap map, Vec3 c, Vec3 side, Vec3 pst, Vec3 t, int cementHu)
+    {
+        var reach = WallCrossings(hu, map, c, side, pst, [-9, -6, -3, 0, 3], t, cementHu, back: 0);
+        if (reach.Count < 10) return null;
+        reach.Sort();
+        return reach[(int)(0.9 * (reach.Count - 1))];
+    }
+
+    /// <summary>
+    /// Where rays along <paramref name="dir"/> leave the body, in mm from <paramref name="c"/>: one ray from each
+    /// point offset by <paramref name="across"/> × each of <paramref name="offsets"/> and by 3 mm steps up to
+    /// 9 mm along <paramref name="t"/>, sampled from <paramref name="back"/> mm before the centre (which can lie
+    /// near the posterior wall) to 50 mm beyond it (HU clipped to 400, so cement reads as dense bone, and
+    /// smoothed over 3 mm). On each, the body's level is the median of its first 6 mm (a ray that starts in
+    /// cement at the centre gives none) and the outside's the lowest value 8–45 mm out; the wall's
+    /// outer surface is where the ray falls <see cref="WallDrop"/> of the way from the body's level (at most
+    /// 150) to the outside's (at least −20, fat) and stays there for 5 mm. A ray with cement within 3 mm before
+    /// or 6 mm after that point gives none (a leak against the wall hides it), nor does one without contrast.
+    /// </summary>
+    private static List<double> WallCrossings(Volume<short> hu, VoxelMap map, Vec3 c, Vec3 dir, Vec3 across, ReadOnlySpan<double> offsets, Vec3 t, int cementHu, int back)
+    {
         const int Back = 10, Max = 50, Run = 5, N = Back + Max + 1;
+        // Samples before the ray's own start are read but not used.
+        var head0 = Back - back;
         Span<float> raw = stackalloc float[N];
         Span<double> prof = stackalloc double[N];
         Span<double> head = stackalloc double[7];
-        var cuts = new List<double>();
-        for (var a = -2; a <= 2; a++)
+        var found = new List<double>();
+        foreach (var a in offsets)
             for (var b = -3; b <= 3; b++)
             {
-                var o = c + lat * (3.0 * a) + t * (3.0 * b);
+                var o = c + across * a + t * (3.0 * b);
                 for (var i = 0; i < N; i++)
                 {
-                    var q = map.ToVoxel(o + pst * (i - Back));
+                    var q = map.ToVoxel(o + dir * (i - Back));
                     raw[i] = Sampler.Trilinear(hu, q.X, q.Y, q.Z);
                 }
                 for (var i = 0; i < N; i++)
                     prof[i] = (Clip(raw[Math.Max(0, i - 1)]) + Clip(raw[i]) + Clip(raw[Math.Min(N - 1, i + 1)])) / 3;
-                // Body level: the first 6 mm of the ray; canal level: the lowest point 8–45 mm behind the centre.
-                prof[..7].CopyTo(head);
+                prof.Slice(head0, 7).CopyTo(head);
                 head.Sort();
                 var body = head[3];
-                var canal = double.MaxValue;
-                for (var i = Back + 8; i <= Back + 45; i++) canal = Math.Min(canal, prof[i]);
-                if (body - canal < 40) continue;
-                // Cement or a dense body must not raise the bar above trabecular bone, nor epidural fat lower it.
-                var (bodyLevel, canalLevel) = (Math.Min(body, 150), Math.Max(canal, -20));
-                var bar = bodyLevel - WallDrop * (bodyLevel - canalLevel);
-                for (var i = 7; i < N - Run; i++)
+                // A lateral ray that starts in cement has no level of bone to fall from.
+                if (back == 0 && raw[0] >= cementHu) continue;
+                var outside = double.MaxValue;
+                for (var i = Back + 8; i <= Back + 45; i++) outside = Math.Min(outside, prof[i]);
+                if (body - outside < 40) continue;
+                // Cement or a dense body must not raise the bar above trabecular bone, nor fat lower it.
+                var (bodyLevel, outsideLevel) = (Math.Min(body, 150), Math.Max(outside, -20));
+                var bar = bodyLevel - WallDrop * (bodyLevel - outsideLevel);
+                for (var i = head0 + 7; i < N - Run; i++)
                 {
                     var low = true;
                     for (var q = i; q < i + Run && low; q++) low = prof[q] < bar;
@@ -253,13 +286,11 @@ internal static class BodySegmenter
                     var leak = false;
                     for (var q = Math.Max(0, i - 3); q <= Math.Min(N - 1, i + 6) && !leak; q++) leak = raw[q] >= cementHu;
                     // Interpolate the crossing between the last sample above and the first below.
-                    if (!leak) cuts.Add(i - Back - (prof[i - 1] <= bar ? 0 : 1 - (prof[i - 1] - bar) / (prof[i - 1] - prof[i])));
+                    if (!leak) found.Add(i - Back - (prof[i - 1] <= bar ? 0 : 1 - (prof[i - 1] - bar) / (prof[i - 1] - prof[i])));
                     break;
                 }
             }
-        if (cuts.Count < 5) return 20;
-        cuts.Sort();
-        return cuts[cuts.Count / 2];
+        return found;
 
         static double Clip(float h) => Math.Clamp(h, -200f, 400f);
     }
