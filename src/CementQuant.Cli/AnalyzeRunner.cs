@@ -4,6 +4,7 @@ using System.Globalization;
 using System.Security.Cryptography;
 using System.Text.Json;
 using CementQuant.Analysis.Cement;
+using CementQuant.Analysis.Radiograph;
 using CementQuant.Dicom.Series;
 using CementQuant.Reporting;
 using CementQuant.Reporting.Report;
@@ -20,6 +21,10 @@ public sealed record SeriesOutcome
     public required string Reason { get; init; }
     public required IReadOnlyList<string> Files { get; init; }
     public IReadOnlyList<VertebraMetrics> Vertebrae { get; init; } = [];
+    /// <summary>A radiograph series' images, each with its rows (radiographs.csv).</summary>
+    public IReadOnlyList<AnalysedRadiograph> Radiographs { get; init; } = [];
+    /// <summary>Files of this series that could not be used while others were (a radiograph that does not load): rows of problems.csv.</summary>
+    public IReadOnlyList<Problem> FileProblems { get; init; } = [];
     public IReadOnlyList<string> Notes { get; init; } = [];
     public double Seconds { get; init; }
     /// <summary>SHA-256 of each of <see cref="Files"/>, hashed while the files are still in the page cache (provenance).</summary>
@@ -42,11 +47,22 @@ public sealed class AnalyzeRunner(AnalyzeSettings settings, TextWriter log, bool
     private readonly AnalyzeSettings _s = settings;
     private readonly QaReport _report = new(settings.Output);
     private BatchProgress _progress = null!;
+    /// <summary>Threads each volume load decodes with: the cores shared among the series that can run at once.</summary>
+    private int _loadThreads = 1;
 
     public sealed record RunResult(int ExitCode, IReadOnlyList<SeriesOutcome> Series, IReadOnlyList<Problem> Problems, string OutputFolder);
 
-    /// <summary>One series to analyse (or to take from an earlier run): who it is, its files, what it costs.</summary>
-    private sealed record WorkItem(SeriesIdentity Id, IReadOnlyList<string> Files, long Bytes, long Weight, Func<SeriesOutcome> Analyze);
+    /// <summary>
+    /// What one worker does at a time (or takes from an earlier run): one series, or all the radiographs of a study
+    /// (analysed together so frontal and lateral views pair); the series it covers, what it costs, one outcome per series.
+    /// </summary>
+    private sealed record WorkItem(IReadOnlyList<(SeriesIdentity Id, IReadOnlyList<string> Files)> Series, long Bytes, long Weight, Func<IReadOnlyList<SeriesOutcome>> Analyze)
+    {
+        public WorkItem(SeriesIdentity id, IReadOnlyList<string> files, long bytes, long weight, Func<SeriesOutcome> analyze)
+            : this([(id, files)], bytes, weight, () => [analyze()]) { }
+
+        public IEnumerable<string> Files => Series.SelectMany(s => s.Files);
+    }
 
     public RunResult Run()
     {
@@ -73,11 +89,21 @@ public sealed class AnalyzeRunner(AnalyzeSettings settings, TextWriter log, bool
             throw new CliException(ExitCodes.NoInput, $"no DICOM or NIfTI input found in {files.Count} file(s)");
         _progress.Log(string.Create(CultureInfo.InvariantCulture, $"found {files.Count} files: {groups.Count} DICOM series, {nifti.Count} NIfTI volumes, {scan.Problems.Count} unreadable ({clock.Elapsed.TotalSeconds:0.0} s)"));
 
+        var inputs = groups.Select(g => (Group: g, Id: Identity(siteKey, g.StudyInstanceUid, g.SeriesInstanceUid, g.First))).Where(x => InShard(x.Id.StudyKey)).ToList();
+        // All of a study's projections are one work item (so frontal and lateral views pair), placed where its first one is.
+        var radiographStudies = inputs.Where(x => IsProjection(x.Group)).GroupBy(x => x.Id.StudyKey)
+            .ToDictionary(s => s.Key, s => s.Select(x => new RadiographStage.Input(x.Group, x.Id)).ToList());
         var work = new List<WorkItem>();
-        foreach (var g in groups)
+        foreach (var (g, id) in inputs)
         {
-            var id = Identity(siteKey, g.StudyInstanceUid, g.SeriesInstanceUid, g.First);
-            if (!InShard(id.StudyKey)) continue;
+            if (IsProjection(g))
+            {
+                var study = radiographStudies[id.StudyKey];
+                if (ReferenceEquals(study[0].Group, g))
+                    work.Add(new WorkItem([.. study.Select(x => (x.Id, (IReadOnlyList<string>)[.. x.Group.Instances.Select(h => h.Path)]))],
+                        RadiographStage.EstimateBytes(study.Select(x => x.Group)), study.Sum(x => x.Group.Instances.Count), () => AnalyzeRadiographs(siteKey, study)));
+                continue;
+            }
             var voxels = (long)g.First.Columns * g.First.Rows * (g.Kind == InstanceKind.EnhancedCt ? g.First.NumberOfFrames : g.Instances.Count);
             var analysed = g.Usable && g.Kind is InstanceKind.CtSlice or InstanceKind.EnhancedCt;
             work.Add(new WorkItem(id, [.. g.Instances.Select(h => h.Path)], MemoryBudget.EstimateCt(voxels), analysed ? g.Instances.Count : 0, () => AnalyzeGroup(g, id)));
@@ -90,16 +116,19 @@ public sealed class AnalyzeRunner(AnalyzeSettings settings, TextWriter log, bool
             work.Add(new WorkItem(id, [path], MemoryBudget.EstimateCt(size * (path.EndsWith(".gz", StringComparison.OrdinalIgnoreCase) ? 4 : 1)), 1, () => AnalyzeNifti(path, id)));
         }
 
+        // One series alone gets every core for decoding; --jobs series at once share them.
+        _loadThreads = Math.Max(1, Environment.ProcessorCount / Math.Clamp(work.Count(w => w.Weight > 0), 1, Math.Max(1, _s.Jobs)));
         var outcomes = Process(work, new ResumeState(outDir, _s));
 
         // Unreadable files belong to no study: shard them by their path, so the shards' problems add up to the whole run's.
         var problems = scan.Problems.Select(p => (Problem: p with { Path = Relative(p.Path) }, SeriesKey: ""))
             .Where(p => InShard(siteKey.Hash("file:" + p.Problem.Path))).ToList();
-        problems.AddRange(outcomes.Where(o => o.Status != "ok")
+        problems.AddRange(outcomes.SelectMany(o => o.FileProblems.Select(p => (p with { Path = Relative(p.Path) }, o.Identity.SeriesKey))));
+        problems.AddRange(outcomes.Where(o => o.Status != "ok" && o.FileProblems.Count == 0)
             .Select(o => (new Problem(SeriesPath(o.Files), o.Status == "skipped" ? "select" : "analyze", o.Reason), o.Identity.SeriesKey)));
         Write(outDir, database, outcomes, problems);
         Summary(outDir, outcomes, problems.Count, clock.Elapsed);
-        // Files that are not DICOM at all (a README, a JSON sidecar) and series deliberately not analysed (a localizer)
+        // Files that are not DICOM at all (a README, a JSON sidecar) and series deliberately not analysed (a secondary capture, an MR)
         // are listed but do not make the run partial; a DICOM file that cannot be read, or a series that cannot be analysed, does.
         var exit = outcomes.Any(o => o.InternalError) ? ExitCodes.InternalError
             : problems.Any(p => p.Problem.Stage != "select" && !p.Problem.Reason.StartsWith(NotDicom, StringComparison.Ordinal)) ? ExitCodes.PartialFailure
@@ -114,39 +143,49 @@ public sealed class AnalyzeRunner(AnalyzeSettings settings, TextWriter log, bool
     /// </summary>
     private SeriesOutcome[] Process(List<WorkItem> work, ResumeState state)
     {
-        var outcomes = new SeriesOutcome[work.Count];
+        var outcomes = new IReadOnlyList<SeriesOutcome>[work.Count];
         var budget = MemoryBudget.ForThisMachine();
-        _progress.Start(work.Count, work.Sum(w => w.Weight));
+        _progress.Start(work.Sum(w => w.Series.Count), work.Sum(w => w.Weight));
         var options = new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, _s.Jobs) };
         Parallel.ForEach(Partitioner.Create(Enumerable.Range(0, work.Count), EnumerablePartitionerOptions.NoBuffering), options, i =>
         {
             var item = work[i];
-            var fingerprint = state.Fingerprint(item.Files);
-            var reused = _s.Resume ? state.TryLoad(item.Id.SeriesKey, fingerprint) : null;
-            var o = reused is not null ? reused with { Identity = item.Id, Files = item.Files } : Guarded(item, budget);
-            if (reused is not null && o.Status == "ok" && !_s.NoReport) _report.AddWithoutPictures(o.Identity, o.Description, o.Vertebrae);
-            // Skipped series cost nothing to redo and may be analysable by a later version: never saved.
-            if (reused is null && o.Status != "skipped" && !o.InternalError) state.Save(o, fingerprint);
-            outcomes[i] = o;
-            _progress.Done(o, item.Weight, reused is not null);
+            // One fingerprint over the item's files: a study's radiographs are reused only together (their pairing depends on all of them).
+            var fingerprint = state.Fingerprint([.. item.Files]);
+            var reused = _s.Resume ? item.Series.Select(s => state.TryLoad(s.Id.SeriesKey, fingerprint) is { } o ? o with { Identity = s.Id, Files = s.Files } : null).ToList() : null;
+            var fromEarlier = reused is not null && reused.All(o => o is not null);
+            var done = fromEarlier ? reused!.Select(o => o!).ToList() : Guarded(item, budget);
+            for (var k = 0; k < done.Count; k++)
+            {
+                var o = done[k];
+                if (fromEarlier && o.Status == "ok" && !_s.NoReport)
+                {
+                    if (o.Radiographs.Count > 0) _report.AddRadiographsWithoutPictures(o.Identity, o.Description, o.Radiographs);
+                    else _report.AddWithoutPictures(o.Identity, o.Description, o.Vertebrae);
+                }
+                // Skipped series cost nothing to redo and may be analysable by a later version: never saved.
+                if (!fromEarlier && o.Status != "skipped" && !o.InternalError) state.Save(o, fingerprint);
+                _progress.Done(o, k == 0 ? item.Weight : 0, fromEarlier);
+            }
+            outcomes[i] = done;
         });
-        return outcomes;
+        return [.. outcomes.SelectMany(o => o)];
     }
 
-    /// <summary>One series, never throwing: input problems are failed series; anything else is a bug, logged with its stack.</summary>
-    private SeriesOutcome Guarded(WorkItem item, MemoryBudget budget)
+    /// <summary>One work item, never throwing: input problems are failed series; anything else is a bug, logged with its stack.</summary>
+    private List<SeriesOutcome> Guarded(WorkItem item, MemoryBudget budget)
     {
-        SeriesOutcome o;
+        IReadOnlyList<SeriesOutcome> done;
         try
         {
-            using (budget.Acquire(item.Weight > 0 ? item.Bytes : 0)) o = item.Analyze();
+            using (budget.Acquire(item.Weight > 0 ? item.Bytes : 0)) done = item.Analyze();
         }
         catch (Exception ex) when (ex is not CliException)
         {
-            _progress.Log($"internal error in series {item.Id.SeriesKey} (please report): {ex}");
-            return new SeriesOutcome { Identity = item.Id, Kind = "?", Description = "?", Status = "failed", Reason = $"internal error: {ex.GetType().Name}: {ex.Message}", Files = item.Files, InternalError = true };
+            _progress.Log($"internal error in series {string.Join(", ", item.Series.Select(s => s.Id.SeriesKey))} (please report): {ex}");
+            return [.. item.Series.Select(s => new SeriesOutcome { Identity = s.Id, Kind = "?", Description = "?", Status = "failed", Reason = $"internal error: {ex.GetType().Name}: {ex.Message}", Files = s.Files, InternalError = true })];
         }
-        return o with { FileSha256 = [.. o.Files.Select(Sha256)] };
+        return [.. done.Select(o => o.FileSha256.Count == o.Files.Count ? o : o with { FileSha256 = [.. o.Files.Select(Sha256)] })];
     }
 
     /// <summary>Where a series is, for problems.csv: its file when it has one, else its (first) folder.</summary>
@@ -197,18 +236,30 @@ public sealed class AnalyzeRunner(AnalyzeSettings settings, TextWriter log, bool
             return new SeriesOutcome { Identity = id, Kind = kind, Description = g.Describe(), Status = IsFailure(g) ? "failed" : "skipped", Reason = g.Reason, Files = files };
         if (g.Kind == InstanceKind.CtSlice && g.Instances.Count < 3)
             return new SeriesOutcome { Identity = id, Kind = kind, Description = g.Describe(), Status = "skipped", Reason = $"{g.Instances.Count} CT slice{(g.Instances.Count == 1 ? "" : "s")}: too few for a 3D analysis", Files = files };
-        if (g.Kind == InstanceKind.Radiograph)
-            return new SeriesOutcome { Identity = id, Kind = kind, Description = g.Describe(), Status = "skipped", Reason = "radiograph analysis is not available yet", Files = files };
         var sw = Stopwatch.StartNew();
         try
         {
-            var ct = CtVolumeLoader.Load(g, Math.Max(1, Environment.ProcessorCount / Math.Max(1, _s.Jobs)));
-            return AnalyzeVolume(ct.Hu, id, kind, g.Describe(), files, ct.Notes, sw);
+            var ct = CtVolumeLoader.Load(g, _loadThreads, hashFiles: true);
+            var outcome = AnalyzeVolume(ct.Hu, id, kind, g.Describe(), files, ct.Notes, sw);
+            // Hashed while decoding; a file the loader did not read whole (e.g. a duplicate it dropped) is hashed here.
+            return outcome with { FileSha256 = [.. files.Select(f => ct.FileSha256.TryGetValue(f, out var h) ? h : Sha256(f))] };
         }
         catch (CementQuantException ex)
         {
             return new SeriesOutcome { Identity = id, Kind = kind, Description = g.Describe(), Status = "failed", Reason = ex.Message, Files = files, Seconds = sw.Elapsed.TotalSeconds };
         }
+    }
+
+    /// <summary>A projection to analyse as a radiograph: a DX/CR image or a CT scout.</summary>
+    private static bool IsProjection(SeriesGroup g) => g.Usable && g.Kind is InstanceKind.Radiograph or InstanceKind.Localizer;
+
+    private IReadOnlyList<SeriesOutcome> AnalyzeRadiographs(SiteKey siteKey, IReadOnlyList<RadiographStage.Input> study)
+    {
+        var stage = new RadiographStage(siteKey, new RadiographAnalysisOptions { ContactToleranceMm = _s.ContactToleranceMm }, _s.NoReport ? null : _report, _progress.Log);
+        var outcomes = stage.Analyze(study);
+        foreach (var o in outcomes)
+            _progress.Detail(string.Create(CultureInfo.InvariantCulture, $"  series {o.Identity.SeriesKey}: {o.Radiographs.Count} radiograph(s) loaded and analysed in {o.Seconds:0.00} s"));
+        return outcomes;
     }
 
     /// <summary>Unusable because it is broken (unsupported encoding) rather than because it is not a CT volume.</summary>
@@ -247,28 +298,43 @@ public sealed class AnalyzeRunner(AnalyzeSettings settings, TextWriter log, bool
         };
     }
 
+    /// <summary>
+    /// The vertebra and cement label maps in the CT's geometry, written slice by slice from the bodies' crops and the
+    /// cement voxel lists, so no whole-volume label buffer exists beside the HU volume.
+    /// </summary>
     private void WriteMasks(Volume<short> hu, SeriesIdentity id, IReadOnlyList<VertebraRoi> rois, IReadOnlyList<VertebraCement> cement)
     {
         var dir = Directory.CreateDirectory(Path.Combine(_s.Output, "masks")).FullName;
-        var labels = new Volume<byte>(hu.SizeX, hu.SizeY, hu.SizeZ, hu.Geometry);
-        foreach (var roi in rois)
-            for (var i = 0; i < roi.Body.Mask.Length; i++)
-            {
-                if (roi.Body.Mask[i] == 0) continue;
-                var x = roi.Body.X0 + i % roi.Body.SizeX; var r = i / roi.Body.SizeX;
-                labels[x, roi.Body.Y0 + r % roi.Body.SizeY, roi.Body.Z0 + r / roi.Body.SizeY] = (byte)Math.Min(255, roi.Index);
-            }
-        WriteAtomically(Path.Combine(dir, $"{id.SeriesKey}_vertebrae.nii.gz"), labels);
-        Array.Clear(labels.Data);
-        foreach (var c in cement)
+        var nx = hu.SizeX;
+        WriteLabelsAtomically(Path.Combine(dir, $"{id.SeriesKey}_vertebrae.nii.gz"), hu, (z, slice) =>
         {
-            foreach (var i in c.InBodyVoxels) labels.Data[i] = 1;
-            foreach (var i in c.LeakVoxels) labels.Data[i] = 2;
-        }
-        WriteAtomically(Path.Combine(dir, $"{id.SeriesKey}_cement.nii.gz"), labels);
+            foreach (var roi in rois)
+            {
+                var b = roi.Body;
+                if (z < b.Z0 || z >= b.Z0 + b.SizeZ) continue;
+                var label = (byte)Math.Min(255, roi.Index);
+                for (var y = 0; y < b.SizeY; y++)
+                {
+                    var src = b.Mask.AsSpan(((z - b.Z0) * b.SizeY + y) * b.SizeX, b.SizeX);
+                    var dst = slice.Slice((b.Y0 + y) * nx + b.X0, b.SizeX);
+                    for (var x = 0; x < src.Length; x++) if (src[x] != 0) dst[x] = label;
+                }
+            }
+        });
+        // Cement voxels, 1 in a body and 2 leaked, sorted once and then consumed slice by slice.
+        var voxels = cement.SelectMany(c => c.InBodyVoxels.Select(i => (Index: i, Label: (byte)1)).Concat(c.LeakVoxels.Select(i => (Index: i, Label: (byte)2))))
+            .OrderBy(v => v.Index).ToArray();
+        var next = 0;
+        var sliceSize = (long)nx * hu.SizeY;
+        WriteLabelsAtomically(Path.Combine(dir, $"{id.SeriesKey}_cement.nii.gz"), hu, (z, slice) =>
+        {
+            var end = (z + 1) * sliceSize;
+            for (; next < voxels.Length && voxels[next].Index < end; next++) slice[(int)(voxels[next].Index - z * sliceSize)] = voxels[next].Label;
+        });
     }
 
-    private static void WriteAtomically(string path, Volume<byte> v) => AtomicFile.WriteVia(path, ".nii.gz", tmp => Nifti.Write(tmp, v));
+    private static void WriteLabelsAtomically(string path, Volume<short> grid, Action<int, Span<byte>> fillSlice) =>
+        AtomicFile.WriteVia(path, ".nii.gz", tmp => Nifti.WriteLabels(tmp, grid.SizeX, grid.SizeY, grid.SizeZ, grid.Geometry, fillSlice));
 
     private string Relative(string path)
     {
@@ -294,17 +360,25 @@ public sealed class AnalyzeRunner(AnalyzeSettings settings, TextWriter log, bool
         var problemRows = sortedProblems.Select(p => (IReadOnlyList<object?>)[p.Problem.Path, p.Problem.Stage, p.Problem.Reason, p.SeriesKey]).ToList();
         Csv.Write(Path.Combine(outDir, "vertebrae.csv"), VertebraTable.Header(_s.IncludePhi),
             ordered.SelectMany(o => o.Vertebrae.Select(v => VertebraTable.Row(o.Identity, v, _s.IncludePhi))));
+        Csv.Write(Path.Combine(outDir, "radiographs.csv"), RadiographTable.Header(_s.IncludePhi),
+            ordered.SelectMany(o => RadiographTable.Rows(o.Identity, o.Radiographs, _s.IncludePhi)));
         Csv.Write(Path.Combine(outDir, "series.csv"), _s.IncludePhi ? [.. ResultsDatabase.SeriesColumns, .. VertebraTable.PhiColumns] : ResultsDatabase.SeriesColumns, seriesRows);
         Csv.Write(Path.Combine(outDir, "problems.csv"), ResultsDatabase.ProblemColumns, problemRows);
         WriteJson(Path.Combine(outDir, "results.json"), ordered, sortedProblems);
         if (!_s.NoReport) _report.Write();
         using var db = OpenDatabase(database);
-        db.WriteRun([.. ordered.Select((o, i) => new ResultsDatabase.SeriesRows(seriesRows[i], [.. o.Vertebrae.Select(v => VertebraTable.Row(o.Identity, v, _s.IncludePhi))]))], problemRows, _s.IncludePhi);
+        db.WriteRun([.. ordered.Select((o, i) => new ResultsDatabase.SeriesRows(seriesRows[i], [.. o.Vertebrae.Select(v => VertebraTable.Row(o.Identity, v, _s.IncludePhi))])
+        {
+            Radiographs = [.. RadiographTable.Rows(o.Identity, o.Radiographs, _s.IncludePhi)],
+        })], problemRows, _s.IncludePhi);
     }
 
     private IReadOnlyList<object?> SeriesRow(SeriesOutcome o)
     {
-        List<object?> row = [VertebraTable.SchemaVersion, o.Identity.StudyKey, o.Identity.SeriesKey, o.Kind, o.Description, o.Status, o.Reason, o.Files.Count, o.Vertebrae.Count, o.Vertebrae.Count(v => v.CementVolumeMl > 0), string.Join(';', o.Notes)];
+        // vertebrae and cemented count rows: CT vertebrae, or radiograph rows (vertebra × view).
+        var xr = o.Radiographs.SelectMany(x => x.Rows).ToList();
+        List<object?> row = [VertebraTable.SchemaVersion, o.Identity.StudyKey, o.Identity.SeriesKey, o.Kind, o.Description, o.Status, o.Reason, o.Files.Count,
+            o.Vertebrae.Count + xr.Count, o.Vertebrae.Count(v => v.CementVolumeMl > 0) + xr.Count(m => m.CementAreaMm2 > 0), string.Join(';', o.Notes)];
         if (_s.IncludePhi) row.AddRange([o.Identity.PatientId, o.Identity.StudyUid, o.Identity.SeriesUid, o.Identity.StudyDate]);
         return row;
     }
@@ -317,7 +391,8 @@ public sealed class AnalyzeRunner(AnalyzeSettings settings, TextWriter log, bool
         var studies = ok.Select(o => o.Identity.StudyKey).Distinct().Count();
         var minutes = Math.Max(elapsed.TotalMinutes, 1e-9);
         var peak = Environment.OSVersion.Platform == PlatformID.Unix ? PeakRssBytes() : System.Diagnostics.Process.GetCurrentProcess().PeakWorkingSet64;
-        _progress.Log(string.Create(inv, $"done: {ok.Count} series analysed ({studies} studies, {ok.Sum(o => o.Vertebrae.Count)} vertebrae, {ok.Sum(o => o.Vertebrae.Count(v => v.Flags.Count > 0))} flagged), {outcomes.Count(o => o.Status == "skipped")} skipped, {outcomes.Count(o => o.Status == "failed")} failed, {problems} problem rows"));
+        var xr = ok.SelectMany(o => o.Radiographs).ToList();
+        _progress.Log(string.Create(inv, $"done: {ok.Count} series analysed ({studies} studies, {ok.Sum(o => o.Vertebrae.Count)} vertebrae, {ok.Sum(o => o.Vertebrae.Count(v => v.Flags.Count > 0))} flagged; {xr.Count} radiographs, {xr.Sum(x => x.Rows.Count)} radiograph rows, {xr.Sum(x => x.Rows.Count(m => m.Flags.Count > 0))} flagged), {outcomes.Count(o => o.Status == "skipped")} skipped, {outcomes.Count(o => o.Status == "failed")} failed, {problems} problem rows"));
         _progress.Log(string.Create(inv, $"time {elapsed.TotalSeconds:0.0} s: {studies / minutes:0.0} studies/min, {ok.Count / minutes:0.0} series/min with {_s.Jobs} job{(_s.Jobs == 1 ? "" : "s")}; peak memory {peak / (1024.0 * 1024):0} MB; outputs in {outDir}"));
     }
 
@@ -367,6 +442,7 @@ public sealed class AnalyzeRunner(AnalyzeSettings settings, TextWriter log, bool
                     ["reason"] = o.Reason,
                     ["notes"] = o.Notes,
                     ["vertebrae"] = o.Vertebrae.Select(v => VertebraTable.Columns.Zip(VertebraTable.Row(o.Identity, v, false)).Skip(3).ToDictionary(p => p.First, p => JsonValue(p.Second))),
+                    ["radiographs"] = RadiographTable.Rows(o.Identity, o.Radiographs, false).Select(r => RadiographTable.Columns.Zip(r).Skip(3).ToDictionary(p => p.First, p => JsonValue(p.Second))),
                 }),
             }),
             ["problems"] = problems.Select(p => new Dictionary<string, object?> { ["path"] = p.Problem.Path, ["stage"] = p.Problem.Stage, ["reason"] = p.Problem.Reason, ["series_key"] = p.SeriesKey }),
@@ -395,6 +471,6 @@ public sealed class AnalyzeRunner(AnalyzeSettings settings, TextWriter log, bool
     private static string Sha256(string path)
     {
         using var s = File.OpenRead(path);
-        return Convert.ToHexString(SHA256.HashData(s)).ToLowerInvariant();
+        return Convert.ToHexStringLower(SHA256.HashData(s));
     }
 }

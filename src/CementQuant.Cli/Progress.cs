@@ -69,7 +69,9 @@ internal abstract class BatchProgress
                 case "skipped": _skipped++; break;
                 default: _failed++; break;
             }
-            var what = o.Status == "ok" ? $"ok, {o.Vertebrae.Count} vertebrae" : $"{o.Status} ({o.Reason})";
+            var what = o.Status != "ok" ? $"{o.Status} ({o.Reason})"
+                : o.Radiographs.Count > 0 ? $"ok, {o.Radiographs.Count} image{(o.Radiographs.Count == 1 ? "" : "s")}, {o.Radiographs.Sum(x => x.Rows.Count)} radiograph rows"
+                : $"ok, {o.Vertebrae.Count} vertebrae";
             line = string.Create(CultureInfo.InvariantCulture,
                 $"[{_done}/{_total}] series {o.Identity.SeriesKey} {o.Description}: {what}{(reused ? ", from an earlier run" : $", {o.Seconds:0.0} s")}; {Counts}; ETA {Format(Eta())}");
         }

@@ -30,6 +30,11 @@ public readonly record struct DicomTag(ushort Group, ushort Element) : IComparab
     public static readonly DicomTag SOPClassUID = new(0x0008, 0x0016);
     public static readonly DicomTag SOPInstanceUID = new(0x0008, 0x0018);
     public static readonly DicomTag StudyDate = new(0x0008, 0x0020);
+    public static readonly DicomTag AcquisitionDate = new(0x0008, 0x0022);
+    public static readonly DicomTag ContentDate = new(0x0008, 0x0023);
+    public static readonly DicomTag AcquisitionDateTime = new(0x0008, 0x002A);
+    public static readonly DicomTag AcquisitionTime = new(0x0008, 0x0032);
+    public static readonly DicomTag ContentTime = new(0x0008, 0x0033);
     public static readonly DicomTag AccessionNumber = new(0x0008, 0x0050);
     public static readonly DicomTag Modality = new(0x0008, 0x0060);
     public static readonly DicomTag StudyDescription = new(0x0008, 0x1030);

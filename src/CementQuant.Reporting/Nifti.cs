@@ -25,22 +25,46 @@ public static class Nifti
 
     private static void Write(string path, int nx, int ny, int nz, ImageGeometry g, short datatype, short bitpix, ReadOnlySpan<byte> data, string description)
     {
-        var header = BuildHeader(nx, ny, nz, g, datatype, bitpix, description);
-        using var file = new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16);
-        Stream output = path.EndsWith(".gz", StringComparison.OrdinalIgnoreCase)
-            ? new GZipStream(file, CompressionLevel.Fastest, leaveOpen: true)
-            : file;
-        try
+        using var output = new Output(path, BuildHeader(nx, ny, nz, g, datatype, bitpix, description));
+        // Write in chunks: one GZip write of hundreds of MB is fine, but chunks keep the buffer in cache.
+        const int Chunk = 1 << 20;
+        for (var o = 0; o < data.Length; o += Chunk) output.Stream.Write(data.Slice(o, Math.Min(Chunk, data.Length - o)));
+    }
+
+    /// <summary>
+    /// Writes a uint8 label volume one slice at a time: <paramref name="fillSlice"/> gets slice z cleared to 0 and sets
+    /// its labels, so a label map of a 512×512×600 CT costs one slice of memory instead of 150 MB.
+    /// </summary>
+    public static void WriteLabels(string path, int nx, int ny, int nz, ImageGeometry g, Action<int, Span<byte>> fillSlice, string description = "CementQuant labels")
+    {
+        using var output = new Output(path, BuildHeader(nx, ny, nz, g, DtUInt8, 8, description));
+        var slice = new byte[checked(nx * ny)];
+        for (var z = 0; z < nz; z++)
         {
-            output.Write(header);
-            if (!BitConverter.IsLittleEndian) throw new PlatformNotSupportedException("big-endian hosts");
-            // Write in chunks: one GZip write of hundreds of MB is fine, but chunks keep the buffer in cache.
-            const int Chunk = 1 << 20;
-            for (var o = 0; o < data.Length; o += Chunk) output.Write(data.Slice(o, Math.Min(Chunk, data.Length - o)));
+            Array.Clear(slice);
+            fillSlice(z, slice);
+            output.Stream.Write(slice);
         }
-        finally
+    }
+
+    /// <summary>The file a volume goes to, gzip-compressed when its name ends in .gz, with the header already written.</summary>
+    private sealed class Output : IDisposable
+    {
+        private readonly FileStream _file;
+        public Stream Stream { get; }
+
+        public Output(string path, byte[] header)
         {
-            if (!ReferenceEquals(output, file)) output.Dispose();
+            if (!BitConverter.IsLittleEndian) throw new PlatformNotSupportedException("big-endian hosts");
+            _file = new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16);
+            Stream = path.EndsWith(".gz", StringComparison.OrdinalIgnoreCase) ? new GZipStream(_file, CompressionLevel.Fastest, leaveOpen: true) : _file;
+            Stream.Write(header);
+        }
+
+        public void Dispose()
+        {
+            if (!ReferenceEquals(Stream, _file)) Stream.Dispose();
+            _file.Dispose();
         }
     }
 

@@ -6,10 +6,10 @@ using Npgsql;
 namespace CementQuant.Reporting;
 
 /// <summary>
-/// The research database: the same vertebrae and series rows as the CSV files, in SQLite (embedded
+/// The research database: the same vertebrae, radiographs and series rows as the CSV files, in SQLite (embedded
 /// default, one file, appendable across runs) or PostgreSQL (a shared server; shards of an array job
-/// write concurrently). Rows are keyed by (series_key, vertebra) and (series_key): writing a series
-/// again replaces its rows, so resumed or repeated runs never duplicate.
+/// write concurrently). Rows are keyed by (series_key, vertebra), (series_key, image_key, vertebra) and
+/// (series_key): writing a series again replaces its rows, so resumed or repeated runs never duplicate.
 /// </summary>
 public sealed class ResultsDatabase : IDisposable
 {
@@ -59,7 +59,7 @@ public sealed class ResultsDatabase : IDisposable
     private static string SqlType(string column) => column switch
     {
         "schema_version" or "components" or "files" or "vertebrae" or "cemented" => "INTEGER",
-        "study_key" or "series_key" or "vertebra" or "label_source" or "npec_type" or "pattern" or "leak_sites" or "flags" or "qc"
+        "study_key" or "series_key" or "vertebra" or "label_source" or "npec_type" or "pattern" or "leak_sites" or "flags" or "qc" or "image_key" or "view"
             or "kind" or "description" or "status" or "reason" or "notes" or "patient_id" or "study_uid" or "series_uid" or "study_date" => "TEXT",
         "crosses_midline" or "superior_contact" or "inferior_contact" or "superior_contact_left" or "superior_contact_right"
             or "inferior_contact_left" or "inferior_contact_right" or "bridging_left" or "bridging_right" or "npec" => "BOOLEAN",
@@ -83,6 +83,8 @@ public sealed class ResultsDatabase : IDisposable
         // PHI columns always exist (NULL unless --include-phi), so runs with and without it share one schema.
         var vertebraColumns = VertebraTable.Columns.Concat(VertebraTable.PhiColumns);
         Execute($"CREATE TABLE IF NOT EXISTS vertebrae ({string.Join(", ", vertebraColumns.Select(c => $"{c} {SqlType(c)}"))}, PRIMARY KEY (series_key, vertebra))", tx);
+        var radiographColumns = RadiographTable.Columns.Concat(VertebraTable.PhiColumns);
+        Execute($"CREATE TABLE IF NOT EXISTS radiographs ({string.Join(", ", radiographColumns.Select(c => $"{c} {SqlType(c)}"))}, PRIMARY KEY (series_key, image_key, vertebra))", tx);
         Execute($"CREATE TABLE IF NOT EXISTS series ({string.Join(", ", SeriesColumns.Concat(VertebraTable.PhiColumns).Select(c => $"{c} {SqlType(c)}"))}, PRIMARY KEY (series_key))", tx);
         Execute("CREATE TABLE IF NOT EXISTS problems (path TEXT NOT NULL, stage TEXT NOT NULL, reason TEXT, series_key TEXT NOT NULL, PRIMARY KEY (path, stage, series_key))", tx);
         Execute("CREATE TABLE IF NOT EXISTS schema_info (name TEXT PRIMARY KEY, value TEXT)", tx);
@@ -106,8 +108,11 @@ public sealed class ResultsDatabase : IDisposable
         cmd.ExecuteNonQuery();
     }
 
-    /// <summary>One series row and its vertebra rows, as the CSV files hold them.</summary>
-    public sealed record SeriesRows(IReadOnlyList<object?> Series, IReadOnlyList<IReadOnlyList<object?>> Vertebrae);
+    /// <summary>One series row and its vertebra (CT) or radiograph rows, as the CSV files hold them.</summary>
+    public sealed record SeriesRows(IReadOnlyList<object?> Series, IReadOnlyList<IReadOnlyList<object?>> Vertebrae)
+    {
+        public IReadOnlyList<IReadOnlyList<object?>> Radiographs { get; init; } = [];
+    }
 
     /// <summary>Writes one series and its vertebrae in one transaction, replacing earlier rows of that series.</summary>
     public void WriteSeries(IReadOnlyList<object?> seriesRow, IReadOnlyList<IReadOnlyList<object?>> vertebraRows, bool phi) =>
@@ -131,10 +136,13 @@ public sealed class ResultsDatabase : IDisposable
                 {
                     var seriesKey = (string)s.Series[2]!;
                     Delete("vertebrae", seriesKey, tx);
+                    Delete("radiographs", seriesKey, tx);
                     Delete("problems", seriesKey, tx);
                     Upsert("series", [.. SeriesColumns, .. VertebraTable.PhiColumns], Pad(s.Series, phi, SeriesColumns.Length), ["series_key"], tx);
                     foreach (var row in s.Vertebrae)
                         Upsert("vertebrae", [.. VertebraTable.Columns, .. VertebraTable.PhiColumns], Pad(row, phi, VertebraTable.Columns.Length), ["series_key", "vertebra"], tx);
+                    foreach (var row in s.Radiographs)
+                        Upsert("radiographs", [.. RadiographTable.Columns, .. VertebraTable.PhiColumns], Pad(row, phi, RadiographTable.Columns.Length), ["series_key", "image_key", "vertebra"], tx);
                 }
                 foreach (var p in problems.OrderBy(p => (string)p[0]!, StringComparer.Ordinal).ThenBy(p => (string)p[1]!, StringComparer.Ordinal))
                     Upsert("problems", ProblemColumns, [.. p.Select(v => v ?? "")], ["path", "stage", "series_key"], tx);

@@ -120,4 +120,53 @@ public class RadiographLoaderTests : IDisposable
         Assert.Equal(0.15, r.Pixels.RowSpacing);
         Assert.InRange(r.Pixels.Data.Max(), 0, 1023);
     }
+
+    [SharedDataFact]
+    public void Group_CtScouts_UsableAsProjections()
+    {
+        var scan = DicomScanner.Scan([SharedData.Path("conformance", "fo-dicom", "xray", "GH342.dcm"), SharedData.Path("conformance", "orthanc-tests", "TransferSyntaxes", "1.2.840.10008.1.2.4.70.dcm")]);
+        var groups = SeriesGrouper.Group(scan.Instances);
+        Assert.Equal(2, groups.Count);
+        Assert.All(groups, g => Assert.True(g.Kind == InstanceKind.Localizer && g.Usable, $"{g.Kind} usable {g.Usable}: {g.Reason}"));
+    }
+
+    /// <summary>A CT image is called a localizer when it lacks position, orientation or spacing; it is not a projection, so not analysed as one.</summary>
+    [Fact]
+    public void Group_CtImageWithoutGeometry_NotAnalysedAsProjection()
+    {
+        var path = Path.Combine(_dir, "ct-no-geometry.dcm");
+        new DicomWriter()
+            .AddStrings(DicomTag.ImageType, DicomVR.CS, "ORIGINAL", "PRIMARY", "AXIAL")
+            .AddString(DicomTag.Modality, DicomVR.CS, "CT")
+            .AddString(DicomTag.StudyInstanceUID, DicomVR.UI, "1.2.3.4")
+            .AddString(DicomTag.SeriesInstanceUID, DicomVR.UI, "1.2.3.4.5")
+            .AddUInt16(DicomTag.SamplesPerPixel, 1)
+            .AddString(DicomTag.PhotometricInterpretation, DicomVR.CS, "MONOCHROME2")
+            .AddUInt16(DicomTag.Rows, 4).AddUInt16(DicomTag.Columns, 4)
+            .AddUInt16(DicomTag.BitsAllocated, 16).AddUInt16(DicomTag.BitsStored, 12).AddUInt16(DicomTag.HighBit, 11).AddUInt16(DicomTag.PixelRepresentation, 0)
+            .AddPixelData(new byte[32], sixteenBit: true)
+            .Save(path, HeaderReader.CtImageStorage, "1.2.3.4.5.6");
+        var g = Assert.Single(SeriesGrouper.Group(DicomScanner.Scan([path]).Instances));
+        Assert.Equal(InstanceKind.Localizer, g.Kind);
+        Assert.False(g.Usable);
+    }
+
+    [Theory]
+    [InlineData("20260102101530.25", null, null, null, null, "2026-01-02T10:15:30.2500000")]
+    [InlineData("20260102101530+0100", null, null, null, null, "2026-01-02T10:15:30.0000000")]
+    [InlineData(null, "20260102", "10:15", null, null, "2026-01-02T10:15:00.0000000")]
+    [InlineData(null, null, null, "20260103", "235959.5", "2026-01-03T23:59:59.5000000")]
+    [InlineData(null, "20260102", null, null, null, null)]
+    public void Read_AcquisitionDateTime_TypedAsAcquiredAt(string? dateTime, string? date, string? time, string? contentDate, string? contentTime, string? expected)
+    {
+        var w = new DicomWriter().AddString(DicomTag.Modality, DicomVR.CS, "DX");
+        if (dateTime is not null) w.AddString(DicomTag.AcquisitionDateTime, DicomVR.DT, dateTime);
+        if (date is not null) w.AddString(DicomTag.AcquisitionDate, DicomVR.DA, date);
+        if (time is not null) w.AddString(DicomTag.AcquisitionTime, DicomVR.TM, time);
+        if (contentDate is not null) w.AddString(DicomTag.ContentDate, DicomVR.DA, contentDate);
+        if (contentTime is not null) w.AddString(DicomTag.ContentTime, DicomVR.TM, contentTime);
+        var path = Path.Combine(_dir, "times.dcm");
+        w.Save(path, HeaderReader.DigitalXRayForPresentation, "1.2.3.9");
+        Assert.Equal(expected, HeaderReader.Read(path).AcquiredAt?.ToString("o", System.Globalization.CultureInfo.InvariantCulture));
+    }
 }

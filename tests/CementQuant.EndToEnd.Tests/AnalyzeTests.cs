@@ -73,6 +73,52 @@ public sealed class AnalyzeTests : IDisposable
         Assert.Equal(1, json.RootElement.GetProperty("schema_version").GetInt32());
         Assert.True(json.RootElement.GetProperty("provenance").GetProperty("input_files").GetArrayLength() >= 100);
         Assert.True(File.Exists(Path.Combine(outDir, "masks", $"{cemented["series_key"]}_cement.nii.gz")));
+
+        // Provenance hashes (computed while decoding) equal a fresh SHA-256 of every input file.
+        foreach (var f in json.RootElement.GetProperty("provenance").GetProperty("input_files").EnumerateArray())
+        {
+            using var stream = File.OpenRead(Path.Combine(studies, "worked-example", "ct", f.GetProperty("path").GetString()!));
+            Assert.Equal(Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(stream)), f.GetProperty("sha256").GetString());
+        }
+        MasksMatchTheTable(outDir, rows);
+    }
+
+    /// <summary>
+    /// The label maps (written slice by slice) agree with vertebrae.csv: each vertebra label has the row's volume and
+    /// centroid, and the cement label sits inside the cemented body with about the row's cement volume.
+    /// </summary>
+    private static void MasksMatchTheTable(string outDir, List<Dictionary<string, string>> rows)
+    {
+        var inv = System.Globalization.CultureInfo.InvariantCulture;
+        var key = rows[0]["series_key"];
+        var bodies = CementQuant.Reporting.Nifti.Read(Path.Combine(outDir, "masks", $"{key}_vertebrae.nii.gz")).Volume;
+        var cement = CementQuant.Reporting.Nifti.Read(Path.Combine(outDir, "masks", $"{key}_cement.nii.gz")).Volume;
+        var g = bodies.Geometry;
+        var voxelMl = g.ColumnStep.Length * g.RowStep.Length * g.SliceStep.Length / 1000;
+        var count = new Dictionary<int, (long N, Vec3 Sum)>();
+        var cementIn = new Dictionary<int, long>();
+        for (var z = 0; z < bodies.SizeZ; z++)
+            for (var y = 0; y < bodies.SizeY; y++)
+                for (var x = 0; x < bodies.SizeX; x++)
+                {
+                    int label = bodies[x, y, z], c = cement[x, y, z];
+                    if (c == 1) cementIn[label] = cementIn.GetValueOrDefault(label) + 1;
+                    if (label == 0) continue;
+                    var (n, sum) = count.GetValueOrDefault(label);
+                    count[label] = (n + 1, sum + g.ToPatient(x, y, z));
+                }
+        var measured = rows.Where(r => r["body_volume_ml"].Length > 0).ToList();
+        Assert.Equal(measured.Count, count.Count);
+        foreach (var (label, (n, sum)) in count)
+        {
+            var centre = sum / n;
+            var row = Assert.Single(measured, r => (new Vec3(double.Parse(r["center_x_mm"], inv), double.Parse(r["center_y_mm"], inv), double.Parse(r["center_z_mm"], inv)) - centre).Length < 1.0);
+            Assert.Equal(double.Parse(row["body_volume_ml"], inv), n * voxelMl, 0.01 * n * voxelMl);
+            var cementMl = double.Parse(row["cement_volume_ml"], inv);
+            var inBody = cementIn.GetValueOrDefault(label) * voxelMl;
+            if (cementMl == 0) Assert.Equal(0, inBody);
+            else Assert.InRange(inBody, 0.8 * cementMl, 1.2 * cementMl);
+        }
     }
 
     [Fact]

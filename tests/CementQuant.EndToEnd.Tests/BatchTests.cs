@@ -199,6 +199,34 @@ public static class Outputs
         return [.. rows.Skip(1).Select(r => header.Zip(r).ToDictionary(p => p.First, p => p.Second))];
     }
 
+    /// <summary>
+    /// The rows results.json nests under each series' <paramref name="property"/> ("vertebrae", "radiographs"), flattened
+    /// back into CSV rows: study and series keys and schema_version put back, values as the CSV writes them.
+    /// </summary>
+    public static List<Dictionary<string, string>> JsonRows(string resultsJson, string property)
+    {
+        using var json = JsonDocument.Parse(File.ReadAllText(resultsJson));
+        return [.. json.RootElement.GetProperty("studies").EnumerateArray().SelectMany(study => study.GetProperty("series").EnumerateArray().SelectMany(series =>
+            series.GetProperty(property).EnumerateArray().Select(v =>
+            {
+                var row = v.EnumerateObject().ToDictionary(p => p.Name, p => JsonCell(p.Value));
+                row["study_key"] = study.GetProperty("study_key").GetString()!;
+                row["series_key"] = series.GetProperty("series_key").GetString()!;
+                row["schema_version"] = "1";
+                return row;
+            })))];
+    }
+
+    /// <summary>A JSON value as the CSV writes it: numbers invariant, booleans true/false, null empty.</summary>
+    public static string JsonCell(JsonElement e) => e.ValueKind switch
+    {
+        JsonValueKind.Null => "",
+        JsonValueKind.True => "true",
+        JsonValueKind.False => "false",
+        JsonValueKind.Number => Csv.Cell(e.GetDouble()),
+        _ => e.GetString() ?? "",
+    };
+
     /// <summary>Rows as sorted lines "col=value|col=value", for set comparisons.</summary>
     public static List<string> Lines(IEnumerable<Dictionary<string, string>> rows, IEnumerable<string>? columns = null)
     {
@@ -221,7 +249,7 @@ public static class Outputs
                     case var n when n.EndsWith(".json", StringComparison.Ordinal): using (JsonDocument.Parse(File.ReadAllText(f))) { } break;
                     case var n when n.EndsWith(".nii.gz", StringComparison.Ordinal): Nifti.Read(f); break;
                     case "cementquant.db":
-                        using (var db = ResultsDatabase.Open(f)) { db.ReadAll("vertebrae", "series_key, vertebra"); db.ReadAll("series", "series_key"); db.ReadAll("problems", "path"); }
+                        using (var db = ResultsDatabase.Open(f)) { db.ReadAll("vertebrae", "series_key, vertebra"); db.ReadAll("radiographs", "series_key, image_key, vertebra"); db.ReadAll("series", "series_key"); db.ReadAll("problems", "path"); }
                         break;
                     case var n when n.StartsWith("cementquant.db-", StringComparison.Ordinal): break; // SQLite's own journal
                     case var n when n.EndsWith(".html", StringComparison.Ordinal):
@@ -332,7 +360,8 @@ public sealed class BatchTests(BatchFixture fx)
         Assert.Contains(problems, p => p["path"] == "e/" && p["stage"] == "analyze" && p["series_key"] == SeriesKey("", gapped.SeriesUid));
         Assert.Contains(problems, p => p["path"] == "f/" && p["stage"] == "analyze" && p["series_key"] == SeriesKey("", truncated.SeriesUid));
         var series = Outputs.ReadCsv(Path.Combine(outDir, "series.csv"));
-        Assert.Equal(4, series.Count(s => s["status"] == "ok"));
+        Assert.Equal(4, series.Count(s => s["status"] == "ok" && s["kind"] == "CtSlice"));
+        Assert.Equal(4, series.Count(s => s["status"] == "ok" && s["kind"] == "Radiograph")); // AP and lateral of both phantoms
 
         // Nothing written outside --out; no file name there built from DICOM text; no identifying text inside.
         Assert.Equal(before, Outputs.Snapshot(fx.Root, outDir));

@@ -31,13 +31,13 @@ public sealed class CrashTests(BatchFixture fx)
         Outputs.AssertAllParse(outDir);
         Assert.DoesNotContain(Directory.GetFiles(outDir, "*", SearchOption.AllDirectories), Outputs.IsTemp);
 
-        foreach (var name in new[] { "vertebrae.csv", "series.csv", "problems.csv", "results.json" })
+        foreach (var name in new[] { "vertebrae.csv", "radiographs.csv", "series.csv", "problems.csv", "results.json" })
             Assert.True(File.ReadAllText(Path.Combine(reference, name)) == File.ReadAllText(Path.Combine(outDir, name)), $"{name} differs from the uninterrupted run's");
         Assert.Equal(Names(reference, "masks"), Names(outDir, "masks"));
         Assert.Equal(Names(reference, "series"), Names(outDir, "series"));
         using var a = ResultsDatabase.Open(Path.Combine(reference, "cementquant.db"));
         using var b = ResultsDatabase.Open(Path.Combine(outDir, "cementquant.db"));
-        foreach (var (table, order) in new[] { ("vertebrae", "series_key, vertebra"), ("series", "series_key"), ("problems", "path, stage, series_key") })
+        foreach (var (table, order) in new[] { ("vertebrae", "series_key, vertebra"), ("radiographs", "series_key, image_key, vertebra"), ("series", "series_key"), ("problems", "path, stage, series_key") })
             Assert.Equal(Outputs.Lines(a.ReadAll(table, order)), Outputs.Lines(b.ReadAll(table, order)));
     }
 

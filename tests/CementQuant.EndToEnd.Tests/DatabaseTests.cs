@@ -65,7 +65,11 @@ public sealed class DatabaseTests(BatchFixture fx)
 
         using var sqlite = ResultsDatabase.Open(Path.Combine(reference, "cementquant.db"));
         using var postgres = ResultsDatabase.Open(pg.Target);
-        var tables = new (string Table, string Csv, string Order)[] { ("vertebrae", "vertebrae.csv", "series_key, vertebra"), ("series", "series.csv", "series_key"), ("problems", "problems.csv", "path, stage, series_key") };
+        var tables = new (string Table, string Csv, string Order)[]
+        {
+            ("vertebrae", "vertebrae.csv", "series_key, vertebra"), ("radiographs", "radiographs.csv", "series_key, image_key, vertebra"),
+            ("series", "series.csv", "series_key"), ("problems", "problems.csv", "path, stage, series_key"),
+        };
         foreach (var (table, csvName, order) in tables)
         {
             var csv = Outputs.ReadCsv(Path.Combine(reference, csvName));
@@ -76,20 +80,15 @@ public sealed class DatabaseTests(BatchFixture fx)
             Assert.Equal(expected, Outputs.Lines(postgres.ReadAll(table, order), columns));
         }
 
-        // results.json: the same vertebra rows, nested by study and series.
+        // results.json: the same vertebra and radiograph rows, nested by study and series.
         using var json = JsonDocument.Parse(File.ReadAllText(Path.Combine(reference, "results.json")));
-        var fromJson = json.RootElement.GetProperty("studies").EnumerateArray().SelectMany(study => study.GetProperty("series").EnumerateArray().SelectMany(series =>
-            series.GetProperty("vertebrae").EnumerateArray().Select(v =>
-            {
-                var row = v.EnumerateObject().ToDictionary(p => p.Name, p => Cell(p.Value));
-                row["study_key"] = study.GetProperty("study_key").GetString()!;
-                row["series_key"] = series.GetProperty("series_key").GetString()!;
-                row["schema_version"] = "1";
-                return row;
-            }))).ToList();
-        var vertebraColumns = Outputs.ReadCsv(Path.Combine(reference, "vertebrae.csv"))[0].Keys.ToList();
-        Assert.Equal(Outputs.Lines(Outputs.ReadCsv(Path.Combine(reference, "vertebrae.csv")), vertebraColumns), Outputs.Lines(fromJson, vertebraColumns));
-        var problemsJson = json.RootElement.GetProperty("problems").EnumerateArray().Select(p => p.EnumerateObject().ToDictionary(e => e.Name, e => Cell(e.Value)));
+        foreach (var (property, csvName) in new[] { ("vertebrae", "vertebrae.csv"), ("radiographs", "radiographs.csv") })
+        {
+            var csvRows = Outputs.ReadCsv(Path.Combine(reference, csvName));
+            var columns = csvRows[0].Keys.ToList();
+            Assert.Equal(Outputs.Lines(csvRows, columns), Outputs.Lines(Outputs.JsonRows(Path.Combine(reference, "results.json"), property), columns));
+        }
+        var problemsJson = json.RootElement.GetProperty("problems").EnumerateArray().Select(p => p.EnumerateObject().ToDictionary(e => e.Name, e => Outputs.JsonCell(e.Value)));
         Assert.Equal(Outputs.Lines(Outputs.ReadCsv(Path.Combine(reference, "problems.csv"))), Outputs.Lines(problemsJson));
 
         // No patient name, ID or raw UID in any output (files, SQLite, PostgreSQL) by default.
@@ -138,16 +137,6 @@ public sealed class DatabaseTests(BatchFixture fx)
         Assert.Contains("schema version 99", r.Stderr);
         Assert.Equal(before, File.ReadAllBytes(db));
     }
-
-    /// <summary>A JSON value as the CSV writes it: numbers invariant, booleans true/false, null empty.</summary>
-    private static string Cell(JsonElement e) => e.ValueKind switch
-    {
-        JsonValueKind.Null => "",
-        JsonValueKind.True => "true",
-        JsonValueKind.False => "false",
-        JsonValueKind.Number => Csv.Cell(e.GetDouble()),
-        _ => e.GetString() ?? "",
-    };
 
     private static void CopyTree(string from, string to)
     {

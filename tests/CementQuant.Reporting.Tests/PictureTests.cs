@@ -95,14 +95,7 @@ public sealed class PictureTests(WorkedExampleFixture fixture) : IClassFixture<W
         foreach (var pic in pictures)
         {
             using var bmp = SKBitmap.Decode(pic.Png);
-            // The longest run of pure white on the bar's row is the bar.
-            int best = 0, run = 0;
-            for (var x = 0; x < bmp.Width; x++)
-            {
-                var c = bmp.GetPixel(x, pic.ScaleBarRow);
-                run = c.Red == 255 && c.Green == 255 && c.Blue == 255 ? run + 1 : 0;
-                best = Math.Max(best, run);
-            }
+            var best = PictureStats.WhiteRun(bmp, pic.ScaleBarRow);
             Assert.True(best == pic.ScaleBarPx, $"{pic.Kind}: bar drawn {best} px, meant {pic.ScaleBarPx} px");
             var pixelMm = pic.Plane?.PixelMm ?? 0.2;
             Assert.True(Math.Abs(best * pixelMm - pic.ScaleBarMm) <= pixelMm / 2, $"{pic.Kind}: {best} px × {pixelMm} mm ≠ {pic.ScaleBarMm} mm");

@@ -139,6 +139,19 @@ public sealed partial class QaReportTests(WorkedExampleFixture fixture, ITestOut
 
 internal static class PictureStats
 {
+    /// <summary>The longest run of pure white on a row: the scale bar on the footer's bar row.</summary>
+    public static int WhiteRun(SKBitmap bmp, int row)
+    {
+        int best = 0, run = 0;
+        for (var x = 0; x < bmp.Width; x++)
+        {
+            var c = bmp.GetPixel(x, row);
+            run = c.Red == 255 && c.Green == 255 && c.Blue == 255 ? run + 1 : 0;
+            best = Math.Max(best, run);
+        }
+        return best;
+    }
+
     /// <summary>Decodes a PNG and checks it has real content: many distinct colours and a spread of luminance.</summary>
     public static bool NotBlank(string path)
     {

@@ -29,6 +29,9 @@ public sealed record RadiographAnalysisOptions
 /// <summary>The analysis of one radiograph: one row per cemented vertebral body found, and what was noticed.</summary>
 public sealed record RadiographResult(RadiographView View, IReadOnlyList<RadiographMetrics> Vertebrae, IReadOnlyList<string> Notes, double Seconds)
 {
+    /// <summary>Where each row's body and cement were seen, for drawing: <c>Overlays[i]</c> belongs to <c>Vertebrae[i]</c>.</summary>
+    public IReadOnlyList<RadiographOverlay> Overlays { get; init; } = [];
+
     public bool CementFound => Vertebrae.Any(v => v.CementAreaMm2 > 0);
 }
 
@@ -76,7 +79,8 @@ public sealed class RadiographAnalyzer(RadiographAnalysisOptions? options = null
         bodies.Sort((a, b) => a.Body.CentroidY.CompareTo(b.Body.CentroidY));
         for (var k = 0; k < bodies.Count; k++)
             rows.Add(Measure(c, cement, bodies[k].Body, bodies[k].Group, $"V{k + 1}", lateral, image.View == RadiographView.Unknown));
-        return new RadiographResult(image.View, rows, notes, sw.Elapsed.TotalSeconds);
+        var overlays = bodies.Select(b => RadiographOverlays.Build(c, b.Body, b.Group, lateral)).ToList();
+        return new RadiographResult(image.View, rows, notes, sw.Elapsed.TotalSeconds) { Overlays = overlays };
     }
 
     private RadiographMetrics Measure(CanonicalImage c, CementResult cement, BodyOutline body, CementGroup group, string label, bool lateral, bool viewUnknown)

@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace CementQuant.Analysis.Vertebrae;
 
 /// <summary>
@@ -21,37 +23,65 @@ internal static class ColumnTracker
 
     public static Chain? Track(WorkGrid w, VertebraLocatorOptions o)
     {
-        var scores = new float[w.NZ][];
-        Parallel.For(0, w.NZ, z => scores[z] = SliceScore(w, z, o));
         // Average the score over about 10 mm of height: discs and noise then no longer break the chain.
         var half = Math.Max(1, (int)Math.Round(4.0 / w.Step));
-        var smooth = new float[w.NZ][];
-        Parallel.For(0, w.NZ, z => smooth[z] = SmoothZ(scores, z, half, w.NX * w.NY));
+        var smooth = new Band[w.NZ];
+        var parts = Math.Clamp(Environment.ProcessorCount, 1, w.NZ);
+        Parallel.For(0, parts, part => SmoothRange(w, o, half, w.NZ * part / parts, w.NZ * (part + 1) / parts, smooth));
         return Link(w, smooth, o);
     }
 
-    private static float[] SmoothZ(float[][] scores, int z, int half, int n)
+    /// <summary>
+    /// The z-smoothed score of slices [z0, z1): slice scores are made in order into a ring of 2·half + 1 slices and
+    /// summed from it, and each smoothed slice keeps only the box where it can be a chain node, so the tracker holds a
+    /// few slices of scores instead of two whole-grid copies.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void SmoothRange(WorkGrid w, VertebraLocatorOptions o, int half, int z0, int z1, Band[] smooth)
     {
+        int n = w.NX * w.NY, window = 2 * half + 1;
+        var ring = new float[window][];
+        for (var i = 0; i < window; i++) ring[i] = new float[n];
+        var scratch = new ScoreScratch(w.NX, w.NY);
         var sum = new float[n];
-        var count = 0;
-        for (var zz = Math.Max(0, z - half); zz <= Math.Min(scores.Length - 1, z + half); zz++)
+        var next = Math.Max(0, z0 - half);
+        for (var z = z0; z < z1; z++)
         {
-            var s = scores[zz];
-            for (var i = 0; i < n; i++) sum[i] += Math.Max(s[i], -300);
-            count++;
+            int lo = Math.Max(0, z - half), hi = Math.Min(w.NZ - 1, z + half);
+            for (; next <= hi; next++) SliceScore(w, next, o, scratch, ring[next % window]);
+            Array.Clear(sum);
+            for (var zz = lo; zz <= hi; zz++)
+            {
+                var s = ring[zz % window];
+                for (var i = 0; i < n; i++) sum[i] += Math.Max(s[i], -300);
+            }
+            var count = hi - lo + 1;
+            for (var i = 0; i < n; i++) sum[i] /= count;
+            smooth[z] = Band.Of(sum, w.NX, w.NY, NodeScore);
         }
-        for (var i = 0; i < n; i++) sum[i] /= count;
-        return sum;
     }
 
-    internal static float[] SliceScore(WorkGrid w, int z, VertebraLocatorOptions o)
+    /// <summary>Scores at or below this never become chain nodes.</summary>
+    private const float NodeScore = -100;
+
+    /// <summary>Work buffers of one slice score, reused from slice to slice.</summary>
+    internal sealed class ScoreScratch(int nx, int ny)
+    {
+        public readonly int[] Sat = new int[(nx + 1) * (ny + 1)];
+        public readonly int[] Cnt = new int[(nx + 1) * (ny + 1)];
+        /// <summary>The canal term of each possible canal centre, NaN until first needed.</summary>
+        public readonly double[] Canal = new double[nx * ny];
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void SliceScore(WorkGrid w, int z, VertebraLocatorOptions o, ScoreScratch scratch, float[] score)
     {
         int nx = w.NX, ny = w.NY;
         // Integral images of clipped HU and of the voxels counted (the patient mask gives the midline).
         // Cement is left out of both: box means are means of the tissue around it, so a lump in one half
         // or a leak into a disc neither pulls the column toward itself nor reads as bone.
-        var sat = new int[(nx + 1) * (ny + 1)];
-        var cnt = new int[(nx + 1) * (ny + 1)];
+        var sat = scratch.Sat;
+        var cnt = scratch.Cnt;
         double sumX = 0; long nBody = 0;
         var data = w.Data; var cement = w.Cement;
         for (var y = 0; y < ny; y++)
@@ -67,9 +97,10 @@ internal static class ColumnTracker
                 cnt[(y + 1) * (nx + 1) + x + 1] = cnt[y * (nx + 1) + x + 1] + rowCount;
             }
         }
-        var score = new float[nx * ny];
         Array.Fill(score, -300f);
-        if (nBody < 100) return score;
+        if (nBody < 100) return;
+        var canal = scratch.Canal;
+        Array.Fill(canal, double.NaN);
         var midX = sumX / nBody;
         var s = w.Step;
         var hb = Math.Max(1, (int)Math.Round(o.BodyCoreHalfMm / s));
@@ -98,17 +129,22 @@ internal static class ColumnTracker
                 foreach (var off in offs)
                 {
                     var yc = y + off;
-                    var c = BoxMean(sat, cnt, nx, x - hc, yc - hc, x + hc, yc + hc);
-                    var e = Wall(BoxMean(sat, cnt, nx, x - wallX - hw, yc - hw, x - wallX + hw, yc + hw))
-                          + Wall(BoxMean(sat, cnt, nx, x + wallX - hw, yc - hw, x + wallX + hw, yc + hw))
-                          + Wall(BoxMean(sat, cnt, nx, x - hw, yc + wallY - hw, x + hw, yc + wallY + hw));
-                    best = Math.Max(best, 50 * e - 1.5 * Math.Abs(c - 20) - pull * Math.Abs(off * s - CanalOffsetMm));
+                    // The canal term depends on the canal centre only: body points above one another share it.
+                    ref var term = ref canal[yc * nx + x];
+                    if (double.IsNaN(term))
+                    {
+                        var c = BoxMean(sat, cnt, nx, x - hc, yc - hc, x + hc, yc + hc);
+                        var e = Wall(BoxMean(sat, cnt, nx, x - wallX - hw, yc - hw, x - wallX + hw, yc + hw))
+                              + Wall(BoxMean(sat, cnt, nx, x + wallX - hw, yc - hw, x + wallX + hw, yc + hw))
+                              + Wall(BoxMean(sat, cnt, nx, x - hw, yc + wallY - hw, x + hw, yc + wallY + hw));
+                        term = 50 * e - 1.5 * Math.Abs(c - 20);
+                    }
+                    best = Math.Max(best, term - pull * Math.Abs(off * s - CanalOffsetMm));
                 }
                 var dm = (x - midX) * s / 25;
                 score[y * nx + x] = (float)(a - 30 + best - 30 * dm * dm);
             }
         }
-        return score;
     }
 
     private static double Wall(double mean) => Math.Clamp((mean - 60) / 200, 0, 1);
@@ -131,7 +167,8 @@ internal static class ColumnTracker
     /// slice: a point either starts a chain or continues the best one ending within reach in the slice
     /// below, paying for in-plane displacement. Only points with a plausible score take part.
     /// </summary>
-    private static Chain? Link(WorkGrid w, float[][] score, VertebraLocatorOptions o)
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static Chain? Link(WorkGrid w, Band[] score, VertebraLocatorOptions o)
     {
         int nx = w.NX, ny = w.NY, nz = w.NZ, n = nx * ny;
         var reach = Math.Max(1, (int)Math.Floor(o.MaxChainStepMm / w.Step));
@@ -139,7 +176,7 @@ internal static class ColumnTracker
         for (var dy = -reach; dy <= reach; dy++)
             for (var dx = -reach; dx <= reach; dx++)
                 if (dx * dx + dy * dy <= reach * reach) offsets.Add((dx, dy, (float)(4 * w.Step * Math.Sqrt(dx * dx + dy * dy))));
-        var back = new sbyte[nz][];
+        var back = new sbyte[nz][]; // per slice, over its band
         var prev = new float[n];
         var cur = new float[n];
         Array.Fill(prev, float.NegativeInfinity);
@@ -148,14 +185,15 @@ internal static class ColumnTracker
         for (var z = 0; z < nz; z++)
         {
             var s = score[z];
-            var bz = back[z] = new sbyte[n];
+            var bz = back[z] = new sbyte[s.Values.Length];
             Array.Fill(cur, float.NegativeInfinity);
-            for (var y = 0; y < ny; y++)
-                for (var x = 0; x < nx; x++)
+            for (var y = s.Y0; y < s.Y0 + s.Height; y++)
+                for (var x = s.X0; x < s.X0 + s.Width; x++)
                 {
                     var p = y * nx + x;
-                    if (s[p] <= -100) continue;
-                    var node = s[p] - bias;
+                    var b = s.IndexOf(x, y);
+                    if (s.Values[b] <= NodeScore) continue;
+                    var node = s.Values[b] - bias;
                     float best = 0; var arg = -1;
                     for (var k = 0; k < offsets.Count; k++)
                     {
@@ -166,7 +204,7 @@ internal static class ColumnTracker
                         if (t > best) { best = t; arg = k; }
                     }
                     cur[p] = node + best;
-                    bz[p] = (sbyte)arg;
+                    bz[b] = (sbyte)arg;
                     if (cur[p] > bestTotal) { bestTotal = cur[p]; bestZ = z; bestP = p; }
                 }
             (prev, cur) = (cur, prev);
@@ -177,8 +215,9 @@ internal static class ColumnTracker
         while (true)
         {
             int x = pp % nx, y = pp / nx;
-            xs.Add(x); ys.Add(y); ss.Add(score[zz][pp]);
-            var k = back[zz][pp];
+            var band = score[zz];
+            xs.Add(x); ys.Add(y); ss.Add(band.Values[band.IndexOf(x, y)]);
+            var k = back[zz][band.IndexOf(x, y)];
             if (k < 0 || zz == 0) break;
             pp = (y + offsets[k].Dy) * nx + x + offsets[k].Dx;
             zz--;
@@ -192,5 +231,30 @@ internal static class ColumnTracker
         var len = e - a + 1;
         if (len * w.Step < o.MinChainLengthMm) return null;
         return new Chain(z0 + a, [.. xs.GetRange(a, len)], [.. ys.GetRange(a, len)], [.. ss.GetRange(a, len)]);
+    }
+
+    /// <summary>
+    /// The part of a score slice that can hold chain nodes: the bounding box of the values above a floor, row-major
+    /// (<see cref="IndexOf"/>); everything outside is at or below the floor.
+    /// </summary>
+    internal sealed record Band(int X0, int Y0, int Width, int Height, float[] Values)
+    {
+        public int IndexOf(int x, int y) => (y - Y0) * Width + (x - X0);
+
+        public static Band Of(float[] slice, int nx, int ny, float floor)
+        {
+            int x0 = nx, x1 = -1, y0 = ny, y1 = -1;
+            for (var y = 0; y < ny; y++)
+                for (var x = 0; x < nx; x++)
+                {
+                    if (slice[y * nx + x] <= floor) continue;
+                    x0 = Math.Min(x0, x); x1 = Math.Max(x1, x); y0 = Math.Min(y0, y); y1 = Math.Max(y1, y);
+                }
+            if (x1 < 0) return new Band(0, 0, 0, 0, []);
+            int w = x1 - x0 + 1, h = y1 - y0 + 1;
+            var values = new float[w * h];
+            for (var y = 0; y < h; y++) slice.AsSpan((y0 + y) * nx + x0, w).CopyTo(values.AsSpan(y * w));
+            return new Band(x0, y0, w, h, values);
+        }
     }
 }

@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace CementQuant.Analysis.Vertebrae;
 
 /// <summary>
@@ -56,6 +58,45 @@ internal static class Sampler
         var c01 = c001 + (c101 - c001) * fi; var c11 = c011 + (c111 - c011) * fi;
         var c0 = c00 + (c10 - c00) * fj; var c1 = c01 + (c11 - c01) * fj;
         return c0 + (c1 - c0) * fk;
+    }
+
+    /// <summary>
+    /// <c>output[x] = round(Trilinear(v, i0 + x·di (accumulated), j, k))</c>, bit for bit, with the row's j/k weights
+    /// and clamping done once: the working grid's resampling of an axial series spends its time here.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // called once per row: the tiering delay would keep it in tier 0
+    public static void TrilinearAlongI(Volume<short> v, double i, double di, double j, double k, Span<short> output)
+    {
+        var j0 = (int)Math.Floor(j); var k0 = (int)Math.Floor(k);
+        var fj = (float)(j - j0); var fk = (float)(k - k0);
+        if (j0 < -1 || k0 < -1 || j0 >= v.SizeY || k0 >= v.SizeZ)
+        {
+            output.Fill(Air);
+            return;
+        }
+        if (j0 < 0) { j0 = 0; fj = 0; } else if (j0 >= v.SizeY - 1) { j0 = v.SizeY - 1; fj = 0; }
+        if (k0 < 0) { k0 = 0; fk = 0; } else if (k0 >= v.SizeZ - 1) { k0 = v.SizeZ - 1; fk = 0; }
+        int sx = v.SizeX, sxy = v.SizeX * v.SizeY;
+        var dj = fj > 0 ? sx : 0; long dk = fk > 0 ? sxy : 0;
+        long b0 = (long)k0 * sxy + (long)j0 * sx;
+        var r00 = v.Data.AsSpan((int)b0, sx);
+        var r10 = v.Data.AsSpan((int)(b0 + dj), sx);
+        var r01 = v.Data.AsSpan((int)(b0 + dk), sx);
+        var r11 = v.Data.AsSpan((int)(b0 + dk + dj), sx);
+        for (var x = 0; x < output.Length; x++, i += di)
+        {
+            var i0 = (int)Math.Floor(i);
+            var fi = (float)(i - i0);
+            if (i0 < -1 || i0 >= sx) { output[x] = Air; continue; }
+            if (i0 < 0) { i0 = 0; fi = 0; } else if (i0 >= sx - 1) { i0 = sx - 1; fi = 0; }
+            var i1 = fi > 0 ? i0 + 1 : i0;
+            float c000 = r00[i0], c100 = r00[i1], c010 = r10[i0], c110 = r10[i1];
+            float c001 = r01[i0], c101 = r01[i1], c011 = r11[i0], c111 = r11[i1];
+            var c00 = c000 + (c100 - c000) * fi; var c10 = c010 + (c110 - c010) * fi;
+            var c01 = c001 + (c101 - c001) * fi; var c11 = c011 + (c111 - c011) * fi;
+            var c0 = c00 + (c10 - c00) * fj; var c1 = c01 + (c11 - c01) * fj;
+            output[x] = (short)Math.Round(c0 + (c1 - c0) * fk);
+        }
     }
 
     /// <summary>Nearest-neighbour read; air outside.</summary>

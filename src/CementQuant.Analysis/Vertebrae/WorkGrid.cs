@@ -100,10 +100,16 @@ internal sealed class WorkGrid
         for (var y = 0; y < NY; y++)
         {
             var v = map.ToVoxel(ToPatient(0, y, z));
-            var row = (z * NY + y) * NX;
+            var row = Data.AsSpan((z * NY + y) * NX, NX);
+            if (dx.Y == 0 && dx.Z == 0)
+            {
+                // Grid rows run along the volume's rows (any axial series, mirrored or not): one row sampler.
+                Sampler.TrilinearAlongI(hu, v.X, dx.X, v.Y, v.Z, row);
+                continue;
+            }
             for (var x = 0; x < NX; x++)
             {
-                Data[row + x] = (short)Math.Round(Sampler.Trilinear(hu, v.X, v.Y, v.Z));
+                row[x] = (short)Math.Round(Sampler.Trilinear(hu, v.X, v.Y, v.Z));
                 v += dx;
             }
         }

@@ -9,6 +9,10 @@ namespace CementQuant.Dicom.Series;
 /// <summary>A CT volume in Hounsfield units with its exact patient geometry and what loading noticed.</summary>
 public sealed record CtVolume(Volume<short> Hu, IReadOnlyList<string> Notes, double? SliceThickness, string PatientPosition)
 {
+    /// <summary>SHA-256 (lower-case hex) of every file read, by path, when loading was asked to hash: computed on the
+    /// bytes already read for decoding, so provenance costs no second pass over the series.</summary>
+    public IReadOnlyDictionary<string, string> FileSha256 { get; init; } = new Dictionary<string, string>();
+
     public ImageGeometry Geometry => Hu.Geometry;
 }
 
@@ -28,7 +32,7 @@ public static class CtVolumeLoader
 
     private sealed record SliceRef(InstanceHeader Header, int Frame, Vec3 Position, double Distance);
 
-    public static CtVolume Load(SeriesGroup group, int jobs = 0)
+    public static CtVolume Load(SeriesGroup group, int jobs = 0, bool hashFiles = false)
     {
         if (!group.Usable) throw new SeriesAssemblyException(Name(group), group.Reason);
         var notes = new List<string>();
@@ -74,14 +78,17 @@ public static class CtVolumeLoader
 
         var volume = new Volume<short>(first.Columns, first.Rows, n, geometry);
         var errors = new string?[n];
+        var hashes = hashFiles ? new string?[n] : null;
         var options = new ParallelOptions { MaxDegreeOfParallelism = jobs > 0 ? jobs : Environment.ProcessorCount };
         // Enhanced CT: all frames come from one file, read it once.
         DicomFile? shared = group.Kind == InstanceKind.EnhancedCt ? DicomFile.Open(first.Path) : null;
+        if (shared is not null && hashes is not null) hashes[0] = HashFile(first.Path);
         Parallel.For(0, n, options, () => new byte[first.Rows * first.Columns * 2], (k, _, scratch) =>
         {
             try
             {
-                LoadSlice(slices[k], shared, volume, k, ref scratch);
+                var sha = LoadSlice(slices[k], shared, volume, k, ref scratch, hashes is not null);
+                if (sha is not null) hashes![k] = sha;
             }
             catch (DicomReadException ex)
             {
@@ -92,7 +99,17 @@ public static class CtVolumeLoader
         var failed = errors.Where(e => e is not null).ToList();
         if (failed.Count > 0)
             throw new SeriesAssemblyException(Name(group), $"{failed.Count} of {n} slices could not be decoded; first: {failed[0]}");
-        return new CtVolume(volume, notes, first.SliceThickness, first.PatientPosition);
+        var fileHashes = new Dictionary<string, string>(StringComparer.Ordinal);
+        if (hashes is not null)
+            for (var k = 0; k < n; k++)
+                if (hashes[k] is { } h) fileHashes[(shared is null ? slices[k].Header.Path : first.Path)] = h;
+        return new CtVolume(volume, notes, first.SliceThickness, first.PatientPosition) { FileSha256 = fileHashes };
+    }
+
+    private static string HashFile(string path)
+    {
+        using var s = File.OpenRead(path);
+        return Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(s));
     }
 
     private static string Name(SeriesGroup g) => $"#{g.Index + 1} ({g.Describe()}, first file '{g.First.Path}')";
@@ -151,9 +168,11 @@ public static class CtVolumeLoader
         }
     }
 
-    private static void LoadSlice(SliceRef slice, DicomFile? shared, Volume<short> volume, int k, ref byte[] scratch)
+    /// <returns>The file's SHA-256 when <paramref name="hash"/> is set and the whole file was read, else null.</returns>
+    private static string? LoadSlice(SliceRef slice, DicomFile? shared, Volume<short> volume, int k, ref byte[] scratch, bool hash)
     {
         byte[]? rented = null;
+        string? sha = null;
         try
         {
             DicomFile file;
@@ -167,6 +186,7 @@ public static class CtVolumeLoader
                 var length = (int)Math.Min(stream.Length, DicomFile.MaxFileBytes);
                 rented = ArrayPool<byte>.Shared.Rent(length);
                 stream.ReadExactly(rented, 0, length);
+                if (hash && length == stream.Length) sha = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(rented.AsSpan(0, length)));
                 file = DicomFile.Parse(rented.AsMemory(0, length), slice.Header.Path);
             }
             var info = DicomPixelData.GetFrameInfo(file.Dataset, file.Path);
@@ -178,6 +198,7 @@ public static class CtVolumeLoader
             DicomPixelData.DecodeFrame(file, info, slice.Frame, raw);
             var transform = PixelTransform.From(file.Dataset, slice.Header, slice.Frame, info);
             transform.Apply(raw, info, volume.Slice(k));
+            return sha;
         }
         catch (IOException ex)
         {

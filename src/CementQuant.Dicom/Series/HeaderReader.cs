@@ -1,3 +1,5 @@
+using System.Globalization;
+
 namespace CementQuant.Dicom.Series;
 
 /// <summary>Turns a parsed file's dataset into a typed <see cref="InstanceHeader"/> and says what the file is.</summary>
@@ -97,6 +99,7 @@ public static class HeaderReader
             PatientId = ds.GetString(DicomTag.PatientID) ?? "",
             PatientName = ds.GetString(DicomTag.PatientName) ?? "",
             StudyDate = ds.GetString(DicomTag.StudyDate) ?? "",
+            AcquiredAt = AcquiredAt(ds),
             PatientPosition = (ds.GetString(DicomTag.PatientPosition) ?? "").ToUpperInvariant(),
             Rows = info?.Rows ?? 0,
             Columns = info?.Columns ?? 0,
@@ -123,6 +126,26 @@ public static class HeaderReader
         };
     }
 
+    /// <summary>DT, or DA + TM, as a time (fractions of a second kept, time zone ignored); null when absent or malformed.</summary>
+    private static DateTime? AcquiredAt(DicomDataset ds)
+    {
+        var dt = ds.GetString(DicomTag.AcquisitionDateTime)?.Trim();
+        if (string.IsNullOrEmpty(dt))
+        {
+            var (date, time) = (ds.GetString(DicomTag.AcquisitionDate)?.Trim(), ds.GetString(DicomTag.AcquisitionTime)?.Trim());
+            if (string.IsNullOrEmpty(time)) (date, time) = (ds.GetString(DicomTag.ContentDate)?.Trim(), ds.GetString(DicomTag.ContentTime)?.Trim());
+            if (string.IsNullOrEmpty(time)) return null;
+            dt = (string.IsNullOrEmpty(date) ? "19000101" : date) + time.Replace(":", "", StringComparison.Ordinal);
+        }
+        var zone = dt.IndexOfAny(['+', '-'], 8);
+        if (zone > 0) dt = dt[..zone];
+        var frac = dt.IndexOf('.', StringComparison.Ordinal);
+        var whole = (frac >= 0 ? dt[..frac] : dt).PadRight(14, '0');
+        if (whole.Length != 14 || !DateTime.TryParseExact(whole, "yyyyMMddHHmmss", CultureInfo.InvariantCulture, DateTimeStyles.None, out var t)) return null;
+        if (frac >= 0 && double.TryParse("0" + dt[frac..], NumberStyles.Float, CultureInfo.InvariantCulture, out var f)) t = t.AddSeconds(f);
+        return t;
+    }
+
     private static Codecs.FrameInfo? TryFrameInfo(DicomDataset ds, string path)
     {
         try { return DicomPixelData.GetFrameInfo(ds, path); }
@@ -140,7 +163,7 @@ public static class HeaderReader
     {
         var what = modality.Length > 0 ? $"modality {modality}" : $"SOP class {(sopClass.Length > 0 ? sopClass : "unknown")}";
         if (!hasPixels) return (InstanceKind.NonImage, $"no pixel data ({what})");
-        if (imageType.Contains("LOCALIZER") || imageType.Contains("SCOUT") || imageType.Contains("TOPOGRAM"))
+        if (IsLocalizerImageType(imageType))
             return (InstanceKind.Localizer, "localizer (ImageType says LOCALIZER)");
         var isCt = modality == "CT" || sopClass is CtImageStorage or EnhancedCtImageStorage or LegacyConvertedEnhancedCtImageStorage;
         if (sopClass.StartsWith(SecondaryCaptureStorage, StringComparison.Ordinal) || modality is "OT" or "SC")
@@ -158,6 +181,10 @@ public static class HeaderReader
             return frames == 1 ? (InstanceKind.Radiograph, $"radiograph ({what})") : (InstanceKind.OtherImage, $"multi-frame {what} (fluoroscopy run) is not analysed");
         return (InstanceKind.OtherImage, $"{what} is not analysed");
     }
+
+    /// <summary>ImageType names a CT scout: LOCALIZER (PS3.3 C.8.2.1.1.1), or a vendor's SCOUT or TOPOGRAM.</summary>
+    public static bool IsLocalizerImageType(string[] imageType) =>
+        imageType.Contains("LOCALIZER") || imageType.Contains("SCOUT") || imageType.Contains("TOPOGRAM");
 
     private static Vec3? ToVec(double[]? v) => v is null ? null : new Vec3(v[0], v[1], v[2]);
     private static (double, double)? ToPair(double[]? v) => v is null ? null : (v[0], v[1]);

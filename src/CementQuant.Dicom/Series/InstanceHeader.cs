@@ -44,6 +44,8 @@ public sealed record InstanceHeader
     public string PatientId { get; init; } = "";
     public string PatientName { get; init; } = "";
     public string StudyDate { get; init; } = "";
+    /// <summary>When the image was taken: AcquisitionDateTime, else AcquisitionDate/Time, else ContentDate/Time (null when absent).</summary>
+    public DateTime? AcquiredAt { get; init; }
     public string PatientPosition { get; init; } = "";
     public int Rows { get; init; }
     public int Columns { get; init; }

@@ -80,6 +80,9 @@ public static class SeriesGrouper
             InstanceKind.EnhancedCt => (true, "enhanced CT volume"),
             InstanceKind.Radiograph when !h.CanDecode => (false, $"unsupported transfer syntax {h.TransferSyntaxUid} ({h.TransferSyntaxName})"),
             InstanceKind.Radiograph => (true, "radiograph"),
+            // A scout is a projection radiograph; a CT image that is only called a localizer for want of geometry is not.
+            InstanceKind.Localizer when HeaderReader.IsLocalizerImageType(h.ImageType) && !h.CanDecode => (false, $"unsupported transfer syntax {h.TransferSyntaxUid} ({h.TransferSyntaxName})"),
+            InstanceKind.Localizer when HeaderReader.IsLocalizerImageType(h.ImageType) => (true, "localizer (a projection, analysed as a radiograph)"),
             _ => (false, h.KindReason),
         };
         return new SeriesGroup { Index = index, Kind = h.Kind, Instances = g, Usable = usable, Reason = reason };

@@ -73,6 +73,60 @@ public sealed class QaReport
     }
 
     /// <summary>
+    /// Draws the pictures of one radiograph series into <see cref="PictureFolder"/>: per image the whole image with
+    /// every measured body outlined, and a close-up of each body. Pictures are named by the series and image keys and
+    /// the row's label, so a resumed run finds them again (<see cref="AddRadiographsWithoutPictures"/>).
+    /// </summary>
+    public void AddRadiographSeries(SeriesIdentity id, string description, IReadOnlyList<ReportRadiograph> images)
+    {
+        ArgumentNullException.ThrowIfNull(id);
+        ArgumentNullException.ThrowIfNull(images);
+        Directory.CreateDirectory(PictureFolder);
+        var seriesStem = Reserve(Safe(id.SeriesKey));
+        var entries = new List<RadiographEntry>();
+        foreach (var x in images)
+        {
+            var stem = Reserve($"{seriesStem}_{Safe(x.Result.ImageKey)}");
+            var title = $"{ViewName(x.Result.View)} · image {Short(x.Result.ImageKey)}";
+            var pictures = new List<ReportPicture>();
+            foreach (var p in RadiographPictures.All(x.Image, x.Result, x.Overlays, title, m => $"{m.Vertebra} · {ViewName(x.Result.View)}").Select(r => r.Picture))
+            {
+                var file = $"{stem}_{p.Kind}.png";
+                AtomicFile.Write(Path.Combine(PictureFolder, file), s => s.Write(p.Png));
+                pictures.Add(new ReportPicture($"{PictureFolderName}/{file}", p.Title, p.Caption));
+            }
+            entries.Add(new RadiographEntry(x.Result, stem, pictures));
+        }
+        lock (_lock) _series.Add(new ReportSeries(id, description, [], null) { Radiographs = entries });
+    }
+
+    /// <summary>Lists a radiograph series from an earlier run (--resume) with the pictures that run drew, where they still exist.</summary>
+    public void AddRadiographsWithoutPictures(SeriesIdentity id, string description, IReadOnlyList<AnalysedRadiograph> images)
+    {
+        var seriesStem = Reserve(Safe(id.SeriesKey));
+        var entries = new List<RadiographEntry>();
+        foreach (var x in images)
+        {
+            var stem = Reserve($"{seriesStem}_{Safe(x.ImageKey)}");
+            var kinds = new[] { ("whole", $"{ViewName(x.View)} · image {Short(x.ImageKey)}") }.Concat(x.Rows.Select(r => (Safe(r.Vertebra), $"{r.Vertebra} · {ViewName(x.View)}")));
+            var pictures = kinds.Where(k => File.Exists(Path.Combine(PictureFolder, $"{stem}_{k.Item1}.png")))
+                .Select(k => new ReportPicture($"{PictureFolderName}/{stem}_{k.Item1}.png", k.Item2, "drawn by an earlier run")).ToList();
+            entries.Add(new RadiographEntry(x, stem, pictures));
+        }
+        lock (_lock) _series.Add(new ReportSeries(id, description, [], null) { Radiographs = entries });
+    }
+
+    internal static string ViewName(string view) => view switch
+    {
+        "AP" => "AP radiograph",
+        "PA" => "PA radiograph",
+        "LAT" => "Lateral radiograph",
+        _ => "Radiograph (view unknown)",
+    };
+
+    private static string Short(string key) => key.Length > 8 ? key[..8] : key;
+
+    /// <summary>
     /// Lists a series whose results come from an earlier run (--resume) without drawing it again: its rows
     /// appear in the summary and panels; its pictures are the ones the earlier run left in the picture folder.
     /// </summary>
@@ -125,4 +179,8 @@ public sealed class QaReport
 
 internal sealed record ReportPicture(string Src, string Title, string Caption);
 internal sealed record ReportEntry(VertebraMetrics Metrics, string Anchor, IReadOnlyList<ReportPicture> Pictures, double? RoiConfidence, IReadOnlyList<string> RoiQc);
-internal sealed record ReportSeries(SeriesIdentity Id, string Description, IReadOnlyList<ReportEntry> Vertebrae, string? Chart);
+internal sealed record RadiographEntry(AnalysedRadiograph Result, string Anchor, IReadOnlyList<ReportPicture> Pictures);
+internal sealed record ReportSeries(SeriesIdentity Id, string Description, IReadOnlyList<ReportEntry> Vertebrae, string? Chart)
+{
+    public IReadOnlyList<RadiographEntry> Radiographs { get; init; } = [];
+}

@@ -5,17 +5,20 @@ using System.Text;
 namespace CementQuant.Reporting.Report;
 
 /// <summary>
-/// The page: a summary table of every vertebra (sortable by clicking a heading, filterable by flag), one
-/// chart per series, then one panel per vertebra. One file with inline CSS and JS; pictures are relative
-/// links into report/; a Content-Security-Policy forbids any network load.
+/// The page: a summary table of every vertebra, CT and radiograph rows alike (sortable by clicking a heading,
+/// filterable by flag), one chart per CT series, then one panel per CT vertebra and one per radiograph. One file
+/// with inline CSS and JS; pictures are relative links into report/; a Content-Security-Policy forbids any network load.
 /// </summary>
 internal static class ReportHtml
 {
     public static string Build(IReadOnlyList<ReportSeries> series, double toleranceMm)
     {
         var all = series.SelectMany(s => s.Vertebrae.Select(v => (Series: s, V: v))).ToList();
-        var flagged = all.Count(x => x.V.Metrics.Flags.Count > 0);
-        var flagsPresent = FlagText.Known.Concat(all.SelectMany(x => x.V.Metrics.Flags)).Distinct().ToList();
+        var images = series.SelectMany(s => s.Radiographs.Select(x => (Series: s, X: x))).ToList();
+        var xrRows = images.SelectMany(i => i.X.Result.Rows.Select(m => (i.Series, i.X, M: m))).ToList();
+        var rowFlags = all.Select(x => x.V.Metrics.Flags).Concat(xrRows.Select(x => x.M.Flags)).ToList();
+        var flagged = rowFlags.Count(f => f.Count > 0);
+        var flagsPresent = FlagText.Known.Concat(rowFlags.SelectMany(f => f)).Distinct().ToList();
         var sb = new StringBuilder(64 * 1024);
         sb.Append("""
             <!DOCTYPE html>
@@ -32,21 +35,22 @@ internal static class ReportHtml
             <body>
             <header><h1>CementQuant QA report</h1>
             """);
-        sb.Append(I($"<p class=\"muted\">{series.Count} CT series, {all.Count} vertebrae, {all.Count(x => x.V.Metrics.CementVolumeMl > 0)} with cement, {flagged} flagged. "))
-          .Append("Left and right are the patient's. Slices are reformatted in patient space along each vertebra's own frame; axial and coronal views show the patient's left on the viewer's right.</p>\n</header>\n");
+        sb.Append(I($"<p class=\"muted\">{series.Count(s => s.Radiographs.Count == 0)} CT series, {all.Count} vertebrae, {all.Count(x => x.V.Metrics.CementVolumeMl > 0)} with cement; {images.Count} radiograph{(images.Count == 1 ? "" : "s")}, {xrRows.Count} radiograph row{(xrRows.Count == 1 ? "" : "s")}; {flagged} row{(flagged == 1 ? "" : "s")} flagged. "))
+          .Append("Left and right are the patient's. Slices are reformatted in patient space along each vertebra's own frame; axial and coronal views and frontal radiographs show the patient's left on the viewer's right.</p>\n</header>\n");
 
         // Summary.
         sb.Append("<section id=\"summary\"><h2>Summary</h2>\n<div class=\"filters\" role=\"toolbar\" aria-label=\"filter by flag\">Show: ");
-        sb.Append(I($"<button type=\"button\" data-filter=\"all\" class=\"on\">all <span class=\"n\">{all.Count}</span></button>"));
+        sb.Append(I($"<button type=\"button\" data-filter=\"all\" class=\"on\">all <span class=\"n\">{rowFlags.Count}</span></button>"));
         sb.Append(I($"<button type=\"button\" data-filter=\"any\">any flag <span class=\"n\">{flagged}</span></button>"));
         foreach (var f in flagsPresent)
-            sb.Append(I($"<button type=\"button\" data-filter=\"{E(f)}\">{E(f)} <span class=\"n\">{all.Count(x => x.V.Metrics.Flags.Contains(f))}</span></button>"));
-        sb.Append(I($"<button type=\"button\" data-filter=\"none\">no flag <span class=\"n\">{all.Count - flagged}</span></button></div>\n"));
+            sb.Append(I($"<button type=\"button\" data-filter=\"{E(f)}\">{E(f)} <span class=\"n\">{rowFlags.Count(x => x.Contains(f))}</span></button>"));
+        sb.Append(I($"<button type=\"button\" data-filter=\"none\">no flag <span class=\"n\">{rowFlags.Count - flagged}</span></button></div>\n"));
         sb.Append("<table id=\"summary-table\" class=\"summary\"><thead><tr>");
         foreach (var (name, type, tip) in new[]
         {
-            ("study", "text", "pseudonymous study key"), ("series", "text", "pseudonymous series key"), ("level", "num", "vertebra, superior to inferior"),
-            ("fill %", "num", "fill_pct: cement / body volume"), ("left fraction", "num", "left_fraction: share of the cement on the patient's left"),
+            ("study", "text", "pseudonymous study key"), ("series", "text", "pseudonymous series key"), ("view", "text", "CT, or the radiograph's view (AP or LAT)"),
+            ("level", "num", "vertebra, superior to inferior"),
+            ("fill %", "num", "fill_pct: cement / body volume (CT); fill_area_pct: cement / body area (radiograph)"), ("left fraction", "num", "left_fraction: share of the cement on the patient's left"),
             ("contact", "text", "endplates the cement touches"), ("pattern", "text", "pattern"), ("flags", "text", "flags"),
         })
             sb.Append(I($"<th data-type=\"{type}\" title=\"{E(tip)}\" tabindex=\"0\">{E(name)}<span class=\"arrow\"></span></th>"));
@@ -55,25 +59,35 @@ internal static class ReportHtml
         foreach (var (s, v) in all)
         {
             var m = v.Metrics;
-            sb.Append(I($"<tr data-flags=\"{E(string.Join(' ', m.Flags))}\" data-order=\"{order++}\">"));
-            sb.Append(I($"<td class=\"key\">{E(Short(s.Id.StudyKey))}</td><td class=\"key\">{E(Short(s.Id.SeriesKey))}</td>"));
-            sb.Append(I($"<td data-v=\"{order}\"><a href=\"#v-{E(v.Anchor)}\">{E(m.Vertebra)}</a></td>"));
-            sb.Append(I($"<td data-v=\"{m.FillPct:0.###}\" class=\"num\">{m.FillPct:0.0}</td>"));
-            sb.Append(m.LeftFraction is { } lf ? I($"<td data-v=\"{lf:0.####}\" class=\"num\">{lf:0.00}</td>") : "<td data-v=\"-1\" class=\"num\">—</td>");
-            sb.Append(I($"<td>{E(FlagText.Contact(m))}</td><td>{E(m.Pattern.Replace('_', '-'))}</td><td>{Badges(m.Flags)}</td></tr>\n"));
+            SummaryRow(sb, s, order++, "CT", $"#v-{v.Anchor}", m.Vertebra, m.FillPct, m.LeftFraction, FlagText.Contact(m), m.Pattern.Replace('_', '-'), m.Flags);
         }
+        foreach (var (s, x, m) in xrRows)
+            SummaryRow(sb, s, order++, m.View, $"#r-{x.Anchor}", m.Vertebra, m.FillAreaPct, m.LeftFraction, FlagText.Contact(m), "projection", m.Flags);
         sb.Append("</tbody></table>\n");
         sb.Append("<p id=\"empty\" class=\"muted\" hidden>No vertebra matches this filter.</p>\n");
-        if (all.Count == 0) sb.Append("<p class=\"muted\">No CT series with vertebrae was analysed.</p>\n");
+        if (rowFlags.Count == 0) sb.Append("<p class=\"muted\">No CT series with vertebrae and no radiograph with a cemented vertebra was analysed.</p>\n");
         foreach (var s in series.Where(s => s.Chart is not null))
             sb.Append(I($"<figure class=\"chart\"><img src=\"{E(s.Chart!)}\" alt=\"cement per vertebra, series {E(Short(s.Id.SeriesKey))}\"><figcaption>study {E(Short(s.Id.StudyKey))} · series {E(Short(s.Id.SeriesKey))} · {E(s.Description)}</figcaption></figure>\n"));
         sb.Append(Legend(toleranceMm)).Append("</section>\n");
 
         // Panels.
         foreach (var (s, v) in all) Panel(sb, s, v);
+        foreach (var (s, x) in images) RadiographPanel(sb, s, x);
 
         sb.Append("<script>\n").Append(Script).Append("</script>\n</body>\n</html>\n");
         return sb.ToString();
+    }
+
+    /// <summary>One row of the summary table (a CT vertebra or a radiograph row), linking to its panel.</summary>
+    private static void SummaryRow(StringBuilder sb, ReportSeries s, int order, string view, string href, string label, double fillPct, double? leftFraction,
+        string contact, string pattern, IReadOnlyList<string> flags)
+    {
+        sb.Append(I($"<tr data-flags=\"{E(string.Join(' ', flags))}\" data-order=\"{order}\">"));
+        sb.Append(I($"<td class=\"key\">{E(Short(s.Id.StudyKey))}</td><td class=\"key\">{E(Short(s.Id.SeriesKey))}</td><td>{E(view)}</td>"));
+        sb.Append(I($"<td data-v=\"{order + 1}\"><a href=\"{E(href)}\">{E(label)}</a></td>"));
+        sb.Append(I($"<td data-v=\"{fillPct:0.###}\" class=\"num\">{fillPct:0.0}</td>"));
+        sb.Append(leftFraction is { } lf ? I($"<td data-v=\"{lf:0.####}\" class=\"num\">{lf:0.00}</td>") : "<td data-v=\"-1\" class=\"num\">—</td>");
+        sb.Append(I($"<td>{E(contact)}</td><td>{E(pattern)}</td><td>{Badges(flags)}</td></tr>\n"));
     }
 
     private static void Panel(StringBuilder sb, ReportSeries s, ReportEntry v)
@@ -111,6 +125,53 @@ internal static class ReportHtml
             sb.Append(I($"<div><span class=\"name\">{E(name)}</span><span class=\"value\">{E(Format(row[i]))}</span></div>\n"));
         }
         sb.Append("</div>\n</div>\n</div>\n</section>\n");
+    }
+
+    /// <summary>One radiograph: its pictures, each measured body's flags explained, QC and loading notes, and the rows' metrics.</summary>
+    private static void RadiographPanel(StringBuilder sb, ReportSeries s, RadiographEntry x)
+    {
+        var r = x.Result;
+        var flags = r.Rows.SelectMany(m => m.Flags).Distinct().ToList();
+        sb.Append(I($"<section class=\"panel\" id=\"r-{E(x.Anchor)}\" data-flags=\"{E(string.Join(' ', flags))}\">\n"));
+        sb.Append(I($"<h2>{E(QaReport.ViewName(r.View))} <span class=\"muted small\">study {E(Short(s.Id.StudyKey))} · series {E(Short(s.Id.SeriesKey))} · image {E(Short(r.ImageKey))} · {E(s.Description)}</span> <a class=\"top\" href=\"#summary\">↑ summary</a></h2>\n"));
+        var cemented = r.Rows.Count(m => m.CementAreaMm2 > 0);
+        var headline = cemented == 0 ? "No cement found." : I($"Cement in {cemented} vertebral bod{(cemented == 1 ? "y" : "ies")}: {string.Join("; ", r.Rows.Select(FlagText.Headline))}.");
+        sb.Append(I($"<p class=\"headline\">{Badges(flags)} {E(headline)}</p>\n"));
+        if (x.Pictures.Count == 0) sb.Append("<p class=\"muted\">No pictures: this radiograph was taken from an earlier run whose pictures are gone.</p>\n");
+        sb.Append("<div class=\"pictures\">\n");
+        foreach (var p in x.Pictures)
+            sb.Append(I($"<figure><img src=\"{E(p.Src)}\" alt=\"{E(p.Title)}\"><figcaption>{E(p.Caption)}</figcaption></figure>\n"));
+        sb.Append("</div>\n<div class=\"columns\">\n<div>\n<h3>Why flagged</h3>\n");
+        if (flags.Count == 0) sb.Append("<p class=\"muted\">No flag raised.</p>\n");
+        else
+        {
+            sb.Append("<dl class=\"flags\">\n");
+            foreach (var m in r.Rows)
+                foreach (var f in m.Flags)
+                    sb.Append(I($"<dt>{E(m.Vertebra)} {Badges([f])} <span class=\"muted small\">rule: {E(FlagText.RadiographRule(f))}</span></dt><dd>{E(FlagText.Explain(f, m))}</dd>\n"));
+            sb.Append("</dl>\n");
+        }
+        sb.Append("<h3>QC notes</h3>\n<ul class=\"qc\">\n");
+        foreach (var q in r.Rows.SelectMany(m => m.Qc).Append("PROJECTION_ONLY").Distinct())
+            sb.Append(I($"<li><code>{E(q)}</code> {E(FlagText.Qc(q))}</li>\n"));
+        foreach (var m in r.Rows) sb.Append(I($"<li>{E(m.Vertebra)}: detection confidence {m.Confidence:0.00}; label from {E(m.LabelSource)}.</li>\n"));
+        foreach (var n in r.Notes) sb.Append(I($"<li><code>{E(n)}</code></li>\n"));
+        sb.Append(r.PairedWith is { } partner ? I($"<li>Analysed as a pair with image {E(Short(partner))} of the opposite view.</li>\n") : "<li>Analysed alone (no opposite view of the same study).</li>\n");
+        sb.Append("</ul>\n</div>\n<div>\n<h3>Metrics</h3>\n");
+        if (r.Rows.Count == 0) sb.Append("<p class=\"muted\">No row: no cemented vertebral body was found.</p>\n");
+        foreach (var m in r.Rows)
+        {
+            sb.Append(I($"<h3>{E(m.Vertebra)} · {E(m.View)}</h3>\n<div class=\"metrics\">\n"));
+            var row = RadiographTable.Row(s.Id, r.ImageKey, m, includePhi: false);
+            for (var i = 0; i < RadiographTable.Columns.Length; i++)
+            {
+                var name = RadiographTable.Columns[i];
+                if (name is "schema_version" or "study_key" or "series_key" or "image_key" or "flags" or "qc") continue;
+                sb.Append(I($"<div><span class=\"name\">{E(name)}</span><span class=\"value\">{E(Format(row[i]))}</span></div>\n"));
+            }
+            sb.Append("</div>\n");
+        }
+        sb.Append("</div>\n</div>\n</section>\n");
     }
 
     private static string Headline(VertebraMetrics m)

@@ -6,3 +6,9 @@ namespace CementQuant.Reporting.Report;
 /// Plain data, so Reporting needs no reference to the analysis stages.
 /// </summary>
 public sealed record ReportVertebra(VertebraMetrics Metrics, long[] InBodyVoxels, long[] LeakVoxels);
+
+/// <summary>
+/// One radiograph as the QA report needs it: its analysed rows, the loaded image (for display) and where each row's
+/// body and cement were seen (<c>Overlays[i]</c> belongs to <c>Result.Rows[i]</c>).
+/// </summary>
+public sealed record ReportRadiograph(AnalysedRadiograph Result, RadiographImage Image, IReadOnlyList<RadiographOverlay> Overlays);
