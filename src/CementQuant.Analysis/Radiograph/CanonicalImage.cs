@@ -131,6 +131,19 @@ internal static class Cv
         return a;
     }
 
+    /// <summary>Binary open (erode then dilate) of a 0/1 mask with an ellipse.</summary>
+    public static byte[] OpenMask(byte[] mask, int width, int height, double diameterPx)
+    {
+        var d = Math.Max(1, (int)Math.Round(diameterPx)) | 1;
+        using var m = new Mat(height, width, MatType.CV_8UC1);
+        m.SetArray(mask);
+        using var k = Cv2.GetStructuringElement(MorphShapes.Ellipse, new Size(d, d));
+        using var o = new Mat();
+        Cv2.MorphologyEx(m, o, MorphTypes.Open, k, null, 1, BorderTypes.Constant, new Scalar(0));
+        o.GetArray(out byte[] a);
+        return a;
+    }
+
     public static byte[] Dilate(byte[] mask, int width, int height, double diameterPx)
     {
         var d = Math.Max(1, (int)Math.Round(diameterPx)) | 1;

@@ -16,9 +16,9 @@ internal sealed record CementResult(IReadOnlyList<CementGroup> Groups, float[] R
 /// <summary>
 /// Cement as the most radiopaque wide structure. G: the image smoothed (σ 0.4 mm); background: a 40 mm grey
 /// opening at 1 mm (removes everything narrower than a vertebra's cement); residual R = G − background.
-/// Wide residual Rw: R opened with a 4 mm disc (removes thin bone edges and the cortex). Bone scale B: the 95th
+/// Wide residual Rw: R opened with a 4 mm disc (removes thin bone edges and the cortex). Bone scale B: the 90th
 /// percentile of Rw. Seeds: Rw &gt; SeedContrast·B; cement: R &gt; max(EdgeContrast·B, 0.2·seed level) connected to
-/// a seed, small holes closed. Very bright elongated thin components (screws, wires) are metal and dropped.
+/// a seed, small holes closed, thin attachments opened off. Very bright elongated thin components (screws, wires) are metal and dropped.
 /// </summary>
 internal static class CementDetector
 {
@@ -36,13 +36,14 @@ internal static class CementDetector
         var r = new float[n];
         for (var i = 0; i < n; i++) r[i] = g[i] - bg[i];
         var rw = Cv.Open(r, w, h, 4.0 / s);
-        var p95 = Cv.Percentile(rw, 0.95);
+        // Bone scale: the 90th percentile (the 95th lands in the cement where several levels are filled), never below a
+        // tenth of the 99.9th (where bone covers little of the image the percentile is noise).
+        var p90 = Cv.Percentile(rw, 0.90);
         var p999 = Cv.Percentile(rw, 0.999);
         var max = rw.Max();
-        // Guard: where bone covers little of the image the 95th percentile is noise; never below 1/8 of the 99.9th.
-        var bone = Math.Max(p95, p999 / 8);
+        var bone = Math.Max(p90, p999 / 10);
         if (!(bone > 0)) bone = Math.Max(1e-6, max / 100);
-        trace?.Invoke($"bone p95={RadiographAnalyzer.F(p95)} p99.9={RadiographAnalyzer.F(p999)} max={RadiographAnalyzer.F(max)} B={RadiographAnalyzer.F(bone)} max/B={RadiographAnalyzer.F(max / bone)}");
+        trace?.Invoke($"bone p90={RadiographAnalyzer.F(p90)} p99.9={RadiographAnalyzer.F(p999)} max={RadiographAnalyzer.F(max)} B={RadiographAnalyzer.F(bone)} max/B={RadiographAnalyzer.F(max / bone)}");
 
         var seedT = o.SeedContrast * bone;
         var seeds = new byte[n];
@@ -82,14 +83,22 @@ internal static class CementDetector
         var edgeT = Math.Max(o.EdgeContrast * bone, 0.3 * level);
         trace?.Invoke($"seedT={RadiographAnalyzer.F(seedT)} seedLevel={RadiographAnalyzer.F(seedLevel)} local level={RadiographAnalyzer.F(level)} edgeT={RadiographAnalyzer.F(edgeT)}");
 
+        // Growth needs wide support too (the wide residual above half the edge threshold), so a thin bright ring of bone
+        // touching the cement (a spinous process seen end on) is not taken in.
         var grow = new byte[n];
-        for (var i = 0; i < n; i++) if (r[i] - local[i] > edgeT) grow[i] = 1;
+        for (var i = 0; i < n; i++) if (r[i] - local[i] > edgeT && rw[i] - local[i] > 0.5 * edgeT) grow[i] = 1;
         var (labels, count) = Cv.Components(grow, w, h);
         var keep = new bool[count];
         for (var i = 0; i < n; i++) if (seeds[i] != 0 && labels[i] > 0) keep[labels[i]] = true;
+        // Fainter cement near seeded cement (a leak thinner than the fill): grown regions with no seed whose wide
+        // contrast reaches SatelliteLevel of the seeds' and that lie within 40 mm of a seeded region.
+        KeepSatellites(keep, labels, count, rw, local, level, w, h, c.Sx, c.Sy, o.MinCementAreaMm2);
         var mask = new byte[n];
         for (var i = 0; i < n; i++) if (keep[labels[i]] && labels[i] > 0) mask[i] = 1;
+        // Close small holes, then open with a 2 mm disc: thin bright bone touching the cement (a spinous process seen
+        // end on, a cortex line) is cut off; wide cement keeps its outline.
         mask = Cv.Close(mask, w, h, 1.0 / s);
+        mask = Cv.OpenMask(mask, w, h, 2.0 / s);
 
         // Components of the final mask: drop small ones and metal.
         var (cl, cc) = Cv.Components(mask, w, h);
@@ -149,6 +158,35 @@ internal static class CementDetector
         var contrast = new float[n];
         for (var i = 0; i < n; i++) contrast[i] = r[i] - local[i];
         return new CementResult(result, r, painted, inner, bone, max / bone, metal, notes) { Contrast = contrast, Level = level };
+    }
+
+    /// <summary>Wide contrast (of the seeds' median) a grown region without a seed needs to count as cement near seeded cement.</summary>
+    private const double SatelliteLevel = 0.45;
+
+    private static void KeepSatellites(bool[] keep, int[] labels, int count, float[] rw, float[] local, double level, int w, int h, double sx, double sy, double minAreaMm2)
+    {
+        var peak = new double[count]; var area = new int[count];
+        int[] x0 = new int[count], x1 = new int[count], y0 = new int[count], y1 = new int[count];
+        Array.Fill(x0, int.MaxValue); Array.Fill(y0, int.MaxValue); Array.Fill(x1, int.MinValue); Array.Fill(y1, int.MinValue);
+        for (var i = 0; i < labels.Length; i++)
+        {
+            var l = labels[i];
+            if (l == 0) continue;
+            area[l]++; peak[l] = Math.Max(peak[l], rw[i] - local[i]);
+            int x = i % w, y = i / w;
+            x0[l] = Math.Min(x0[l], x); x1[l] = Math.Max(x1[l], x); y0[l] = Math.Min(y0[l], y); y1[l] = Math.Max(y1[l], y);
+        }
+        var seeded = Enumerable.Range(1, count - 1).Where(l => keep[l]).ToList();
+        for (var l = 1; l < count; l++)
+        {
+            if (keep[l] || peak[l] < SatelliteLevel * level || area[l] * sx * sy < minAreaMm2) continue;
+            keep[l] = seeded.Any(k =>
+            {
+                var dx = Math.Max(0, Math.Max(x0[k] - x1[l], x0[l] - x1[k])) * sx;
+                var dy = Math.Max(0, Math.Max(y0[k] - y1[l], y0[l] - y1[k])) * sy;
+                return dx * dx + dy * dy <= 40 * 40;
+            });
+        }
     }
 
     private sealed record Comp(List<int> Pixels, int X0, int X1, int Y0, int Y1, double Cx, double Cy, double MinorMm, double Elongation, double Level)
