@@ -49,11 +49,9 @@ internal sealed class BodyOutline
 internal static class BodyFinder
 {
     /// <summary>Plausible body sizes, mm: width (frontal) or depth (lateral), and height.</summary>
-    /// <summary>An edge rising this many bone contrasts per mm counts as fully clear.</summary>
-    private const double EdgeForFullConfidence = 0.25;
     private const double MinWidthAp = 30, MaxWidthAp = 64, MinDepthLat = 22, MaxDepthLat = 48, MinHeight = 16, MaxHeight = 38;
 
-    public static BodyOutline? Find(BodyWindow win, double boneScale, bool lateral, Action<string>? trace)
+    public static BodyOutline? Find(BodyWindow win, bool lateral, Action<string>? trace)
     {
         int w = win.Width, h = win.Height;
         var s = win.S;
@@ -104,23 +102,81 @@ internal static class BodyFinder
             for (var i = Math.Max(0, (int)(left - 10 / s)); i <= Math.Min(w - 1, (int)(right + 10 / s)); i++)
                 if (body.Contains(i, j, 0)) { area++; ax += i; ay += j; }
         if (area == 0) return null;
-        // Confidence: each side's edge contrast per mm against the image's bone contrast, times its fit quality.
-        var sides = new[] { (first.Value, fLine), (second.Value, sLine), (sup.Value, supLine), (inf.Value, infLine) };
-        var conf = sides.Min(x => Math.Min(1, x.Item1.Strength / s / (EdgeForFullConfidence * boneScale)) * x.Item2.InlierFraction * Math.Exp(-x.Item2.RmsPx * s / 1.0));
-        trace?.Invoke($"body walls {RadiographAnalyzer.F(fLine.At((top + bottom) / 2))}..{RadiographAnalyzer.F(sLine.At((top + bottom) / 2))} endplates {RadiographAnalyzer.F(supLine.At((left + right) / 2))}..{RadiographAnalyzer.F(infLine.At((left + right) / 2))} conf {RadiographAnalyzer.F(conf)}");
+        var seenSup = Agreeing(supSeen, supLine, 2 / s); var seenInf = Agreeing(infSeen, infLine, 2 / s);
+        double? symmetry = lateral ? null : SymmetryMidline(win, left, right, top, bottom);
+        var conf = Confidence(lateral ? [fLine, sLine, supLine, infLine] : [fLine, sLine], s, (right - left) * s, (bottom - top) * s, lateral,
+            symmetry is { } m ? (m - (left + right) / 2) * s : null, lateral ? Math.Min(seenSup.Count, seenInf.Count) / (double)Math.Max(1, cols.Count) : 1);
+        trace?.Invoke($"body walls {RadiographAnalyzer.F(fLine.At((top + bottom) / 2))}..{RadiographAnalyzer.F(sLine.At((top + bottom) / 2))} endplates {RadiographAnalyzer.F(supLine.At((left + right) / 2))}..{RadiographAnalyzer.F(infLine.At((left + right) / 2))}"
+            + (symmetry is { } sm ? $" symmetry midline {RadiographAnalyzer.F((sm - (left + right) / 2) * s)} mm off the walls'" : "") + $" conf {RadiographAnalyzer.F(conf)}");
         return new BodyOutline
         {
             Window = win, First = fLine, Second = sLine, Superior = supLine, Inferior = infLine,
             CentroidX = ax / area, CentroidY = ay / area, AreaPx = area, Confidence = Math.Clamp(conf, 0, 1),
             // Keep only per-column edges that agree with the fitted line to 2 mm (the bowl is shallower than that).
-            SuperiorSeen = Agreeing(supSeen, supLine, 2 / s), InferiorSeen = Agreeing(infSeen, infLine, 2 / s),
+            SuperiorSeen = seenSup, InferiorSeen = seenInf,
         };
     }
 
     /// <summary>An edge of a profile: sub-pixel position and strength (the derivative's magnitude there).</summary>
     private readonly record struct Side(double Pos, double Strength);
 
-    private static Line Flat(double at) => new(at, 0, 1, 0);
+    /// <summary>A side found only as a profile position (no per-row or per-column edges to fit): half trusted.</summary>
+    private static Line Flat(double at) => new(at, 0, 0.5, 0);
+
+    /// <summary>Typical sizes, mm: frontal width, lateral depth, height (lumbar and low thoracic bodies).</summary>
+    private const double TypicalWidthAp = 46, TypicalDepthLat = 33, TypicalHeight = 26;
+
+    /// <summary>
+    /// 0..1, the product of: the worst side's fit (share of its edge points on its line, times exp(−rms / 1 mm);
+    /// frontal views: the walls only, the endplates being bands there);
+    /// how typical the size is (1 within ±25 % of a lumbar body, falling to 0.5 at ±50 %); frontal views: agreement
+    /// of the walls' midline with the pedicles' and spinous process's symmetry (1 within 1 mm, 0.5 beyond 4 mm: a rotated
+    /// vertebra or a wrong wall); lateral views: how much of the endplates is seen rather than extrapolated under cement.
+    /// </summary>
+    private static double Confidence(Line[] lines, double s, double widthMm, double heightMm, bool lateral, double? symmetryOffMm, double seenFraction)
+    {
+        var fit = lines.Min(l => Math.Clamp(l.InlierFraction, 0, 1) * Math.Exp(-l.RmsPx * s / 1.0));
+        static double Typical(double v, double typical)
+        {
+            var dev = Math.Abs(v / typical - 1);
+            return dev <= 0.25 ? 1 : Math.Max(0.5, 1 - (dev - 0.25) * 2);
+        }
+        var size = Typical(widthMm, lateral ? TypicalDepthLat : TypicalWidthAp) * Typical(heightMm, TypicalHeight);
+        var extra = lateral
+            ? 0.5 + 0.5 * Math.Min(1, seenFraction / 0.3)
+            : symmetryOffMm is { } off ? 1 - 0.5 * Math.Clamp((Math.Abs(off) - 1) / 3, 0, 1) : 0.75;
+        return Math.Clamp(fit * size * extra, 0, 1);
+    }
+
+    /// <summary>
+    /// Frontal views: the spinous process's column, the brightest narrow vertical ridge (column mean over the body's
+    /// lower half and 40 % of its height below, smoothed over 3 mm, less the same 4 mm either side) within 8 mm of the
+    /// walls' midline, when it stands out (over 2.5 robust sigmas of the ridge values across the body); null where none
+    /// does or cement hides it.
+    /// </summary>
+    private static double? SymmetryMidline(BodyWindow win, double left, double right, double top, double bottom)
+    {
+        var p = new Profile(win, alongX: true, (int)Math.Round((top + bottom) / 2), (int)Math.Round(bottom + 0.4 * (bottom - top)));
+        var s = win.S;
+        var mid = (left + right) / 2;
+        int side = (int)Math.Round(4 / s), box = Math.Max(1, (int)Math.Round(1.5 / s));
+        double? Smooth(int x)
+        {
+            double sum = 0; var k = 0;
+            for (var q = x - box; q <= x + box; q++) if (p.Mean(q) is { } v) { sum += v; k++; }
+            return k > box ? sum / k : null;
+        }
+        var ridge = new List<(int X, double V)>();
+        for (var x = (int)Math.Ceiling(left) + side; x <= (int)Math.Floor(right) - side; x++)
+            if (Smooth(x) is { } c && Smooth(x - side) is { } a && Smooth(x + side) is { } b) ridge.Add((x, c - (a + b) / 2));
+        if (ridge.Count < 10) return null;
+        var median = ridge.Select(r => r.V).Order().ElementAt(ridge.Count / 2);
+        var mad = 1.4826 * ridge.Select(r => Math.Abs(r.V - median)).Order().ElementAt(ridge.Count / 2);
+        var near = ridge.Where(r => Math.Abs(r.X - mid) * s <= 8).ToList();
+        if (near.Count == 0) return null;
+        var top1 = near.MaxBy(r => r.V);
+        return top1.V - median > 2.5 * Math.Max(mad, 1e-6) ? top1.X : null;
+    }
 
     /// <summary>
     /// Lateral endplates from the body's columns beside the cement (between the walls, clear of painted cement from
@@ -223,6 +279,16 @@ internal static class BodyFinder
 
         public double[] Derivative { get; }
         public int Length => _n;
+
+        /// <summary>Mean over the lines of the unpainted values at t; null when fewer than a quarter of the lines are unpainted there.</summary>
+        public double? Mean(int t)
+        {
+            if (t < 0 || t >= _n) return null;
+            double total = 0; var k = 0;
+            for (var l = 0; l < _clearSum.Length; l++)
+                if (_clear[l][t + 1] - _clear[l][t] != 0) { total += _clearSum[l][t + 1] - _clearSum[l][t]; k++; }
+            return k >= Math.Max(3, _clearSum.Length / 4) ? total / k : null;
+        }
 
         /// <summary>Mean over the lines of (mean of [a, b]) − (mean of [c, d]), each over its unpainted pixels, for lines
         /// where both ranges are at least half unpainted; null when fewer than a fifth of the lines qualify.</summary>
@@ -329,7 +395,7 @@ internal static class BodyFinder
             }
             if (Extremum(Gy, (int)at - reach, (int)at + reach, h) is { } y && Clear(y)) { pts.Add((x, y)); seen[x] = y; }
         }
-        return Fit(pts, cols.Count);
+        return Fit(pts, pts.Count);
     }
 
     private static double? Extremum(Func<int, double> g, int lo, int hi, int n)

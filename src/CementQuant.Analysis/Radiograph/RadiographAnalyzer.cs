@@ -52,8 +52,16 @@ public sealed class RadiographAnalyzer(RadiographAnalysisOptions? options = null
     /// <summary>Optional diagnostics sink (tests and tuning).</summary>
     internal Action<string>? Trace { get; init; }
 
-    public RadiographPairResult AnalyzePair(RadiographImage? frontal, RadiographImage? lateral) =>
-        new(frontal is null ? null : Analyze(frontal), lateral is null ? null : Analyze(lateral));
+    /// <summary>Both views of one study. Levels counted on the lateral view (from the sacrum) label the frontal view's
+    /// rows too when both found the same number of cemented bodies (matched superior to inferior).</summary>
+    public RadiographPairResult AnalyzePair(RadiographImage? frontal, RadiographImage? lateral)
+    {
+        var f = frontal is null ? null : Analyze(frontal);
+        var l = lateral is null ? null : Analyze(lateral);
+        if (f is not null && l is not null && l.Vertebrae.Count == f.Vertebrae.Count && l.Vertebrae.Count > 0 && l.Vertebrae.All(v => v.LabelSource == "counted"))
+            f = f with { Vertebrae = [.. f.Vertebrae.Zip(l.Vertebrae, (a, b) => a with { Vertebra = b.Vertebra, LabelSource = b.LabelSource })] };
+        return new RadiographPairResult(f, l);
+    }
 
     public RadiographResult Analyze(RadiographImage image)
     {
@@ -71,9 +79,10 @@ public sealed class RadiographAnalyzer(RadiographAnalysisOptions? options = null
         var rows = new List<RadiographMetrics>();
         if (cement.Groups.Count == 0) notes.Add("NO_CEMENT");
         var bodies = new List<(BodyOutline Body, CementGroup Group)>();
+        float[]? smoothed = null;
         if (cement.Groups.Count > 0)
         {
-            var smoothed = Cv.Blur(cement.Painted, c.Width, c.Height, 0.5 / ((c.Sx + c.Sy) / 2));
+            smoothed = Cv.Blur(cement.Painted, c.Width, c.Height, 0.5 / ((c.Sx + c.Sy) / 2));
             foreach (var g in cement.Groups)
             {
                 var body = FindBody(c, smoothed, cement, g, lateral);
@@ -82,37 +91,55 @@ public sealed class RadiographAnalyzer(RadiographAnalysisOptions? options = null
             }
         }
         bodies.Sort((a, b) => Centroid(a.Body).Y.CompareTo(Centroid(b.Body).Y));
+        var (labels, labelSource) = bodies.Count == 0 ? ([], "index") : VertebraLevels.Label([.. bodies.Select(b => b.Body)],
+            (x, y) => FindBody(c, smoothed!, cement, Probe(c, x, y), lateral, passes: 3, maxTurnDeg: 15), lateral, Trace);
         for (var k = 0; k < bodies.Count; k++)
-            rows.Add(Measure(c, cement, bodies[k].Body, bodies[k].Group, $"V{k + 1}", lateral, image.View == RadiographView.Unknown));
+            rows.Add(Measure(c, cement, bodies[k].Body, bodies[k].Group, labels[k], labelSource, lateral, image.View == RadiographView.Unknown));
         var overlays = bodies.Select(b => RadiographOverlays.Build(c, b.Body, b.Group, lateral)).ToList();
         return new RadiographResult(image.View, rows, notes, sw.Elapsed.TotalSeconds) { Overlays = overlays };
     }
 
     private static (double X, double Y) Centroid(BodyOutline b) => b.Window.ToCanonical(b.CentroidX, b.CentroidY);
 
-    /// <summary>The body around a cement group: the edges' orientation about the cement, a window turned to it, the
-    /// body in the window; once more with the window centred on that body and turned by its walls' and endplates' slope
-    /// (at most 4°), kept when it still holds the cement's centre.</summary>
-    private BodyOutline? FindBody(CanonicalImage c, float[] smoothed, CementResult cement, CementGroup g, bool lateral)
+    /// <summary>A stand-in for a cement group where a body is looked for without cement: a 4 mm disc at (x, y).</summary>
+    private static CementGroup Probe(CanonicalImage c, double x, double y)
     {
-        double cx = (g.MainX0 + g.MainX1) / 2.0, cy = (g.MainY0 + g.MainY1) / 2.0;
-        var angle = BodyWindow.Orientation(c, smoothed, cement.PaintedMask, cx, cy, 30);
-        BodyWindow Cut(double x, double y, double a) => BodyWindow.Cut(c, smoothed, cement, g, x, y, a, lateral ? 40 : 45, 38);
-        var win = Cut(cx, cy, angle);
-        var body = BodyFinder.Find(win, cement.BoneScale, lateral, Trace);
-        if (body is null) return null;
-        var lines = new[] { body.First, body.Second, body.Superior, body.Inferior };
-        var turn = lines.All(l => l.InlierFraction >= 0.6)
-            ? Math.Clamp((Math.Atan(-(body.First.B + body.Second.B) / 2) + Math.Atan((body.Superior.B + body.Inferior.B) / 2)) / 2, -4 * Math.PI / 180, 4 * Math.PI / 180)
-            : 0;
-        var (bx, by) = win.ToCanonical(body.CentroidX, body.CentroidY);
-        var second = BodyFinder.Find(Cut(bx, by, angle + turn), cement.BoneScale, lateral, Trace);
-        if (second is null) return body;
-        var (mi, mj) = second.Window.FromCanonical(cx, cy);
-        return second.Contains(mi, mj, 0) ? second : body;
+        int rx = (int)Math.Round(4 / c.Sx), ry = (int)Math.Round(4 / c.Sy), cx = (int)Math.Round(x), cy = (int)Math.Round(y);
+        var pixels = new List<int>();
+        for (var yy = Math.Max(0, cy - ry); yy <= Math.Min(c.Height - 1, cy + ry); yy++)
+            for (var xx = Math.Max(0, cx - rx); xx <= Math.Min(c.Width - 1, cx + rx); xx++)
+                if (Math.Pow((xx - cx) / (double)rx, 2) + Math.Pow((yy - cy) / (double)ry, 2) <= 1) pixels.Add(yy * c.Width + xx);
+        return new CementGroup(pixels, cx - rx, cx + rx, cy - ry, cy + ry, cx - rx, cx + rx, cy - ry, cy + ry);
     }
 
-    private RadiographMetrics Measure(CanonicalImage c, CementResult cement, BodyOutline body, CementGroup group, string label, bool lateral, bool viewUnknown)
+    /// <summary>The body around a cement group: the edges' orientation about the cement, a window turned to it, the
+    /// body in the window; then up to <paramref name="passes"/> − 1 more times with the window centred on that body and
+    /// turned by its walls' and endplates' slope (at most <paramref name="maxTurnDeg"/>), kept while it still holds the
+    /// cement's centre.</summary>
+    private BodyOutline? FindBody(CanonicalImage c, float[] smoothed, CementResult cement, CementGroup g, bool lateral, int passes = 2, double maxTurnDeg = 4)
+    {
+        double cx = (g.MainX0 + g.MainX1) / 2.0, cy = (g.MainY0 + g.MainY1) / 2.0;
+        var angle = BodyWindow.Orientation(c, smoothed, cement.PaintedMask, cx, cy, lateral ? 20 : 30);
+        BodyWindow Cut(double x, double y, double a) => BodyWindow.Cut(c, smoothed, cement, g, x, y, a, lateral ? 40 : 45, 38);
+        var body = BodyFinder.Find(Cut(cx, cy, angle), lateral, Trace);
+        for (var pass = 1; pass < passes && body is not null; pass++)
+        {
+            var lines = new[] { body.First, body.Second, body.Superior, body.Inferior };
+            var limit = maxTurnDeg * Math.PI / 180;
+            var turn = lines.All(l => l.InlierFraction >= 0.6)
+                ? Math.Clamp((Math.Atan(-(body.First.B + body.Second.B) / 2) + Math.Atan((body.Superior.B + body.Inferior.B) / 2)) / 2, -limit, limit)
+                : 0;
+            var (bx, by) = body.Window.ToCanonical(body.CentroidX, body.CentroidY);
+            var next = BodyFinder.Find(Cut(bx, by, body.Window.Angle + turn), lateral, Trace);
+            if (next is null) break;
+            var (mi, mj) = next.Window.FromCanonical(cx, cy);
+            if (!next.Contains(mi, mj, 0)) break;
+            body = next;
+        }
+        return body;
+    }
+
+    private RadiographMetrics Measure(CanonicalImage c, CementResult cement, BodyOutline body, CementGroup group, string label, string labelSource, bool lateral, bool viewUnknown)
     {
         int w = c.Width;
         var win = body.Window;
@@ -160,7 +187,7 @@ public sealed class RadiographAnalyzer(RadiographAnalysisOptions? options = null
         if (cement.Metal) qc.Add("METAL");
         return new RadiographMetrics
         {
-            Vertebra = label, LabelSource = "index", View = lateral ? "LAT" : "AP",
+            Vertebra = label, LabelSource = labelSource, View = lateral ? "LAT" : "AP",
             ImageRow = row, ImageCol = col,
             BodyAreaMm2 = body.AreaPx * s * s, CementAreaMm2 = cementArea,
             FillAreaPct = body.AreaPx > 0 ? 100 * cementArea / (body.AreaPx * s * s) : 0,
