@@ -12,7 +12,7 @@ internal static class ConvertCommand
     {
         var inputs = new Argument<string[]>("input") { Arity = ArgumentArity.OneOrMore, Description = "files or folders (searched recursively)" };
         var output = new Option<string>("--out") { Required = true, Description = "output folder" };
-        var jobs = new Option<int>("--jobs") { Description = "parallel decoders [cores]" };
+        var jobs = new Option<int>("--jobs") { Description = "parallel decoders and compressors [cores]" };
         var cmd = new Command("convert", "write each CT series as NIfTI (.nii.gz) in HU") { inputs, output, jobs };
         cmd.SetAction(r => Program.Guard(() => Run(r.GetValue(inputs)!, r.GetValue(output)!, r.GetValue(jobs))));
         return cmd;
@@ -47,7 +47,7 @@ internal static class ConvertCommand
             try
             {
                 var ctVolume = CtVolumeLoader.Load(g, jobs);
-                Nifti.Write(Path.Combine(outDir, name), ctVolume.Hu);
+                Nifti.Write(Path.Combine(outDir, name), ctVolume.Hu, jobs: jobs);
                 written++;
                 var v = ctVolume.Hu;
                 var notes = ctVolume.Notes.Count > 0 ? "; " + string.Join("; ", ctVolume.Notes) : "";

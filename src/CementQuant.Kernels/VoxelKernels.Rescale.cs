@@ -20,10 +20,12 @@ public static partial class VoxelKernels
         // Lanes: 16-bit stored values widened to two int32 vectors (lower and upper halves), so the
         // shift pair (left by 32−bits, right arithmetic/logical by 32−bits) extracts the stored bits with
         // or without sign, the intercept is added without overflow, and the clamp + narrow saturates.
-        if (Vector256.IsHardwareAccelerated && stored.Length >= Vector256<ushort>.Count)
-            i = RescaleVector256(stored, hu, bitsStored, signed, intercept);
-        else if (Vector128.IsHardwareAccelerated && stored.Length >= Vector128<ushort>.Count)
-            i = RescaleVector128(stored, hu, bitsStored, signed, intercept);
+        if (Simd512.IsAccelerated && stored.Length >= Vector512<ushort>.Count)
+            i = RescaleVectors<Simd512, Vector512<byte>, Vector512<short>, Vector512<int>>(stored, hu, bitsStored, signed, intercept);
+        else if (Simd256.IsAccelerated && stored.Length >= Vector256<ushort>.Count)
+            i = RescaleVectors<Simd256, Vector256<byte>, Vector256<short>, Vector256<int>>(stored, hu, bitsStored, signed, intercept);
+        else if (Simd128.IsAccelerated && stored.Length >= Vector128<ushort>.Count)
+            i = RescaleVectors<Simd128, Vector128<byte>, Vector128<short>, Vector128<int>>(stored, hu, bitsStored, signed, intercept);
         RescaleToHuScalar(stored[i..], hu[i..], bitsStored, signed, intercept);
     }
 
@@ -72,52 +74,25 @@ public static partial class VoxelKernels
 
     private static short Saturate(double v) => (short)Math.Clamp(v, short.MinValue, short.MaxValue);
 
-    private static int RescaleVector256(ReadOnlySpan<ushort> stored, Span<short> hu, int bitsStored, bool signed, int intercept)
+    private static int RescaleVectors<W, TB, TS, TI>(ReadOnlySpan<ushort> stored, Span<short> hu, int bitsStored, bool signed, int intercept)
+        where W : ISimd<TB, TS, TI> where TB : struct where TS : struct where TI : struct
     {
         var shift = 32 - bitsStored;
-        var add = Vector256.Create(Math.Clamp(intercept, -(1 << 20), 1 << 20)); // beyond ±2^20 every result saturates anyway
-        var lo = Vector256.Create((int)short.MinValue);
-        var hi = Vector256.Create((int)short.MaxValue);
-        ref var src = ref MemoryMarshal.GetReference(stored);
-        ref var dst = ref Unsafe.As<short, ushort>(ref MemoryMarshal.GetReference(hu));
-        var n = stored.Length - Vector256<ushort>.Count;
+        var add = W.SplatI(Math.Clamp(intercept, -(1 << 20), 1 << 20)); // beyond ±2^20 every result saturates anyway
+        var lo = W.SplatI(short.MinValue);
+        var hi = W.SplatI(short.MaxValue);
+        ref var src = ref Unsafe.As<ushort, short>(ref MemoryMarshal.GetReference(stored));
+        ref var dst = ref MemoryMarshal.GetReference(hu);
+        var lanes = W.Bytes / 2;
         var i = 0;
-        for (; i <= n; i += Vector256<ushort>.Count)
+        for (; i <= stored.Length - lanes; i += lanes)
         {
-            var v = Vector256.LoadUnsafe(ref src, (nuint)i);
-            var (a, b) = Vector256.Widen(v);
-            var ia = (a << shift).AsInt32();
-            var ib = (b << shift).AsInt32();
-            ia = signed ? ia >> shift : (ia.AsUInt32() >>> shift).AsInt32();
-            ib = signed ? ib >> shift : (ib.AsUInt32() >>> shift).AsInt32();
-            ia = Vector256.Min(Vector256.Max(ia + add, lo), hi);
-            ib = Vector256.Min(Vector256.Max(ib + add, lo), hi);
-            Vector256.Narrow(ia, ib).AsUInt16().StoreUnsafe(ref dst, (nuint)i);
-        }
-        return i;
-    }
-
-    private static int RescaleVector128(ReadOnlySpan<ushort> stored, Span<short> hu, int bitsStored, bool signed, int intercept)
-    {
-        var shift = 32 - bitsStored;
-        var add = Vector128.Create(Math.Clamp(intercept, -(1 << 20), 1 << 20));
-        var lo = Vector128.Create((int)short.MinValue);
-        var hi = Vector128.Create((int)short.MaxValue);
-        ref var src = ref MemoryMarshal.GetReference(stored);
-        ref var dst = ref Unsafe.As<short, ushort>(ref MemoryMarshal.GetReference(hu));
-        var n = stored.Length - Vector128<ushort>.Count;
-        var i = 0;
-        for (; i <= n; i += Vector128<ushort>.Count)
-        {
-            var v = Vector128.LoadUnsafe(ref src, (nuint)i);
-            var (a, b) = Vector128.Widen(v);
-            var ia = (a << shift).AsInt32();
-            var ib = (b << shift).AsInt32();
-            ia = signed ? ia >> shift : (ia.AsUInt32() >>> shift).AsInt32();
-            ib = signed ? ib >> shift : (ib.AsUInt32() >>> shift).AsInt32();
-            ia = Vector128.Min(Vector128.Max(ia + add, lo), hi);
-            ib = Vector128.Min(Vector128.Max(ib + add, lo), hi);
-            Vector128.Narrow(ia, ib).AsUInt16().StoreUnsafe(ref dst, (nuint)i);
+            var (a, b) = W.WidenU(W.LoadS(ref src, (nuint)i));
+            a = W.ShiftLeftI(a, shift);
+            b = W.ShiftLeftI(b, shift);
+            a = signed ? W.ShiftRightArithmeticI(a, shift) : W.ShiftRightLogicalI(a, shift);
+            b = signed ? W.ShiftRightArithmeticI(b, shift) : W.ShiftRightLogicalI(b, shift);
+            W.StoreS(W.NarrowI(W.ClampI(W.AddI(a, add), lo, hi), W.ClampI(W.AddI(b, add), lo, hi)), ref dst, (nuint)i);
         }
         return i;
     }

@@ -7,8 +7,9 @@ namespace CementQuant.Benchmarks;
 
 /// <summary>
 /// <c>load FOLDER [runs]</c>: time and peak memory of loading a CT series into HU (the bench/ script
-/// runs it beside dcm2niix). <c>robustness [docs]</c>: the cement stage's error curves. Anything else goes
-/// to BenchmarkDotNet (kernels, scalar as baseline).
+/// runs it beside dcm2niix). <c>robustness [docs]</c>: the cement stage's error curves. <c>bandwidth</c> and
+/// <c>ccl</c>: the kernel acceptance numbers (<see cref="KernelThroughput"/>). Anything else goes to
+/// BenchmarkDotNet (kernels, scalar as baseline).
 /// </summary>
 public static class Program
 {
@@ -16,10 +17,14 @@ public static class Program
     {
         if (args.Length >= 1 && args[0] == "cement-timing") return CementTiming.Run(args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 3);
         if (args.Length >= 1 && args[0] == "robustness") return Robustness.Run(args.Length > 1 ? args[1] : "docs");
+        if (args.Length >= 1 && args[0] == "bandwidth") return KernelThroughput.Bandwidth(Arg(args, 1, 256), Arg(args, 2, 7));
+        if (args.Length >= 3 && args[0] == "ccl") return KernelThroughput.Ccl(args[1], args[2], Arg(args, 3, 5), (short)Arg(args, 4, 200));
         if (args.Length >= 2 && args[0] == "load") return Load(args[1], args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 1);
         BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
         return 0;
     }
+
+    private static int Arg(string[] args, int i, int fallback) => args.Length > i ? int.Parse(args[i], CultureInfo.InvariantCulture) : fallback;
 
     private static int Load(string folder, int runs)
     {

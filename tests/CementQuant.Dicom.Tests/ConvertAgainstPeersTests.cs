@@ -63,6 +63,51 @@ public sealed class ConvertAgainstPeersTests : IDisposable
         Assert.True(r.MaxPositionErrorMm <= 0.01, $"affine differs by {r.MaxPositionErrorMm} mm ({r.Mapping})");
         Assert.True(r.Differences == 0, $"{r.Differences} of {r.Compared} voxels differ, max |Δ| {r.MaxAbsDifference} ({r.Mapping})");
     }
+
+    /// <summary>
+    /// The written .nii.gz (concatenated Huffman-only gzip members, compressed on every core) read by
+    /// other readers: Python's gzip module with numpy, and nibabel; both must give the loaded HU exactly.
+    /// </summary>
+    [SharedDataFact]
+    public void Convert_RealSeries_PythonGzipAndNibabelReadTheLoadedHu()
+    {
+        var files = DicomScanner.EnumerateFiles([SharedData.Path("real-ct", "visible-human-pelvis")]);
+        var group = SeriesGrouper.Group(DicomScanner.Scan(files).Instances).Single(g => g.Kind == InstanceKind.CtSlice);
+        var hu = CtVolumeLoader.Load(group).Hu;
+        var path = Path.Combine(_tmp, "pelvis.nii.gz");
+        Nifti.Write(path, hu);
+        Assert.Equal(hu.Data, Nifti.Read(path).Volume.Data);
+        var python = File.Exists("/usr/bin/python3") ? "/usr/bin/python3" : "python3"; // Debian's, where apt puts numpy and nibabel
+        var raw = Path.Combine(_tmp, "gzip.raw");
+        var shape = Peer.Run(python, "-c", """
+            import gzip, sys, numpy as np
+            b = gzip.open(sys.argv[1]).read()
+            off = int(np.frombuffer(b[108:112], '<f4')[0])
+            dims = np.frombuffer(b[40:48], '<i2')
+            a = np.frombuffer(b[off:], '<i2')
+            a.tofile(sys.argv[2])
+            print(dims[1], dims[2], dims[3], a.size)
+            """, path, raw).Trim();
+        Assert.Equal($"{hu.SizeX} {hu.SizeY} {hu.SizeZ} {hu.Length}", shape);
+        Assert.Equal(hu.Data, ReadInt16(raw));
+        var nib = Path.Combine(_tmp, "nibabel.raw");
+        shape = Peer.Run(python, "-c", """
+            import sys, numpy as np, nibabel
+            a = np.asanyarray(nibabel.load(sys.argv[1]).dataobj)
+            a.astype('<i2').ravel(order='F').tofile(sys.argv[2])
+            print(*a.shape, a.dtype)
+            """, path, nib).Trim();
+        Assert.Equal($"{hu.SizeX} {hu.SizeY} {hu.SizeZ} int16", shape);
+        Assert.Equal(hu.Data, ReadInt16(nib));
+    }
+
+    private static short[] ReadInt16(string path)
+    {
+        var bytes = File.ReadAllBytes(path);
+        var v = new short[bytes.Length / 2];
+        Buffer.BlockCopy(bytes, 0, v, 0, v.Length * 2);
+        return v;
+    }
 }
 
 /// <summary>One CT slice in 17 transfer syntaxes: convert must give GDCM's decoded pixels after rescale, where IPP/IOP/PixelSpacing put them.</summary>

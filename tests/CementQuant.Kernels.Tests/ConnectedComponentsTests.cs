@@ -8,7 +8,7 @@ public class ConnectedComponentsTests
     {
         var data = new TheoryData<int, int, int, double, int>();
         var seed = 0;
-        foreach (var (x, y, z) in new[] { (1, 1, 1), (7, 5, 3), (16, 16, 16), (33, 9, 4), (5, 40, 7) })
+        foreach (var (x, y, z) in new[] { (1, 1, 1), (7, 5, 3), (16, 16, 16), (33, 9, 4), (5, 40, 7), (9, 8, 13) })
             foreach (var density in new[] { 0.0, 0.1, 0.3, 0.5, 0.9 })
                 data.Add(x, y, z, density, seed++);
         return data;
@@ -16,18 +16,37 @@ public class ConnectedComponentsTests
 
     [Theory]
     [MemberData(nameof(Cases))]
-    public void Label_RandomMasks_EqualsFloodFillForEveryConnectivity(int sx, int sy, int sz, double density, int seed)
+    public void Label_RandomMasks_ParallelEqualsSequentialEqualsFloodFill(int sx, int sy, int sz, double density, int seed)
     {
-        var rng = new Random(seed);
-        var mask = new byte[sx * sy * sz];
-        for (var i = 0; i < mask.Length; i++) mask[i] = rng.NextDouble() < density ? (byte)1 : (byte)0;
+        var mask = KernelTestData.Mask(sx * sy * sz, density, seed, maxValue: 3);
         foreach (var c in new[] { Connectivity.Six, Connectivity.Eighteen, Connectivity.TwentySix })
         {
-            var fast = new int[mask.Length];
             var slow = new int[mask.Length];
-            var nf = ConnectedComponents.Label(mask, fast, sx, sy, sz, c);
             var ns = ConnectedComponents.LabelScalar(mask, slow, sx, sy, sz, c);
-            Assert.Equal(ns, nf);
+            foreach (var slabs in new[] { 1, 2, 3, 5, 0 })
+            {
+                var fast = new int[mask.Length];
+                Array.Fill(fast, -7); // stale labels must be overwritten
+                var nf = ConnectedComponents.Label(mask, fast, sx, sy, sz, c, slabs);
+                Assert.Equal(ns, nf);
+                Assert.Equal(slow, fast);
+            }
+        }
+    }
+
+    /// <summary>A large mask takes the automatic parallel path (one slab per core) and must still equal the flood fill.</summary>
+    [Fact]
+    public void Label_LargeMask_AutomaticSlabsEqualFloodFill()
+    {
+        const int sx = 128, sy = 96, sz = 100; // above ParallelMinimum
+        Assert.True(sx * sy * sz >= ConnectedComponents.ParallelMinimum);
+        var mask = KernelTestData.Mask(sx * sy * sz, 0.35, 77);
+        var slow = new int[mask.Length];
+        var fast = new int[mask.Length];
+        foreach (var c in new[] { Connectivity.Six, Connectivity.TwentySix })
+        {
+            var ns = ConnectedComponents.LabelScalar(mask, slow, sx, sy, sz, c);
+            Assert.Equal(ns, ConnectedComponents.Label(mask, fast, sx, sy, sz, c));
             Assert.Equal(slow, fast);
         }
     }

@@ -232,25 +232,27 @@ public sealed class CementAnalyzer(CementOptions options)
     private double? ChooseThreshold(short[] values, byte[] body)
     {
         if (_o.ThresholdHu is { } fixedT) return fixedT;
-        // Cement plateau: the median of certain-cement voxels in the region; background: the body's trabecular bone.
-        var seeds = new List<short>();
-        var background = new List<short>();
-        for (var i = 0; i < values.Length; i++)
-        {
-            if (values[i] >= _o.SeedHu) seeds.Add(values[i]);
-            else if (body[i] == 1 && values[i] < 400 && values[i] > -100) background.Add(values[i]);
-        }
-        if (seeds.Count == 0) return null;
-        var plateau = Median(seeds);
-        var b = background.Count > 0 ? Median(background) : 100;
+        // Cement plateau: the median of certain-cement voxels in the region; background: the body's trabecular
+        // bone (−100 < HU < 400, below SeedHu ≥ 500 by construction). Medians from histograms of the int16 values.
+        var seedFrom = LowestAtOrAbove(_o.SeedHu);
+        var seeds = new long[short.MaxValue - seedFrom + 1];
+        if (VoxelKernels.Histogram(values, [], seeds, seedFrom) == 0) return null;
+        var thisBody = new byte[body.Length];
+        for (var i = 0; i < body.Length; i++) thisBody[i] = body[i] == 1 ? (byte)1 : (byte)0;
+        var background = new long[399 - -99 + 1];
+        var b = VoxelKernels.Histogram(values, thisBody, background, -99) > 0 ? Median(background, -99) : 100;
+        var plateau = Median(seeds, seedFrom);
         return Math.Round(Math.Clamp((b + plateau) / 2, _o.MinAutoThresholdHu, plateau));
     }
+
+    /// <summary>The smallest int16 value v with v ≥ t (clamped to the int16 range).</summary>
+    private static short LowestAtOrAbove(double t) => (short)Math.Clamp(Math.Ceiling(t), short.MinValue, short.MaxValue);
 
     private void Segment(short[] values, byte[] body, VoxelRegion r, ImageGeometry g, double t, int minVoxels, byte[] cement, List<int> inBody, List<int> leaks, Func<Vec3, bool> isNearest)
     {
         var n = values.Length;
         var mask = new byte[n];
-        for (var i = 0; i < n; i++) mask[i] = values[i] >= t ? (byte)1 : (byte)0;
+        if (t <= short.MaxValue) VoxelKernels.Threshold(values, mask, LowestAtOrAbove(t));
         var labels = new int[n];
         var count = ConnectedComponents.Label(mask, labels, r.SizeX, r.SizeY, r.SizeZ, Connectivity.TwentySix);
         var seedHu = Math.Max(t, _o.SeedHu);
@@ -543,6 +545,22 @@ public sealed class CementAnalyzer(CementOptions options)
         var a = v.ToArray();
         Array.Sort(a);
         return a.Length % 2 == 1 ? a[a.Length / 2] : (a[a.Length / 2 - 1] + a[a.Length / 2]) / 2.0;
+    }
+
+    /// <summary>Median of the values counted in a histogram whose first bin is <paramref name="min"/> (as <see cref="Median(List{short})"/> on them).</summary>
+    private static double Median(long[] counts, short min)
+    {
+        var total = counts.Sum();
+        long KthSmallest(long k) // 0-based
+        {
+            for (var b = 0; b < counts.Length; b++)
+            {
+                if (k < counts[b]) return min + b;
+                k -= counts[b];
+            }
+            throw new ArgumentOutOfRangeException(nameof(k));
+        }
+        return total % 2 == 1 ? KthSmallest(total / 2) : (KthSmallest(total / 2 - 1) + KthSmallest(total / 2)) / 2.0;
     }
 
     private static long[] ToVolumeIndices(List<int> indices, VoxelRegion r, Volume<short> hu)

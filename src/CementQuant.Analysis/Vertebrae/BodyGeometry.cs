@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace CementQuant.Analysis.Vertebrae;
 
 /// <summary>What <see cref="BodyGeometry.Measure"/> derives from a body mask.</summary>
@@ -220,18 +222,23 @@ internal static class BodyGeometry
         var lb = Rotate(l, s, best.Theta * Deg);
         return (lb, best.D, best.Score);
 
+        // Candidates are scored in parallel (a body's fine search is most of the locator's time) and the best taken
+        // in their grid order, so the result does not depend on the thread count.
         void Search(double t0, double t1, double dt, double d0, double d1, double dd, double sampleStep)
         {
+            var candidates = new List<(double T, double D)>();
             for (var t = t0; t <= t1 + 1e-9; t += dt)
-            {
-                var lt = Rotate(l, s, t * Deg);
-                var pt = s.Cross(lt);
                 for (var d = d0; d <= d1 + 1e-9; d += dd)
-                {
-                    var score = Correlation(hu, map, o + lt * d, lt, pt, s, halfU, v0, v1, w0, w1, sampleStep, cementHu);
-                    if (score > best.Score) best = (t, d, score);
-                }
-            }
+                    candidates.Add((t, d));
+            var scores = new double[candidates.Count];
+            Parallel.For(0, candidates.Count, i =>
+            {
+                var (t, d) = candidates[i];
+                var lt = Rotate(l, s, t * Deg);
+                scores[i] = Correlation(hu, map, o + lt * d, lt, s.Cross(lt), s, halfU, v0, v1, w0, w1, sampleStep, cementHu);
+            });
+            for (var i = 0; i < scores.Length; i++)
+                if (scores[i] > best.Score) best = (candidates[i].T, candidates[i].D, scores[i]);
         }
     }
 
@@ -242,6 +249,7 @@ internal static class BodyGeometry
         return v * c + axis.Cross(v) * sn + axis * (axis.Dot(v) * (1 - c));
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static double Correlation(Volume<short> hu, VoxelMap map, Vec3 o, Vec3 l, Vec3 p, Vec3 s,
         double halfU, double v0, double v1, double w0, double w1, double step, int cementHu)
     {

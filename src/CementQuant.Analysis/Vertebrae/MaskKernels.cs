@@ -1,9 +1,11 @@
+using CementQuant.Kernels;
+
 namespace CementQuant.Analysis.Vertebrae;
 
 /// <summary>
-/// Binary mask kernels on a box (x fastest): 2D hole filling along each axis, 6-neighbour erosion and
-/// dilation, and the 6-connected component through a seed. Generic voxel work that may later move to
-/// a kernels project; no allocation per voxel, an explicit stack instead of recursion.
+/// Binary mask kernels on a box (x fastest): 2D hole filling along each axis (no allocation per voxel,
+/// an explicit stack instead of recursion), and array-returning wrappers of the Kernels project's
+/// 6-neighbour erosion, dilation and 6-connected components.
 /// </summary>
 internal static class MaskKernels
 {
@@ -67,15 +69,7 @@ internal static class MaskKernels
     public static byte[] Erode6(byte[] m, int nx, int ny, int nz)
     {
         var o = new byte[m.Length];
-        int sxy = nx * ny;
-        for (var z = 1; z < nz - 1; z++)
-            for (var y = 1; y < ny - 1; y++)
-            {
-                var i = z * sxy + y * nx + 1;
-                for (var x = 1; x < nx - 1; x++, i++)
-                    if (m[i] != 0 && m[i - 1] != 0 && m[i + 1] != 0 && m[i - nx] != 0 && m[i + nx] != 0 && m[i - sxy] != 0 && m[i + sxy] != 0)
-                        o[i] = 1;
-            }
+        Morphology.Erode6(m, o, nx, ny, nz);
         return o;
     }
 
@@ -83,23 +77,7 @@ internal static class MaskKernels
     public static byte[] Dilate6(byte[] m, int nx, int ny, int nz)
     {
         var o = new byte[m.Length];
-        int sxy = nx * ny;
-        for (var z = 0; z < nz; z++)
-            for (var y = 0; y < ny; y++)
-            {
-                var i = z * sxy + y * nx;
-                for (var x = 0; x < nx; x++, i++)
-                {
-                    if (m[i] == 0) continue;
-                    o[i] = 1;
-                    if (x > 0) o[i - 1] = 1;
-                    if (x < nx - 1) o[i + 1] = 1;
-                    if (y > 0) o[i - nx] = 1;
-                    if (y < ny - 1) o[i + nx] = 1;
-                    if (z > 0) o[i - sxy] = 1;
-                    if (z < nz - 1) o[i + sxy] = 1;
-                }
-            }
+        Morphology.Dilate6(m, o, nx, ny, nz);
         return o;
     }
 
@@ -107,38 +85,7 @@ internal static class MaskKernels
     public static (int[] Labels, List<int> Sizes) Components6(byte[] m, int nx, int ny, int nz)
     {
         var labels = new int[m.Length];
-        var sizes = new List<int> { 0 };
-        var stack = new int[Math.Max(16, m.Length / 4)];
-        int sxy = nx * ny;
-        for (var start = 0; start < m.Length; start++)
-        {
-            if (m[start] == 0 || labels[start] != 0) continue;
-            var label = sizes.Count;
-            var count = 0;
-            var top = 0;
-            labels[start] = label; stack[top++] = start;
-            while (top > 0)
-            {
-                var i = stack[--top];
-                count++;
-                int x = i % nx, y = i / nx % ny, z = i / sxy;
-                if (x > 0) Visit(i - 1);
-                if (x < nx - 1) Visit(i + 1);
-                if (y > 0) Visit(i - nx);
-                if (y < ny - 1) Visit(i + nx);
-                if (z > 0) Visit(i - sxy);
-                if (z < nz - 1) Visit(i + sxy);
-            }
-            sizes.Add(count);
-
-            void Visit(int j)
-            {
-                if (m[j] == 0 || labels[j] != 0) return;
-                labels[j] = label;
-                if (top == stack.Length) Array.Resize(ref stack, stack.Length * 2);
-                stack[top++] = j;
-            }
-        }
-        return (labels, sizes);
+        var count = ConnectedComponents.Label(m, labels, nx, ny, nz, Connectivity.Six);
+        return (labels, [.. ConnectedComponents.Sizes(labels, count).Select(s => (int)s)]);
     }
 }

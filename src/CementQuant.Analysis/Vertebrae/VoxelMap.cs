@@ -39,6 +39,7 @@ internal static class Sampler
     public const short Air = -1024;
 
     /// <summary>Trilinear interpolation at continuous voxel index (i, j, k); air outside.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static float Trilinear(Volume<short> v, double i, double j, double k)
     {
         var i0 = (int)Math.Floor(i); var j0 = (int)Math.Floor(j); var k0 = (int)Math.Floor(k);
