@@ -9,7 +9,7 @@ namespace CementQuant.Analysis.Tests;
 
 /// <summary>
 /// Phantom radiographs written as DX files (the renderer's output through RadiographWriter) into a directory of this test
-/// run, rendered once per distinct radiograph and view. MONOCHROME1 and mirrored variants are derived from the
+/// run (removed when the run ends), rendered once per distinct radiograph and view. MONOCHROME1 and mirrored variants are derived from the
 /// MONOCHROME2 render exactly as the renderer would store them. Catalogue cases that differ only in how the CT is
 /// acquired or stored have the same radiograph as an earlier case (<see cref="Source"/>) and share its render.
 /// </summary>
@@ -18,6 +18,11 @@ internal static class RadiographPhantoms
     private static readonly string Dir = Path.Combine(Path.GetTempPath(), "cq-xr-" + Environment.ProcessId.ToString(CultureInfo.InvariantCulture));
     private static readonly ConcurrentDictionary<string, Lazy<(string Path, IReadOnlyList<RadiographVertebraTruth> Truth)>> Renders = new();
     private static readonly Lazy<IReadOnlyDictionary<string, string>> Sources = new(FindSources);
+
+    static RadiographPhantoms() => AppDomain.CurrentDomain.ProcessExit += (_, _) =>
+    {
+        try { if (Directory.Exists(Dir)) Directory.Delete(Dir, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+    };
 
     public sealed record Item(string Path, IReadOnlyList<RadiographVertebraTruth> Truth, int Width);
 
