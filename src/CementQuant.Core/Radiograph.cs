@@ -90,7 +90,7 @@ public sealed record RadiographImage
 public sealed record RadiographMetrics
 {
     public required string Vertebra { get; init; }
-    /// <summary>"counted" (from the sacrum or the last rib-bearing level), "relative" (to the cemented level) or "none".</summary>
+    /// <summary>METRICS.md label_source: "counted" (from the sacrum) or "index" (V1, V2, … from the top cemented body, counting the bodies between).</summary>
     public required string LabelSource { get; init; }
     /// <summary>"AP" or "LAT".</summary>
     public required string View { get; init; }

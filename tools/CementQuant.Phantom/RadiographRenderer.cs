@@ -100,42 +100,18 @@ public static class RadiographRenderer
         ArgumentNullException.ThrowIfNull(phantom);
         var opt = phantom.Radiograph;
         var model = phantom.Model;
-        var ab = model.Abdomen;
-        var px = opt.PixelSpacing;
+        var g = RadiographProjection.Of(phantom, view);
+        var integrals = RadiographRays.LineIntegrals(model, opt, g, adaptive: true);
 
-        // In-plane axes before mirroring: s along +x (AP) or +y (LAT), t along +z.
-        var ray = view == View.AP ? new Vec3(0, 1, 0) : new Vec3(1, 0, 0);
-        var sAxis = view == View.AP ? new Vec3(1, 0, 0) : new Vec3(0, 1, 0);
-        var (sMin, sMax, tMin, tMax) = ProjectedExtent(model, sAxis);
-        sMin -= opt.MarginMm; sMax += opt.MarginMm; tMin -= opt.MarginMm; tMax += opt.MarginMm;
-        var width = (int)Math.Ceiling((sMax - sMin) / px);
-        var height = (int)Math.Ceiling((tMax - tMin) / px);
-        var mirrored = opt.Mirrored;
-        var colDir = mirrored ? -sAxis : sAxis;
-        var centre = model.Vertebrae[(model.Vertebrae.Count - 1) / 2].Frame.Origin;
-        var depth0 = centre.Dot(ray);
-        var sStart = mirrored ? sMin + (width - 0.5) * px : sMin + 0.5 * px;
-        var origin = sAxis * sStart + new Vec3(0, 0, tMax - 0.5 * px) + ray * depth0;
-        var columnStep = colDir * px;
-        var rowStep = new Vec3(0, 0, -px);
-
-        // Ray extent: across the abdomen; fine steps inside the spine's box, coarse outside.
-        var (bMin, bMax) = model.SpineBounds;
-        double rayStart, rayEnd, fineStart, fineEnd;
-        if (view == View.AP) { rayStart = ab.Cy - ab.HalfDepth - 1; rayEnd = ab.Cy + ab.HalfDepth + 1; fineStart = bMin.Y; fineEnd = bMax.Y; }
-        else { rayStart = ab.Cx - ab.HalfWidth - 1; rayEnd = ab.Cx + ab.HalfWidth + 1; fineStart = bMin.X; fineEnd = bMax.X; }
-
-        var image = new Image2D<ushort>(width, height, px, px);
+        var image = new Image2D<ushort>(g.Width, g.Height, opt.PixelSpacing, opt.PixelSpacing);
         var viewSalt = view == View.AP ? 0x0A9UL : 0x1A7UL;
-        Parallel.For(0, height, row =>
+        Parallel.For(0, g.Height, row =>
         {
             var rng = new SplitMix(((ulong)(uint)seed << 20) ^ viewSalt * 0x9E3779B97F4A7C15UL ^ (ulong)row * 0xD1B54A32D192ED03UL);
             var line = image.Row(row);
-            for (var col = 0; col < width; col++)
+            for (var col = 0; col < g.Width; col++)
             {
-                var p0 = origin + columnStep * col + rowStep * row - ray * depth0;
-                var integral = Integrate(model, opt, p0, ray, rayStart, rayEnd, fineStart, fineEnd);
-                var expected = opt.Photons * Math.Exp(-integral);
+                var expected = opt.Photons * Math.Exp(-integrals[row * g.Width + col]);
                 var noisy = expected + Math.Sqrt(expected) * rng.NextGaussian();
                 var l = -Math.Log(Math.Max(noisy, 0.5) / opt.Photons);
                 var value = Math.Clamp(Math.Round(opt.Offset + opt.Gain * l), 0, 4095);
@@ -146,51 +122,11 @@ public static class RadiographRenderer
 
         var truth = new List<RadiographVertebraTruth>();
         for (var k = 0; k < model.Vertebrae.Count; k++)
-            truth.Add(VertebraTruth2D(model, k, view, ray, sAxis, origin, columnStep, rowStep, phantom.ContactToleranceMm));
+            truth.Add(VertebraTruth2D(model, k, view, g.Ray, g.SAxis, g.Origin, g.ColumnStep, g.RowStep, phantom.ContactToleranceMm));
 
+        var mirrored = opt.Mirrored;
         var orientation = view == View.AP ? (mirrored ? "R\\F" : "L\\F") : (mirrored ? "A\\F" : "P\\F");
-        return new RenderedRadiograph(image, view, orientation, opt.Photometric, origin, columnStep, rowStep, ray, truth);
-    }
-
-    private static (double SMin, double SMax, double TMin, double TMax) ProjectedExtent(SpineModel model, Vec3 sAxis)
-    {
-        double sMin = double.MaxValue, sMax = double.MinValue, tMin = double.MaxValue, tMax = double.MinValue;
-        foreach (var v in model.Vertebrae)
-        {
-            var lo = v.LocalExtentMin; var hi = v.LocalExtentMax;
-            for (var c = 0; c < 8; c++)
-            {
-                var p = v.Frame.ToPatient((c & 1) == 0 ? lo.X : hi.X, (c & 2) == 0 ? lo.Y : hi.Y, (c & 4) == 0 ? lo.Z : hi.Z);
-                var s = p.Dot(sAxis);
-                sMin = Math.Min(sMin, s); sMax = Math.Max(sMax, s);
-                tMin = Math.Min(tMin, p.Z); tMax = Math.Max(tMax, p.Z);
-            }
-        }
-        return (sMin, sMax, tMin, tMax);
-    }
-
-    private static double Integrate(SpineModel model, RadiographOptions opt, Vec3 p0, Vec3 ray,
-        double start, double end, double fineStart, double fineEnd)
-    {
-        double sum = 0;
-        var x = start;
-        while (x < end)
-        {
-            var step = x >= fineStart && x < fineEnd ? opt.StepMm : 2.0;
-            var mid = x + step / 2;
-            var s = model.Sample(p0 + ray * mid);
-            sum += Mu(s, opt) * step;
-            x += step;
-        }
-        return sum;
-    }
-
-    internal static double Mu(PointSample s, RadiographOptions opt)
-    {
-        if (s.Material == Material.Cement) return opt.MuWater * (1 + opt.CementContrastFactor * s.Hu / 1000);
-        if (s.Material is Material.Cortex or Material.Endplate or Material.Trabecular or Material.PosteriorCortex or Material.PosteriorTrabecular)
-            return opt.MuWater * Math.Max(0, 1 + opt.BoneContrastFactor * s.Hu / 1000.0);
-        return opt.MuWater * Math.Max(0, 1 + s.Hu / 1000.0);
+        return new RenderedRadiograph(image, view, orientation, opt.Photometric, g.Origin, g.ColumnStep, g.RowStep, g.Ray, truth);
     }
 
     private static RadiographVertebraTruth VertebraTruth2D(SpineModel model, int k, View view, Vec3 ray, Vec3 sAxis,
@@ -339,5 +275,59 @@ public static class RadiographRenderer
         var span = curve[hi].A - curve[lo].A;
         var t = span > 0 ? (a - curve[lo].A) / span : 0;
         return curve[lo].B + (curve[hi].B - curve[lo].B) * t;
+    }
+}
+
+/// <summary>The image geometry of one view: pixel (col, row) centre at <see cref="Origin"/> + col·ColumnStep +
+/// row·RowStep; its ray runs along <see cref="Ray"/> from depth <see cref="RayStart"/> to <see cref="RayEnd"/>
+/// (measured from the plane through the origin), finely sampled between FineStart and FineEnd.</summary>
+internal sealed record RadiographProjection(int Width, int Height, Vec3 Origin, Vec3 ColumnStep, Vec3 RowStep, Vec3 Ray, Vec3 SAxis,
+    double Depth0, double RayStart, double RayEnd, double FineStart, double FineEnd)
+{
+    public static RadiographProjection Of(PhantomCase phantom, View view)
+    {
+        var opt = phantom.Radiograph;
+        var model = phantom.Model;
+        var ab = model.Abdomen;
+        var px = opt.PixelSpacing;
+        // In-plane axes before mirroring: s along +x (AP) or +y (LAT), t along +z.
+        var ray = view == View.AP ? new Vec3(0, 1, 0) : new Vec3(1, 0, 0);
+        var sAxis = view == View.AP ? new Vec3(1, 0, 0) : new Vec3(0, 1, 0);
+        var (sMin, sMax, tMin, tMax) = ProjectedExtent(model, sAxis);
+        sMin -= opt.MarginMm; sMax += opt.MarginMm; tMin -= opt.MarginMm; tMax += opt.MarginMm;
+        var width = (int)Math.Ceiling((sMax - sMin) / px);
+        var height = (int)Math.Ceiling((tMax - tMin) / px);
+        var colDir = opt.Mirrored ? -sAxis : sAxis;
+        var centre = model.Vertebrae[(model.Vertebrae.Count - 1) / 2].Frame.Origin;
+        var depth0 = centre.Dot(ray);
+        var sStart = opt.Mirrored ? sMin + (width - 0.5) * px : sMin + 0.5 * px;
+        var origin = sAxis * sStart + new Vec3(0, 0, tMax - 0.5 * px) + ray * depth0;
+        // Ray extent: across the abdomen; fine steps inside the spine's box, coarse outside.
+        var (bMin, bMax) = model.SpineBounds;
+        return view == View.AP
+            ? new RadiographProjection(width, height, origin, colDir * px, new Vec3(0, 0, -px), ray, sAxis, depth0,
+                ab.Cy - ab.HalfDepth - 1, ab.Cy + ab.HalfDepth + 1, bMin.Y, bMax.Y)
+            : new RadiographProjection(width, height, origin, colDir * px, new Vec3(0, 0, -px), ray, sAxis, depth0,
+                ab.Cx - ab.HalfWidth - 1, ab.Cx + ab.HalfWidth + 1, bMin.X, bMax.X);
+    }
+
+    /// <summary>Where the ray of (fractional) pixel (col, row) enters depth 0.</summary>
+    public Vec3 RayBase(double col, double row) => Origin + ColumnStep * col + RowStep * row - Ray * Depth0;
+
+    private static (double SMin, double SMax, double TMin, double TMax) ProjectedExtent(SpineModel model, Vec3 sAxis)
+    {
+        double sMin = double.MaxValue, sMax = double.MinValue, tMin = double.MaxValue, tMax = double.MinValue;
+        foreach (var v in model.Vertebrae)
+        {
+            var lo = v.LocalExtentMin; var hi = v.LocalExtentMax;
+            for (var c = 0; c < 8; c++)
+            {
+                var p = v.Frame.ToPatient((c & 1) == 0 ? lo.X : hi.X, (c & 2) == 0 ? lo.Y : hi.Y, (c & 4) == 0 ? lo.Z : hi.Z);
+                var s = p.Dot(sAxis);
+                sMin = Math.Min(sMin, s); sMax = Math.Max(sMax, s);
+                tMin = Math.Min(tMin, p.Z); tMax = Math.Max(tMax, p.Z);
+            }
+        }
+        return (sMin, sMax, tMin, tMax);
     }
 }

@@ -76,6 +76,7 @@ public sealed class SpineModel
     private readonly double[] _axisZ, _axisX, _axisY;
     private readonly double _abdomenCx, _abdomenCy, _refA, _refB, _zTop, _zBottom;
     private readonly LeakEntry[] _leaks;
+    private readonly BoneBoxes[] _boneBoxes;
     private readonly uint _seed;
 
     public SpineModel(SpineSpec spec)
@@ -104,6 +105,7 @@ public sealed class SpineModel
         _boundsMin = min - new Vec3(1, 1, 1);
         _boundsMax = max + new Vec3(1, 1, 1);
         _leaks = leaks.ToArray();
+        _boneBoxes = BuildBoneBoxes(_vertebrae, _leaks);
 
         // Spine axis by height for the soft tissue (psoas, paraspinal muscles, aorta follow the column).
         var order = _vertebrae.OrderBy(v => v.Frame.Origin.Z).ToArray();
@@ -224,6 +226,112 @@ public sealed class SpineModel
         return s.Cement;
     }
 
+    /// <summary>
+    /// The depth intervals, sorted and merged, outside of which every point <paramref name="origin"/> + d·<paramref name="dir"/>
+    /// (unit <paramref name="dir"/>) is plain soft tissue away from the skin, i.e. <see cref="Sample"/> equals
+    /// <see cref="SampleSoftTissue"/> and varies slowly: the ray's passages through the local boxes that bound each body,
+    /// disc, canal segment, posterior element and leak, and ±<paramref name="skinMarginMm"/> about its skin crossings.
+    /// </summary>
+    internal void DetailIntervals(Vec3 origin, Vec3 dir, double skinMarginMm, List<(double Enter, double Exit)> into)
+    {
+        into.Clear();
+        // Skin: the abdomen's ellipse in the axial plane.
+        double ha = Spec.AbdomenHalfWidth, hb = Spec.AbdomenHalfDepth, ox = origin.X - _abdomenCx, oy = origin.Y - _abdomenCy;
+        var qa = Sq(dir.X / ha) + Sq(dir.Y / hb);
+        var qb = 2 * (ox * dir.X / (ha * ha) + oy * dir.Y / (hb * hb));
+        var qc = Sq(ox / ha) + Sq(oy / hb) - 1;
+        var disc = qb * qb - 4 * qa * qc;
+        if (qa > 1e-12 && disc >= 0)
+        {
+            foreach (var root in (ReadOnlySpan<double>)[(-qb - Math.Sqrt(disc)) / (2 * qa), (-qb + Math.Sqrt(disc)) / (2 * qa)])
+                into.Add((root - skinMarginMm, root + skinMarginMm));
+        }
+        foreach (var group in _boneBoxes)
+        {
+            var f = group.Frame;
+            var o = f.ToLocal(origin);
+            var r = new Vec3(dir.Dot(f.U), dir.Dot(f.V), dir.Dot(f.W));
+            if (Hit(o, r, group.Min, group.Max) is null) continue;
+            foreach (var (lo, hi) in group.Boxes)
+                if (Hit(o, r, lo, hi) is { } iv) into.Add(iv);
+        }
+        into.Sort((x, y) => x.Enter.CompareTo(y.Enter));
+        var n = 0;
+        for (var i = 0; i < into.Count; i++)
+        {
+            var iv = into[i];
+            if (n > 0 && iv.Enter <= into[n - 1].Exit) into[n - 1] = (into[n - 1].Enter, Math.Max(into[n - 1].Exit, iv.Exit));
+            else into[n++] = iv;
+        }
+        into.RemoveRange(n, into.Count - n);
+    }
+
+    private static (double Enter, double Exit)? Hit(Vec3 o, Vec3 r, Vec3 lo, Vec3 hi)
+    {
+        double enter = double.NegativeInfinity, exit = double.PositiveInfinity;
+        if (!Slab(o.X, r.X, lo.X, hi.X, ref enter, ref exit) || !Slab(o.Y, r.Y, lo.Y, hi.Y, ref enter, ref exit)
+            || !Slab(o.Z, r.Z, lo.Z, hi.Z, ref enter, ref exit)) return null;
+        return (enter - 1e-6, exit + 1e-6);
+    }
+
+    private static bool Slab(double o, double r, double lo, double hi, ref double enter, ref double exit)
+    {
+        if (Math.Abs(r) < 1e-12) return o >= lo && o <= hi;
+        var a = (lo - o) / r; var b = (hi - o) / r;
+        if (a > b) (a, b) = (b, a);
+        enter = Math.Max(enter, a); exit = Math.Min(exit, b);
+        return enter <= exit;
+    }
+
+    /// <summary>Local boxes (in their vertebra's frame) outside all of which <see cref="Sample"/> is soft tissue; see
+    /// the matching tests in Sample: bodies lie in their section's ellipse and height, discs between two centres within
+    /// 1.03 of the upper section, canal segments within 1.6 of a segment's half height, posterior elements in their
+    /// capsules' bounds (clipped to the extent box), leaks in their shapes' bounds.</summary>
+    private static BoneBoxes[] BuildBoneBoxes(VertebraModel[] vs, LeakEntry[] leaks)
+    {
+        var groups = new BoneBoxes[vs.Length];
+        for (var k = 0; k < vs.Length; k++)
+        {
+            var v = vs[k]; var f = v.Frame;
+            var boxes = new List<(Vec3 Min, Vec3 Max)> { (new Vec3(-v.HalfWidth, -v.HalfDepth, -v.HalfHeight), new Vec3(v.HalfWidth, v.HalfDepth, v.HalfHeight)) };
+            if (!v.Spec.IsSacrum)
+            {
+                var hz = 1.6 * (v.HalfHeight + v.Spec.DiscBelow / 2);
+                boxes.Add((new Vec3(-v.CanalRadiusU, v.CanalCenterV - v.CanalRadiusV, -hz), new Vec3(v.CanalRadiusU, v.CanalCenterV + v.CanalRadiusV, hz)));
+            }
+            foreach (var (lo, hi) in v.PosteriorBounds)
+            {
+                var a = Max(lo, v.LocalExtentMin); var b = Min(hi, v.LocalExtentMax);
+                if (a.X <= b.X && a.Y <= b.Y && a.Z <= b.Z) boxes.Add((a, b));
+            }
+            if (k + 1 < vs.Length)
+            {
+                // Disc below: lu.Z ≤ 0, |lu.X| ≤ 1.03a, |lu.Y| ≤ 1.03b, and ll.Z ≥ 0 in the lower frame, which bounds lu.Z below.
+                var l = vs[k + 1].Frame;
+                double au = 1.03 * v.HalfWidth, av = 1.03 * v.HalfDepth;
+                var depth = ((f.Origin - l.Origin).Dot(l.W) + au * Math.Abs(f.U.Dot(l.W)) + av * Math.Abs(f.V.Dot(l.W))) / f.W.Dot(l.W);
+                boxes.Add((new Vec3(-au, -av, -depth - 1), new Vec3(au, av, 0)));
+            }
+            foreach (var leak in leaks) if (leak.Owner == k) boxes.Add((leak.Min, leak.Max));
+            var min = boxes[0].Min; var max = boxes[0].Max;
+            foreach (var (lo, hi) in boxes) { min = Min(min, lo); max = Max(max, hi); }
+            groups[k] = new BoneBoxes(f, min, max, [.. boxes]);
+        }
+        return groups;
+
+        static Vec3 Max(Vec3 a, Vec3 b) => new(Math.Max(a.X, b.X), Math.Max(a.Y, b.Y), Math.Max(a.Z, b.Z));
+        static Vec3 Min(Vec3 a, Vec3 b) => new(Math.Min(a.X, b.X), Math.Min(a.Y, b.Y), Math.Min(a.Z, b.Z));
+    }
+
+    /// <summary>The soft tissue (or air) at a point, ignoring the spine: what <see cref="Sample"/> returns outside
+    /// <see cref="DetailIntervals"/>.</summary>
+    internal PointSample SampleSoftTissue(Vec3 p)
+    {
+        var s = new PointSample { CementOwner = -1 };
+        SoftTissue(p, ref s);
+        return s;
+    }
+
     /// <summary>Evaluates the phantom at a patient LPS point (mm). Allocation free and thread safe.</summary>
     public PointSample Sample(Vec3 p)
     {
@@ -301,7 +409,7 @@ public sealed class SpineModel
             var up = _vertebrae[k]; var lo = _vertebrae[k + 1];
             var lu = local[k]; var ll = local[k + 1];
             if (lu.Z > 0 || ll.Z < 0) continue;
-            if (up.NormalizedRadius(lu.X, lu.Y) > 1.03 || lo.NormalizedRadius(ll.X, ll.Y) > 1.03) continue;
+            if (up.BeyondRadius(lu.X, lu.Y, 1.03) || lo.BeyondRadius(ll.X, ll.Y, 1.03)) continue;
             if (lu.Z < up.InferiorEndplateW(lu.X, lu.Y) && ll.Z > lo.SuperiorEndplateW(ll.X, ll.Y))
             {
                 s.Material = Material.Disc; s.Hu = 80f + (float)(8 * Texture(p, 3.0));
@@ -424,4 +532,7 @@ public sealed class SpineModel
     private static double Sq(double x) => x * x;
 
     private readonly record struct LeakEntry(int Owner, CementShape Shape, Vec3 Min, Vec3 Max);
+
+    /// <summary>One vertebra's bone boxes (its leaks' included) in its frame, with the box around them all.</summary>
+    private sealed record BoneBoxes(LocalFrame Frame, Vec3 Min, Vec3 Max, (Vec3 Min, Vec3 Max)[] Boxes);
 }

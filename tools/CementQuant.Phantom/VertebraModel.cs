@@ -107,6 +107,15 @@ public sealed class VertebraModel
         return rho == 0 ? 0 : rho / SectionRadius(Math.Atan2(v, u));
     }
 
+    /// <summary><see cref="NormalizedRadius"/> &gt; <paramref name="limit"/>, decided by the enclosing ellipse where it
+    /// can be (the section never reaches beyond it) so the trigonometry runs only near the body.</summary>
+    internal bool BeyondRadius(double u, double v, double limit)
+    {
+        var qu = u / HalfWidth; var qv = v / HalfDepth;
+        if (qu * qu + qv * qv > limit * limit * (1 + 1e-9)) return true;
+        return NormalizedRadius(u, v) > limit;
+    }
+
     /// <summary>Local w of the superior endplate surface (the body's upper boundary) above (u, v):
     /// h/2 − c·(1 − ρn²), a concave bowl of depth c; held at the rim value outside the section.</summary>
     public double SuperiorEndplateW(double u, double v)
@@ -165,6 +174,9 @@ public sealed class VertebraModel
         return best;
     }
 
+    /// <summary>Local boxes that hold every posterior element (pedicles, laminae, processes).</summary>
+    internal IEnumerable<(Vec3 Min, Vec3 Max)> PosteriorBounds => _posterior.Select(c => (c.Min, c.Max));
+
     private Capsule[] BuildPosteriorElements()
     {
         var a = HalfWidth; var b = HalfDepth; var h = HalfHeight; var vc = CanalCenterV; var rv = CanalRadiusV;
@@ -209,6 +221,9 @@ public sealed class VertebraModel
             _min = new Vec3(Math.Min(a.X, b.X) - radius, Math.Min(a.Y, b.Y) - radius, Math.Min(a.Z, b.Z) - rz);
             _max = new Vec3(Math.Max(a.X, b.X) + radius, Math.Max(a.Y, b.Y) + radius, Math.Max(a.Z, b.Z) + rz);
         }
+
+        public Vec3 Min => _min;
+        public Vec3 Max => _max;
 
         /// <summary>Distance-like value: negative inside (depth), +∞ outside the capsule's bounds.</summary>
         public double Distance(Vec3 l)

@@ -7,12 +7,12 @@ internal readonly record struct Line(double A, double B, double InlierFraction, 
 }
 
 /// <summary>
-/// A vertebral body in the canonical working image: side walls as lines x(y) (AP: patient right then left;
-/// lateral: anterior then posterior wall) and endplate lines y(x) (superior, inferior), as edges of the image with
-/// the cement painted out.
+/// A vertebral body in its <see cref="BodyWindow"/> (pixels of the window): side walls as lines x(y) (AP: patient
+/// right then left; lateral: anterior then posterior wall) and endplate lines y(x) (superior, inferior).
 /// </summary>
 internal sealed class BodyOutline
 {
+    public required BodyWindow Window { get; init; }
     public required Line First { get; init; }
     public required Line Second { get; init; }
     public required Line Superior { get; init; }
@@ -20,227 +20,398 @@ internal sealed class BodyOutline
     public required double CentroidX { get; init; }
     public required double CentroidY { get; init; }
     public required long AreaPx { get; init; }
+    /// <summary>0..1: edge contrast of the four sides over the image noise, times how well their points fit lines.</summary>
     public required double Confidence { get; init; }
 
-    /// <summary>Per-column endplate edges measured where no cement hides them (column → row).</summary>
+    /// <summary>Per-column endplate edges measured where no cement hides them (window column → row).</summary>
     public IReadOnlyDictionary<int, double> SuperiorSeen { get; init; } = new Dictionary<int, double>();
     public IReadOnlyDictionary<int, double> InferiorSeen { get; init; } = new Dictionary<int, double>();
 
-    public double SuperiorY(double x) => Superior.At(x);
-    public double InferiorY(double x) => Inferior.At(x);
-
     /// <summary>Inside the walls and between the endplates, the endplates widened by <paramref name="slackPx"/>.</summary>
-    public bool Contains(int x, int y, double slackPx) =>
+    public bool Contains(double x, double y, double slackPx) =>
         x >= First.At(y) && x <= Second.At(y) && y >= Superior.At(x) - slackPx && y <= Inferior.At(x) + slackPx;
 
-    /// <summary>Distance of a pixel centre from the midline (halfway between the walls), mm, positive toward +x.</summary>
-    public double SignedMidlineDistanceMm(int x, int y, double sx, double sy)
+    /// <summary>Distance of a window position from the midline (halfway between the walls), mm, positive toward +x.</summary>
+    public double SignedMidlineDistanceMm(double x, double y)
     {
         var a = (First.A + Second.A) / 2; var b = (First.B + Second.B) / 2;
-        // Line x = a + b·y; perpendicular distance in mm.
-        var dx = (x - (a + b * y)) * sx;
-        var slope = b * sx / sy;
-        return dx / Math.Sqrt(1 + slope * slope);
+        return (x - (a + b * y)) * Window.S / Math.Sqrt(1 + b * b);
     }
 }
 
 /// <summary>
-/// Finds the vertebral body around a cement group. Side walls: per row, the outermost strong horizontal edge on
-/// each side (rising into the body on the first side, falling on the second), fitted with a robust line. Endplates:
-/// per column, the strongest vertical edge between disc and body (rising going down at the superior endplate,
-/// falling at the inferior), fitted with a robust line. Edges come from the residual with cement painted out,
-/// smoothed with σ 0.5 mm.
+/// Finds the vertebral body around a cement group in a window turned to the vertebra's axis. Walls: the pair of
+/// strongest opposite edges in the column profile (mean over the cement's rows, painted cement left out) that brackets
+/// the cement's centre, has a body's width and dark tissue outside; endplates likewise in the row profile between the
+/// walls, with the disc darker beyond. Lateral views find the endplates first (their edges are the strong ones there),
+/// frontal views the walls. Each side is then refined per row or column near that position and fitted with a line.
 /// </summary>
 internal static class BodyFinder
 {
-    public static BodyOutline? Find(CanonicalImage c, float[] painted, byte[] paintedMask, CementGroup g, bool lateral, Action<string>? trace)
+    /// <summary>Plausible body sizes, mm: width (frontal) or depth (lateral), and height.</summary>
+    private const double MinWidthAp = 30, MaxWidthAp = 64, MinDepthLat = 22, MaxDepthLat = 48, MinHeight = 16, MaxHeight = 38;
+
+    public static BodyOutline? Find(BodyWindow win, bool lateral, Action<string>? trace)
     {
-        int w = c.Width, h = c.Height;
-        double sx = c.Sx, sy = c.Sy;
-        var img = Cv.Blur(painted, w, h, 0.5 / ((sx + sy) / 2));
-        var xc = (g.MainX0 + g.MainX1) / 2.0;
-        var yc = (g.MainY0 + g.MainY1) / 2.0;
+        int w = win.Width, h = win.Height;
+        var s = win.S;
+        // The cement's centre of mass and extent in the window.
+        double mx = 0, my = 0; long n = 0;
+        int cx0 = w, cx1 = -1, cy0 = h, cy1 = -1;
+        for (var j = 0; j < h; j++)
+            for (var i = 0; i < w; i++)
+            {
+                if (win.Cement[j * w + i] == 0) continue;
+                mx += i; my += j; n++;
+                cx0 = Math.Min(cx0, i); cx1 = Math.Max(cx1, i); cy0 = Math.Min(cy0, j); cy1 = Math.Max(cy1, j);
+            }
+        if (n == 0) return null;
+        mx /= n; my /= n;
+        var (wMin, wMax) = lateral ? (MinDepthLat, MaxDepthLat) : (MinWidthAp, MaxWidthAp);
 
-        // 1. Side walls over the cement's rows.
-        var rowsA = Range(g.MainY0, g.MainY1, h);
-        var (first, second) = Walls(img, w, rowsA, xc, g.MainX0, g.MainX1, sx, lateral);
-        if (first is null || second is null) { trace?.Invoke("walls not found (1)"); return null; }
-        var mid = (first.Value.At(yc) + second.Value.At(yc)) / 2;
-        var half = (second.Value.At(yc) - first.Value.At(yc)) / 2;
-
-        // 2. Endplates over the central 60 % of the width.
-        var colsA = Range((int)Math.Ceiling(mid - 0.85 * half), (int)Math.Floor(mid + 0.85 * half), w);
-        var (sup, inf) = Endplates(null, null, img, paintedMask, w, h, colsA, g.MainY0, g.MainY1, yc, sy, trace);
+        // Walls over the cement's rows: lateral views take the nearest strong pair (the posterior elements behind the body
+        // make strong edges too), frontal views the outermost (the pedicles inside the body make edges too).
+        var (first, second) = Pair(ColumnProfile(win, cy0 + (cy1 - cy0) / 10, cy1 - (cy1 - cy0) / 10), mx, wMin / s, wMax / s, s,
+            lateral ? PairRule.Narrowest : PairRule.Widest);
+        if (first is null || second is null) { trace?.Invoke("walls not found"); return null; }
+        // Endplates: the strongest pair in the row profile between the walls (a cleft, a pedicle or a neighbour's endplate
+        // is weaker).
+        var inset = 0.15 * (second.Value.Pos - first.Value.Pos);
+        var (sup, inf) = (lateral ? BesideCement(win, first.Value.Pos, second.Value.Pos, my, MinHeight / s, MaxHeight / s) : null)
+            ?? Pair(RowProfile(win, (int)(first.Value.Pos + inset), (int)(second.Value.Pos - inset)), my, MinHeight / s, MaxHeight / s, s, PairRule.Strongest);
         if (sup is null || inf is null) { trace?.Invoke("endplates not found"); return null; }
+        trace?.Invoke($"profile walls {RadiographAnalyzer.F(first.Value.Pos)}..{RadiographAnalyzer.F(second.Value.Pos)} endplates {RadiographAnalyzer.F(sup.Value.Pos)}..{RadiographAnalyzer.F(inf.Value.Pos)} (window {w}x{h}, angle {RadiographAnalyzer.F(win.Angle * 180 / Math.PI)}°)");
 
-        // 3. Walls again over the body's inner rows, endplates again over the body's inner columns.
-        var top = sup.Value.At(mid); var bottom = inf.Value.At(mid);
-        var rowsB = Range((int)Math.Ceiling(top + 0.15 * (bottom - top)), (int)Math.Floor(bottom - 0.15 * (bottom - top)), h);
-        var (f2, s2) = Walls(img, w, rowsB, mid, (int)Math.Max(g.MainX0, mid - 0.5 * half), (int)Math.Min(g.MainX1, mid + 0.5 * half), sx, lateral);
-        if (f2 is not null && s2 is not null) { first = f2; second = s2; }
-        mid = (first.Value.At((top + bottom) / 2) + second.Value.At((top + bottom) / 2)) / 2;
-        half = (second.Value.At((top + bottom) / 2) - first.Value.At((top + bottom) / 2)) / 2;
-        var colsB = Range((int)Math.Ceiling(mid - 0.85 * half), (int)Math.Floor(mid + 0.85 * half), w);
+        // Refine: walls per row over the body's inner 70 %, endplates per column over the inner 70 %.
+        double top = sup.Value.Pos, bottom = inf.Value.Pos, left = first.Value.Pos, right = second.Value.Pos;
+        var rows = Range(top + 0.15 * (bottom - top), bottom - 0.15 * (bottom - top), h);
+        var cols = Range(left + 0.15 * (right - left), right - 0.15 * (right - left), w);
+        var fLine = RefineWall(win, rows, left, +1) ?? Flat(left);
+        var sLine = RefineWall(win, rows, right, -1) ?? Flat(right);
         var supSeen = new Dictionary<int, double>(); var infSeen = new Dictionary<int, double>();
-        var (sup2, inf2) = Endplates(supSeen, infSeen, img, paintedMask, w, h, colsB, (int)Math.Round(top), (int)Math.Round(bottom), (top + bottom) / 2, sy, trace, top, bottom);
-        if (sup2 is not null && inf2 is not null) { sup = sup2; inf = inf2; }
+        var supLine = (lateral ? RefineEndplate(win, cols, top, +1, supSeen) : null) ?? Flat(top);
+        var infLine = (lateral ? RefineEndplate(win, cols, bottom, -1, infSeen) : null) ?? Flat(bottom);
 
         var body = new BodyOutline
         {
-            First = first.Value, Second = second.Value, Superior = sup.Value, Inferior = inf.Value,
+            Window = win, First = fLine, Second = sLine, Superior = supLine, Inferior = infLine,
             CentroidX = 0, CentroidY = 0, AreaPx = 0, Confidence = 0,
         };
-        long area = 0; double mx = 0, my = 0;
-        var y0 = (int)Math.Floor(Math.Min(sup.Value.At(first.Value.At(top)), sup.Value.At(second.Value.At(top))));
-        var y1 = (int)Math.Ceiling(Math.Max(inf.Value.At(first.Value.At(bottom)), inf.Value.At(second.Value.At(bottom))));
-        for (var y = Math.Max(0, y0); y <= Math.Min(h - 1, y1); y++)
-            for (var x = Math.Max(0, (int)first.Value.At(y)); x <= Math.Min(w - 1, (int)Math.Ceiling(second.Value.At(y))); x++)
-                if (body.Contains(x, y, 0)) { area++; mx += x; my += y; }
+        long area = 0; double ax = 0, ay = 0;
+        for (var j = Math.Max(0, (int)(top - 10 / s)); j <= Math.Min(h - 1, (int)(bottom + 10 / s)); j++)
+            for (var i = Math.Max(0, (int)(left - 10 / s)); i <= Math.Min(w - 1, (int)(right + 10 / s)); i++)
+                if (body.Contains(i, j, 0)) { area++; ax += i; ay += j; }
         if (area == 0) return null;
-        var conf = new[] { first.Value, second.Value, sup.Value, inf.Value }
-            .Select(l => l.InlierFraction * Math.Exp(-l.RmsPx * Math.Max(sx, sy) / 1.0)).Min();
-        trace?.Invoke($"body walls {RadiographAnalyzer.F(first.Value.At(yc))}..{RadiographAnalyzer.F(second.Value.At(yc))} endplates {RadiographAnalyzer.F(sup.Value.At(mid))}..{RadiographAnalyzer.F(inf.Value.At(mid))} conf {RadiographAnalyzer.F(conf)}");
+        var seenSup = Agreeing(supSeen, supLine, 2 / s); var seenInf = Agreeing(infSeen, infLine, 2 / s);
+        double? symmetry = lateral ? null : SymmetryMidline(win, left, right, top, bottom);
+        var conf = Confidence(lateral ? [fLine, sLine, supLine, infLine] : [fLine, sLine], s, (right - left) * s, (bottom - top) * s, lateral,
+            symmetry is { } m ? (m - (left + right) / 2) * s : null, lateral ? Math.Min(seenSup.Count, seenInf.Count) / (double)Math.Max(1, cols.Count) : 1);
+        trace?.Invoke($"body walls {RadiographAnalyzer.F(fLine.At((top + bottom) / 2))}..{RadiographAnalyzer.F(sLine.At((top + bottom) / 2))} endplates {RadiographAnalyzer.F(supLine.At((left + right) / 2))}..{RadiographAnalyzer.F(infLine.At((left + right) / 2))}"
+            + (symmetry is { } sm ? $" symmetry midline {RadiographAnalyzer.F((sm - (left + right) / 2) * s)} mm off the walls'" : "") + $" conf {RadiographAnalyzer.F(conf)}");
         return new BodyOutline
         {
-            First = first.Value, Second = second.Value, Superior = sup.Value, Inferior = inf.Value,
-            CentroidX = mx / area, CentroidY = my / area, AreaPx = area, Confidence = Math.Clamp(conf, 0, 1),
+            Window = win, First = fLine, Second = sLine, Superior = supLine, Inferior = infLine,
+            CentroidX = ax / area, CentroidY = ay / area, AreaPx = area, Confidence = Math.Clamp(conf, 0, 1),
             // Keep only per-column edges that agree with the fitted line to 2 mm (the bowl is shallower than that).
-            SuperiorSeen = Agreeing(supSeen, sup.Value, 2 / sy), InferiorSeen = Agreeing(infSeen, inf.Value, 2 / sy),
+            SuperiorSeen = seenSup, InferiorSeen = seenInf,
         };
+    }
+
+    /// <summary>An edge of a profile: sub-pixel position and strength (the derivative's magnitude there).</summary>
+    private readonly record struct Side(double Pos, double Strength);
+
+    /// <summary>A side found only as a profile position (no per-row or per-column edges to fit): half trusted.</summary>
+    private static Line Flat(double at) => new(at, 0, 0.5, 0);
+
+    /// <summary>Typical sizes, mm: frontal width, lateral depth, height (lumbar and low thoracic bodies).</summary>
+    private const double TypicalWidthAp = 46, TypicalDepthLat = 33, TypicalHeight = 26;
+
+    /// <summary>
+    /// 0..1, the product of: the worst side's fit (share of its edge points on its line, times exp(−rms / 1 mm);
+    /// frontal views: the walls only, the endplates being bands there);
+    /// how typical the size is (1 within ±25 % of a lumbar body, falling to 0.5 at ±50 %); frontal views: agreement
+    /// of the walls' midline with the pedicles' and spinous process's symmetry (1 within 1 mm, 0.5 beyond 4 mm: a rotated
+    /// vertebra or a wrong wall); lateral views: how much of the endplates is seen rather than extrapolated under cement.
+    /// </summary>
+    private static double Confidence(Line[] lines, double s, double widthMm, double heightMm, bool lateral, double? symmetryOffMm, double seenFraction)
+    {
+        var fit = lines.Min(l => Math.Clamp(l.InlierFraction, 0, 1) * Math.Exp(-l.RmsPx * s / 1.0));
+        static double Typical(double v, double typical)
+        {
+            var dev = Math.Abs(v / typical - 1);
+            return dev <= 0.25 ? 1 : Math.Max(0.5, 1 - (dev - 0.25) * 2);
+        }
+        var size = Typical(widthMm, lateral ? TypicalDepthLat : TypicalWidthAp) * Typical(heightMm, TypicalHeight);
+        var extra = lateral
+            ? 0.5 + 0.5 * Math.Min(1, seenFraction / 0.3)
+            : symmetryOffMm is { } off ? 1 - 0.5 * Math.Clamp((Math.Abs(off) - 1) / 3, 0, 1) : 0.75;
+        return Math.Clamp(fit * size * extra, 0, 1);
+    }
+
+    /// <summary>
+    /// Frontal views: the spinous process's column, the brightest narrow vertical ridge (column mean over the body's
+    /// lower half and 40 % of its height below, smoothed over 3 mm, less the same 4 mm either side) within 8 mm of the
+    /// walls' midline, when it stands out (over 2.5 robust sigmas of the ridge values across the body); null where none
+    /// does or cement hides it.
+    /// </summary>
+    private static double? SymmetryMidline(BodyWindow win, double left, double right, double top, double bottom)
+    {
+        var p = new Profile(win, alongX: true, (int)Math.Round((top + bottom) / 2), (int)Math.Round(bottom + 0.4 * (bottom - top)));
+        var s = win.S;
+        var mid = (left + right) / 2;
+        int side = (int)Math.Round(4 / s), box = Math.Max(1, (int)Math.Round(1.5 / s));
+        double? Smooth(int x)
+        {
+            double sum = 0; var k = 0;
+            for (var q = x - box; q <= x + box; q++) if (p.Mean(q) is { } v) { sum += v; k++; }
+            return k > box ? sum / k : null;
+        }
+        var ridge = new List<(int X, double V)>();
+        for (var x = (int)Math.Ceiling(left) + side; x <= (int)Math.Floor(right) - side; x++)
+            if (Smooth(x) is { } c && Smooth(x - side) is { } a && Smooth(x + side) is { } b) ridge.Add((x, c - (a + b) / 2));
+        if (ridge.Count < 10) return null;
+        var median = ridge.Select(r => r.V).Order().ElementAt(ridge.Count / 2);
+        var mad = 1.4826 * ridge.Select(r => Math.Abs(r.V - median)).Order().ElementAt(ridge.Count / 2);
+        var near = ridge.Where(r => Math.Abs(r.X - mid) * s <= 8).ToList();
+        if (near.Count == 0) return null;
+        var top1 = near.MaxBy(r => r.V);
+        return top1.V - median > 2.5 * Math.Max(mad, 1e-6) ? top1.X : null;
+    }
+
+    /// <summary>
+    /// Lateral endplates from the body's columns beside the cement (between the walls, clear of painted cement from
+    /// the cement's middle row out to the edge): in each, going outward from that row, the first endplate edge at
+    /// least 40 % as strong as the strongest within 25 mm (further out lie the disc and the neighbour's endplates);
+    /// their mean positions, when at least five columns agree on each side within 2 mm and the height is a body's.
+    /// </summary>
+    private static (Side?, Side?)? BesideCement(BodyWindow win, double first, double second, double midRow, double minPx, double maxPx)
+    {
+        int w = win.Width, h = win.Height;
+        var s = win.S;
+        var half = Math.Max(1, (int)Math.Round(0.6 / s)); var reach = (int)Math.Round(25 / s);
+        var supPts = new List<double>(); var infPts = new List<double>();
+        var mid = (int)Math.Round(midRow);
+        var inset = 0.1 * (second - first);
+        for (var x = (int)Math.Ceiling(first + inset); x <= (int)Math.Floor(second - inset); x++)
+        {
+            double Gy(int y)
+            {
+                double sum = 0; var k = 0;
+                for (var xx = Math.Max(0, x - half); xx <= Math.Min(w - 1, x + half); xx++, k++) sum += win.Image[(y + 1) * w + xx] - win.Image[(y - 1) * w + xx];
+                return sum / (2 * k);
+            }
+            foreach (var sign in (ReadOnlySpan<int>)[-1, +1])
+            {
+                // Superior (sign −1, going up): rising edges going down; inferior (going down): falling edges.
+                var g = new List<(int Y, double V)>();
+                for (var y = mid; y >= 2 && y < h - 2 && Math.Abs(y - mid) <= reach; y += sign)
+                {
+                    if (win.Painted[y * w + x] != 0) { g.Clear(); break; }
+                    g.Add((y, -sign * Gy(y)));
+                }
+                if (g.Count < 3) continue;
+                var max = g.Max(p => p.V);
+                if (max <= 0) continue;
+                for (var k = 1; k + 1 < g.Count; k++)
+                    if (g[k].V >= 0.4 * max && g[k].V >= g[k - 1].V && g[k].V >= g[k + 1].V)
+                    {
+                        (sign < 0 ? supPts : infPts).Add(g[k].Y);
+                        break;
+                    }
+            }
+        }
+        double? Agreed(List<double> pts)
+        {
+            if (pts.Count < 5) return null;
+            var median = pts.Order().ElementAt(pts.Count / 2);
+            var near = pts.Where(p => Math.Abs(p - median) <= 2 / s).ToList();
+            return near.Count >= Math.Max(5, pts.Count / 2) ? near.Average() : null;
+        }
+        if (Agreed(supPts) is not { } top || Agreed(infPts) is not { } bottom || bottom - top < minPx || bottom - top > maxPx) return null;
+        return (new Side(top, 1), new Side(bottom, 1));
+    }
+
+    private enum PairRule { Strongest, Narrowest, Widest }
+
+    /// <summary>
+    /// Edges across a band of the window: along x over rows [b0, b1] (<paramref name="alongX"/>) or along y over columns
+    /// [b0, b1]. Per position t: the mean derivative over the band's lines where both neighbours are unpainted, and
+    /// differences of means over ranges of each line, unpainted pixels only (so painted cement never makes an edge by
+    /// changing which pixels are averaged).
+    /// </summary>
+    private sealed class Profile
+    {
+        private readonly double[][] _clearSum;
+        private readonly int[][] _clear;
+        private readonly int _n;
+
+        public Profile(BodyWindow win, bool alongX, int b0, int b1)
+        {
+            int w = win.Width, h = win.Height;
+            _n = alongX ? w : h;
+            var lines = alongX ? h : w;
+            b0 = Math.Clamp(b0, 0, lines - 1); b1 = Math.Clamp(b1, 0, lines - 1);
+            var count = Math.Max(0, b1 - b0 + 1);
+            _clearSum = new double[count][]; _clear = new int[count][];
+            Derivative = new double[_n];
+            var k = new int[_n];
+            for (var l = 0; l < count; l++)
+            {
+                var b = b0 + l;
+                // Prefix sums over the line of unpainted values and of unpainted pixels.
+                var sum = _clearSum[l] = new double[_n + 1]; var cn = _clear[l] = new int[_n + 1];
+                for (var t = 0; t < _n; t++)
+                {
+                    var idx = alongX ? b * w + t : t * w + b;
+                    var clear = win.Painted[idx] == 0;
+                    sum[t + 1] = sum[t] + (clear ? win.Image[idx] : 0);
+                    cn[t + 1] = cn[t] + (clear ? 1 : 0);
+                }
+                for (var t = 1; t < _n - 1; t++)
+                {
+                    if (cn[t + 2] - cn[t + 1] == 0 || cn[t] - cn[t - 1] == 0) continue;
+                    Derivative[t] += (sum[t + 2] - sum[t + 1] - (sum[t] - sum[t - 1])) / 2; k[t]++;
+                }
+            }
+            var min = Math.Max(3, count / 5);
+            for (var t = 0; t < _n; t++) Derivative[t] = k[t] >= min ? Derivative[t] / k[t] : 0;
+        }
+
+        public double[] Derivative { get; }
+        public int Length => _n;
+
+        /// <summary>Mean over the lines of the unpainted values at t; null when fewer than a quarter of the lines are unpainted there.</summary>
+        public double? Mean(int t)
+        {
+            if (t < 0 || t >= _n) return null;
+            double total = 0; var k = 0;
+            for (var l = 0; l < _clearSum.Length; l++)
+                if (_clear[l][t + 1] - _clear[l][t] != 0) { total += _clearSum[l][t + 1] - _clearSum[l][t]; k++; }
+            return k >= Math.Max(3, _clearSum.Length / 4) ? total / k : null;
+        }
+
+        /// <summary>Mean over the lines of (mean of [a, b]) − (mean of [c, d]), each over its unpainted pixels, for lines
+        /// where both ranges are at least half unpainted; null when fewer than a fifth of the lines qualify.</summary>
+        public double? Difference(int a, int b, int c, int d)
+        {
+            if (a < 0 || c < 0 || b >= _n || d >= _n) return null;
+            double total = 0; var k = 0;
+            for (var l = 0; l < _clearSum.Length; l++)
+            {
+                var cn = _clear[l];
+                int n1 = cn[b + 1] - cn[a], n2 = cn[d + 1] - cn[c];
+                if (2 * n1 < b - a + 1 || 2 * n2 < d - c + 1) continue;
+                var sum = _clearSum[l];
+                total += (sum[b + 1] - sum[a]) / n1 - (sum[d + 1] - sum[c]) / n2; k++;
+            }
+            return k >= Math.Max(3, _clearSum.Length / 5) ? total / k : null;
+        }
+    }
+
+    private static Profile ColumnProfile(BodyWindow win, int j0, int j1) => new(win, alongX: true, j0, j1);
+
+    private static Profile RowProfile(BodyWindow win, int i0, int i1) => new(win, alongX: false, i0, i1);
+
+    /// <summary>
+    /// The rising edge before <paramref name="centre"/> and the falling edge after it (going up the profile's index)
+    /// that are a body's size apart and darker outside than inside (tissue or disc beyond, not a bright line's far
+    /// flank): by <paramref name="rule"/>, the pair with the largest weaker strength, or the narrowest or widest pair
+    /// whose weaker edge is at least half that strong.
+    /// </summary>
+    private static (Side?, Side?) Pair(Profile profile, double centre, double minPx, double maxPx, double s, PairRule rule)
+    {
+        var n = profile.Length;
+        var d = profile.Derivative;
+        int near = Math.Max(1, (int)Math.Round(1.5 / s)), far = Math.Max(near + 2, (int)Math.Round(4.0 / s));
+        var rising = new List<Side>(); var falling = new List<Side>();
+        for (var k = 2; k < n - 2; k++)
+        {
+            // Outside minus inside: must not be brighter (unknown where painted cement covers both sides).
+            if (d[k] > 0 && d[k] >= d[k - 1] && d[k] > d[k + 1] && k < centre && profile.Difference(k - far, k - near, k + near, k + far) is not >= 0)
+                rising.Add(new Side(k + Parabola(d[k - 1], d[k], d[k + 1]), d[k]));
+            if (d[k] < 0 && d[k] <= d[k - 1] && d[k] < d[k + 1] && k > centre && profile.Difference(k + near, k + far, k - far, k - near) is not >= 0)
+                falling.Add(new Side(k + Parabola(-d[k - 1], -d[k], -d[k + 1]), -d[k]));
+        }
+        var valid = (from a in rising from b in falling let size = b.Pos - a.Pos where size >= minPx && size <= maxPx select (a, b)).ToList();
+        if (valid.Count == 0) return (null, null);
+        var top = valid.MaxBy(v => Math.Min(v.a.Strength, v.b.Strength));
+        if (rule == PairRule.Strongest) return (top.a, top.b);
+        var strong = valid.Where(v => Math.Min(v.a.Strength, v.b.Strength) >= 0.5 * Math.Min(top.a.Strength, top.b.Strength));
+        var pick = rule == PairRule.Narrowest ? strong.MinBy(v => v.b.Pos - v.a.Pos) : strong.MaxBy(v => v.b.Pos - v.a.Pos);
+        return (pick.a, pick.b);
     }
 
     private static Dictionary<int, double> Agreeing(Dictionary<int, double> seen, Line line, double limit) =>
         seen.Where(kv => Math.Abs(kv.Value - line.At(kv.Key)) <= limit).ToDictionary(kv => kv.Key, kv => kv.Value);
 
-    private static List<int> Range(int a, int b, int n)
+    private static List<int> Range(double a, double b, int n)
     {
         var list = new List<int>();
-        for (var i = Math.Max(1, a); i <= Math.Min(n - 2, b); i++) list.Add(i);
+        for (var i = Math.Max(2, (int)Math.Ceiling(a)); i <= Math.Min(n - 3, (int)Math.Floor(b)); i++) list.Add(i);
         return list;
     }
 
-    /// <summary>Per row, the outermost strong rising edge left of the cement and falling edge right of it.</summary>
-    private static (Line?, Line?) Walls(float[] img, int w, List<int> rows, double xc, int cx0, int cx1, double sx, bool lateral)
+    /// <summary>Per row, the strongest edge of the wall's sign within 3 mm of <paramref name="at"/> (averaged over ±0.6 mm
+    /// of rows, painted pixels skipped), fitted with a robust line.</summary>
+    private static Line? RefineWall(BodyWindow win, List<int> rows, double at, int sign)
     {
-        var firstPts = new List<(double T, double V)>(); var secondPts = new List<(double T, double V)>();
-        var reach = (int)Math.Round(32 / sx);
-        var minHalf = (int)Math.Round((lateral ? 8 : 12) / sx);
+        int w = win.Width, h = win.Height;
+        var reach = (int)Math.Round(3 / win.S); var half = Math.Max(1, (int)Math.Round(0.6 / win.S));
+        var pts = new List<(double T, double V)>();
         foreach (var y in rows)
         {
-            var row = y * w;
-            // First side: rising edge (dark outside → bright body) between xc − reach and min(xc − minHalf, cx0 + 1 mm).
-            var lo = Math.Max(1, (int)(xc - reach - 8 / sx)); var hi = Math.Min(w - 2, (int)Math.Min(xc - minHalf, cx0 + 1 / sx));
-            if (Outermost(img, row, lo, hi, rising: true, fromLow: true) is { } a) firstPts.Add((y, a));
-            lo = Math.Max(1, (int)Math.Max(xc + minHalf, cx1 - 1 / sx)); hi = Math.Min(w - 2, (int)(xc + reach + 8 / sx));
-            if (Outermost(img, row, lo, hi, rising: false, fromLow: lateral) is { } b) secondPts.Add((y, b));
+            double Gx(int x)
+            {
+                double sum = 0; var k = 0;
+                for (var yy = Math.Max(0, y - half); yy <= Math.Min(h - 1, y + half); yy++, k++) sum += win.Image[yy * w + x + 1] - win.Image[yy * w + x - 1];
+                return sign * sum / (2 * k);
+            }
+            bool Clear(int x) => win.Painted[y * w + Math.Clamp(x - 2, 0, w - 1)] == 0 && win.Painted[y * w + Math.Clamp(x + 2, 0, w - 1)] == 0;
+            if (Extremum(Gx, (int)at - reach, (int)at + reach, w) is { } x && Clear((int)Math.Round(x))) pts.Add((y, x));
         }
-        return (Fit(firstPts, rows.Count), Fit(secondPts, rows.Count));
+        return Fit(pts, rows.Count);
     }
 
-    /// <summary>Sub-pixel position of the outermost gradient extremum of at least half the strongest in [lo, hi].</summary>
-    private static double? Outermost(float[] img, int row, int lo, int hi, bool rising, bool fromLow)
+    /// <summary>Per column, the strongest edge of the endplate's sign within 2.5 mm of <paramref name="at"/> (averaged over
+    /// ±0.6 mm of columns), clear of painted cement by 0.6 mm, fitted with a robust line; the edges found go to <paramref name="seen"/>.</summary>
+    private static Line? RefineEndplate(BodyWindow win, List<int> cols, double at, int sign, Dictionary<int, double> seen)
     {
-        if (hi - lo < 3) return null;
-        var gmax = 0.0;
-        for (var x = lo; x <= hi; x++)
+        int w = win.Width, h = win.Height;
+        var reach = (int)Math.Round(2.5 / win.S); var half = Math.Max(1, (int)Math.Round(0.6 / win.S)); var clear = Math.Max(1, (int)Math.Round(0.6 / win.S));
+        var pts = new List<(double T, double V)>();
+        foreach (var x in cols)
         {
-            var gx = (img[row + x + 1] - img[row + x - 1]) / 2.0 * (rising ? 1 : -1);
-            gmax = Math.Max(gmax, gx);
+            double Gy(int y)
+            {
+                double sum = 0; var k = 0;
+                for (var xx = Math.Max(0, x - half); xx <= Math.Min(w - 1, x + half); xx++, k++) sum += win.Image[(y + 1) * w + xx] - win.Image[(y - 1) * w + xx];
+                return sign * sum / (2 * k);
+            }
+            bool Clear(double y)
+            {
+                for (var yy = Math.Max(0, (int)y - clear); yy <= Math.Min(h - 1, (int)y + clear + 1); yy++)
+                    if (win.Painted[yy * w + x] != 0) return false;
+                return true;
+            }
+            if (Extremum(Gy, (int)at - reach, (int)at + reach, h) is { } y && Clear(y)) { pts.Add((x, y)); seen[x] = y; }
         }
-        if (gmax <= 0) return null;
-        int start = fromLow ? lo + 1 : hi - 1, end = fromLow ? hi - 1 : lo + 1, step = fromLow ? 1 : -1;
-        for (var x = start; fromLow ? x <= end : x >= end; x += step)
-        {
-            double G(int xx) => (img[row + xx + 1] - img[row + xx - 1]) / 2.0 * (rising ? 1 : -1);
-            var g0 = G(x);
-            if (g0 < 0.5 * gmax || g0 < G(x - 1) || g0 < G(x + 1)) continue;
-            return x + Parabola(G(x - 1), g0, G(x + 1));
-        }
-        return null;
+        return Fit(pts, pts.Count);
+    }
+
+    private static double? Extremum(Func<int, double> g, int lo, int hi, int n)
+    {
+        lo = Math.Max(2, lo); hi = Math.Min(n - 3, hi);
+        if (hi - lo < 2) return null;
+        var best = double.MinValue; var at = -1;
+        for (var y = lo; y <= hi; y++) { var v = g(y); if (v > best) { best = v; at = y; } }
+        if (best <= 0 || at <= lo || at >= hi) return null;
+        return at + Parabola(g(at - 1), best, g(at + 1));
     }
 
     private static double Parabola(double a, double b, double c)
     {
         var d = a - 2 * b + c;
         return d < 0 ? Math.Clamp(0.5 * (a - c) / d, -0.5, 0.5) : 0;
-    }
-
-    /// <summary>Endplates: band profile first (strongest rising edge above the cement centre, falling below), then per column.</summary>
-    private static (Line?, Line?) Endplates(Dictionary<int, double>? supSeen, Dictionary<int, double>? infSeen, float[] img, byte[] painted, int w, int h, List<int> cols, int cy0, int cy1, double yc, double sy,
-        Action<string>? trace, double? topHint = null, double? bottomHint = null)
-    {
-        if (cols.Count < 3) return (null, null);
-        double supY, infY;
-        if (topHint is { } th && bottomHint is { } bh) { supY = th; infY = bh; }
-        else
-        {
-            var prof = new double[h];
-            for (var y = 1; y < h - 1; y++)
-            {
-                double sum = 0; var k = 0;
-                foreach (var x in cols)
-                {
-                    if (painted[(y + 1) * w + x] != 0 || painted[(y - 1) * w + x] != 0) continue;
-                    sum += img[(y + 1) * w + x] - img[(y - 1) * w + x]; k++;
-                }
-                prof[y] = k >= Math.Max(3, cols.Count / 10) ? sum / (2 * k) : 0;
-            }
-            // The edge nearest the cement that is at least 60 % of the strongest in its window: a body's own endplate,
-            // not the inner edge of the next body's endplate beyond the disc.
-            var reach = 16 / sy;
-            int supLo = Math.Max(1, (int)(cy0 - reach)), supHi = Math.Min(h - 2, (int)Math.Min(yc, cy0 + 1 / sy));
-            int infLo = Math.Max(1, (int)Math.Max(yc, cy1 - 1 / sy)), infHi = Math.Min(h - 2, (int)(cy1 + reach));
-            supY = Nearest(prof, supLo, supHi, 1, fromHigh: true);
-            infY = Nearest(prof, infLo, infHi, -1, fromHigh: false);
-            if (double.IsNaN(supY) || double.IsNaN(infY)) return (null, null);
-            trace?.Invoke($"band endplates {RadiographAnalyzer.F(supY)} {RadiographAnalyzer.F(infY)}");
-        }
-        var win = (int)Math.Round((topHint is null ? 4 : 2.5) / sy);
-        var clear = Math.Max(1, (int)Math.Round(0.6 / sy));
-        var supPts = new List<(double T, double V)>(); var infPts = new List<(double T, double V)>();
-        var half = Math.Max(1, (int)Math.Round(0.6 / sy));
-        foreach (var x in cols)
-        {
-            double Gy(int y)
-            {
-                double s = 0; var k = 0;
-                for (var xx = Math.Max(0, x - half); xx <= Math.Min(w - 1, x + half); xx++, k++) s += img[(y + 1) * w + xx] - img[(y - 1) * w + xx];
-                return s / (2 * k);
-            }
-            bool Clear(double y)
-            {
-                for (var yy = Math.Max(0, (int)y - clear); yy <= Math.Min(h - 1, (int)y + clear + 1); yy++)
-                    if (painted[yy * w + x] != 0) return false;
-                return true;
-            }
-            if (Extremum(Gy, (int)supY - win, (int)supY + win, h, 1) is { } a && Clear(a)) { supPts.Add((x, a)); if (supSeen is not null) supSeen[x] = a; }
-            if (Extremum(Gy, (int)infY - win, (int)infY + win, h, -1) is { } b && Clear(b)) { infPts.Add((x, b)); if (infSeen is not null) infSeen[x] = b; }
-        }
-        return (Fit(supPts, cols.Count), Fit(infPts, cols.Count));
-    }
-
-    private static double Nearest(double[] prof, int lo, int hi, int sign, bool fromHigh)
-    {
-        if (hi - lo < 2) return double.NaN;
-        var best = 0.0;
-        for (var y = lo; y <= hi; y++) best = Math.Max(best, sign * prof[y]);
-        if (best <= 0) return double.NaN;
-        for (int y = fromHigh ? hi - 1 : lo + 1; fromHigh ? y > lo : y < hi; y += fromHigh ? -1 : 1)
-        {
-            var v = sign * prof[y];
-            if (v >= 0.6 * best && v >= sign * prof[y - 1] && v >= sign * prof[y + 1]) return y;
-        }
-        return double.NaN;
-    }
-
-    private static double? Extremum(Func<int, double> g, int lo, int hi, int n, int sign)
-    {
-        lo = Math.Max(2, lo); hi = Math.Min(n - 3, hi);
-        if (hi - lo < 2) return null;
-        var best = double.MinValue; var at = -1;
-        for (var y = lo; y <= hi; y++) { var v = sign * g(y); if (v > best) { best = v; at = y; } }
-        if (best <= 0 || at <= lo || at >= hi) return null;
-        return at + Parabola(sign * g(at - 1), best, sign * g(at + 1));
     }
 
     /// <summary>Least-squares line V = A + B·T with two rounds of rejection beyond 2.5 robust sigmas (floor 0.5 px).</summary>

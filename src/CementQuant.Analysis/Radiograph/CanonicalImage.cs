@@ -119,14 +119,19 @@ internal static class Cv
     }
 
     /// <summary>Binary close (dilate then erode) of a 0/1 mask with an ellipse.</summary>
-    public static byte[] Close(byte[] mask, int width, int height, double diameterPx)
+    public static byte[] Close(byte[] mask, int width, int height, double diameterPx) => Morph(mask, width, height, diameterPx, MorphTypes.Close);
+
+    /// <summary>Binary open (erode then dilate) of a 0/1 mask with an ellipse.</summary>
+    public static byte[] OpenMask(byte[] mask, int width, int height, double diameterPx) => Morph(mask, width, height, diameterPx, MorphTypes.Open);
+
+    private static byte[] Morph(byte[] mask, int width, int height, double diameterPx, MorphTypes type)
     {
         var d = Math.Max(1, (int)Math.Round(diameterPx)) | 1;
         using var m = new Mat(height, width, MatType.CV_8UC1);
         m.SetArray(mask);
         using var k = Cv2.GetStructuringElement(MorphShapes.Ellipse, new Size(d, d));
         using var o = new Mat();
-        Cv2.MorphologyEx(m, o, MorphTypes.Close, k, null, 1, BorderTypes.Constant, new Scalar(0));
+        Cv2.MorphologyEx(m, o, type, k, null, 1, BorderTypes.Constant, new Scalar(0));
         o.GetArray(out byte[] a);
         return a;
     }

@@ -2,18 +2,19 @@ using OpenCvSharp;
 
 namespace CementQuant.Analysis.Radiograph;
 
-/// <summary>Turns a found body and its cement group (canonical working frame) into a <see cref="RadiographOverlay"/> in stored pixels.</summary>
+/// <summary>Turns a found body (in its window) and its cement group (canonical working frame) into a <see cref="RadiographOverlay"/> in stored pixels.</summary>
 internal static class RadiographOverlays
 {
     public static RadiographOverlay Build(CanonicalImage c, BodyOutline body, CementGroup group, bool lateral)
     {
         PixelPoint Stored(double x, double y) { var (r, col) = c.ToStored(x, y); return new PixelPoint(r, col); }
+        PixelPoint FromWindow(double i, double j) { var (x, y) = body.Window.ToCanonical(i, j); return Stored(x, y); }
         // Wall x = a + b·y meets endplate y = p + q·x at x = (a + b·p) / (1 − b·q).
         PixelPoint Corner(Line wall, Line plate)
         {
             var d = 1 - wall.B * plate.B;
             var x = Math.Abs(d) > 1e-6 ? (wall.A + wall.B * plate.A) / d : wall.At(plate.A); // near-parallel lines: where the wall is at the plate's intercept
-            return Stored(x, plate.At(x));
+            return FromWindow(x, plate.At(x));
         }
         var mid = new Line((body.First.A + body.Second.A) / 2, (body.First.B + body.Second.B) / 2, 1, 0);
         return new RadiographOverlay
