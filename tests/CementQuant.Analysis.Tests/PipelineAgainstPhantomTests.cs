@@ -10,13 +10,14 @@ namespace CementQuant.Analysis.Tests;
 /// </summary>
 public class PipelineAgainstPhantomTests(ITestOutputHelper output)
 {
-    /// <summary>End-to-end failures beyond the locator's own (LocatorAgainstPhantomTests.KnownFailures), with what goes wrong.</summary>
+    /// <summary>End-to-end failures, with what goes wrong. Every catalogue case runs, the locator's own known failures
+    /// included (their cement metrics must hold even where body Dice misses the locator's bar).</summary>
     public static readonly IReadOnlyDictionary<string, string> KnownFailures = new Dictionary<string, string>
     {
     };
 
     public static TheoryData<string> Cases() =>
-        [.. Phantom.PhantomCatalogue.Names.Where(n => !LocatorAgainstPhantomTests.KnownFailures.ContainsKey(n) && !KnownFailures.ContainsKey(n))];
+        [.. Phantom.PhantomCatalogue.Names.Where(n => !KnownFailures.ContainsKey(n))];
 
     public static TheoryData<string> KnownCases() => [.. KnownFailures.Keys];
 
