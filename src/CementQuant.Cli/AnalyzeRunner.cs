@@ -288,8 +288,9 @@ public sealed class AnalyzeRunner(AnalyzeSettings settings, TextWriter log, bool
         var cement = new CementAnalyzer(new CementOptions { ThresholdHu = _s.ThresholdHu, ContactToleranceMm = _s.ContactToleranceMm }).Analyze(hu, measured);
         var cemented = sw.Elapsed.TotalSeconds;
         if (!_s.NoMasks) WriteMasks(hu, id, measured, cement);
+        var masked = sw.Elapsed.TotalSeconds;
         if (!_s.NoReport) _report.AddSeries(id, description, hu, measured, [.. cement.Select(c => new ReportVertebra(c.Metrics, c.InBodyVoxels, c.LeakVoxels))]);
-        _progress.Detail(string.Create(CultureInfo.InvariantCulture, $"  series {id.SeriesKey}: load {loaded:0.00} s, vertebrae {vertebrae - loaded:0.00} s, cement {cemented - vertebrae:0.00} s, masks {sw.Elapsed.TotalSeconds - cemented:0.00} s"));
+        _progress.Detail(string.Create(CultureInfo.InvariantCulture, $"  series {id.SeriesKey}: load {loaded:0.00} s, vertebrae {vertebrae - loaded:0.00} s, cement {cemented - vertebrae:0.00} s, masks {masked - cemented:0.00} s, report pictures {sw.Elapsed.TotalSeconds - masked:0.00} s"));
         return new SeriesOutcome
         {
             Identity = id, Kind = kind, Description = description, Status = "ok",
