@@ -9,35 +9,6 @@ public sealed class AnalyzeTests : IDisposable
 
     public void Dispose() => Directory.Delete(_tmp, recursive: true);
 
-    private static List<Dictionary<string, string>> ReadCsv(string path)
-    {
-        var lines = File.ReadAllLines(path);
-        var header = lines[0].Split(',');
-        return [.. lines.Skip(1).Select(l => SplitCsv(l)).Select(cells => header.Zip(cells).ToDictionary(p => p.First, p => p.Second))];
-    }
-
-    private static List<string> SplitCsv(string line)
-    {
-        var cells = new List<string>();
-        var cur = new System.Text.StringBuilder();
-        var quoted = false;
-        for (var i = 0; i < line.Length; i++)
-        {
-            var c = line[i];
-            if (quoted)
-            {
-                if (c == '"' && i + 1 < line.Length && line[i + 1] == '"') { cur.Append('"'); i++; }
-                else if (c == '"') quoted = false;
-                else cur.Append(c);
-            }
-            else if (c == '"') quoted = true;
-            else if (c == ',') { cells.Add(cur.ToString()); cur.Clear(); }
-            else cur.Append(c);
-        }
-        cells.Add(cur.ToString());
-        return cells;
-    }
-
     [Fact]
     public void Analyze_WorkedExamplePhantom_FlagsTheCementedLevelAndKeepsPhiOut()
     {
@@ -48,7 +19,7 @@ public sealed class AnalyzeTests : IDisposable
         var r = Cli.Run("analyze", Path.Combine(studies, "worked-example", "ct"), "--out", outDir, "--site-key", Path.Combine(_tmp, "site.key"));
         Assert.True(r.ExitCode == 0, r.Stderr);
 
-        var rows = ReadCsv(Path.Combine(outDir, "vertebrae.csv"));
+        var rows = Outputs.ReadCsv(Path.Combine(outDir, "vertebrae.csv"));
         var cemented = Assert.Single(rows, row => double.Parse(row["cement_volume_ml"], System.Globalization.CultureInfo.InvariantCulture) > 0);
         Assert.Equal("NPEC;ASYMMETRIC_MASS_LIKE;UNILATERAL;LOW_FILL;CLEFT", cemented["flags"]);
         Assert.Equal("neither", cemented["npec_type"]);
@@ -129,7 +100,7 @@ public sealed class AnalyzeTests : IDisposable
         var outDir = Path.Combine(_tmp, "out-phi");
         var r = Cli.Run("analyze", Path.Combine(studies, "no-cement", "ct"), "--out", outDir, "--site-key", Path.Combine(_tmp, "site.key"), "--include-phi", "--no-masks");
         Assert.True(r.ExitCode == 0, r.Stderr);
-        var rows = ReadCsv(Path.Combine(outDir, "vertebrae.csv"));
+        var rows = Outputs.ReadCsv(Path.Combine(outDir, "vertebrae.csv"));
         Assert.NotEmpty(rows);
         Assert.All(rows, row => Assert.Equal("CQ-no-cement", row["patient_id"]));
         Assert.All(rows, row => Assert.Empty(row["flags"]));
@@ -141,7 +112,7 @@ public sealed class AnalyzeTests : IDisposable
         var outDir = Path.Combine(_tmp, "out-real");
         var r = Cli.Run("analyze", SharedData.Path("real-ct", "totalsegmentator", "example_ct.nii.gz"), "--out", outDir, "--site-key", Path.Combine(_tmp, "site.key"), "--no-masks");
         Assert.True(r.ExitCode == 0, r.Stderr);
-        var rows = ReadCsv(Path.Combine(outDir, "vertebrae.csv"));
+        var rows = Outputs.ReadCsv(Path.Combine(outDir, "vertebrae.csv"));
         Assert.True(rows.Count >= 5, $"{rows.Count} vertebrae");
         Assert.All(rows, row => Assert.Equal("0", row["cement_volume_ml"]));
     }
