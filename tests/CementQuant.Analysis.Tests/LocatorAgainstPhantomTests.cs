@@ -10,26 +10,7 @@ namespace CementQuant.Analysis.Tests;
 /// </summary>
 public class LocatorAgainstPhantomTests(ITestOutputHelper output)
 {
-    /// <summary>Cases the locator does not meet yet, each with what goes wrong; skipped with that reason until fixed.</summary>
-    public static readonly IReadOnlyDictionary<string, string> KnownFailures = new Dictionary<string, string>
-    {
-        ["thick-slices-3mm"] = "Dice 0.943 (L1) and 0.936 (L2) at 3 mm slices: a slice holding part of the 1 mm endplate reads as bone wherever in the slice the endplate lies, so the outer slice is kept when its centre is outside the body (endplate errors are within 1 mm)",
-    };
-
-    public static TheoryData<string> Cases() => [.. PhantomCatalogue.Names.Where(n => !KnownFailures.ContainsKey(n))];
-
-    public static TheoryData<string> KnownCases() => [.. KnownFailures.Keys];
-
-    [Theory(Skip = "known locator failures listed in KnownFailures, with their reasons (issue 4 remains open for them)")]
-    [MemberData(nameof(KnownCases))]
-    public void Locate_KnownFailingCase_StillToFix(string name) => Locate_CatalogueCase_FindsEveryBodyAccurately(name);
-
-    [Fact]
-    public void KnownFailures_NameRealCases()
-    {
-        foreach (var name in KnownFailures.Keys) Assert.Contains(name, PhantomCatalogue.Names);
-    }
-
+    public static TheoryData<string> Cases() => [.. PhantomCatalogue.Names];
 
     [Theory]
     [MemberData(nameof(Cases))]

@@ -10,20 +10,7 @@ namespace CementQuant.Analysis.Tests;
 /// </summary>
 public class PipelineAgainstPhantomTests(ITestOutputHelper output)
 {
-    /// <summary>End-to-end failures, with what goes wrong. Every catalogue case runs, the locator's own known failures
-    /// included (their cement metrics must hold even where body Dice misses the locator's bar).</summary>
-    public static readonly IReadOnlyDictionary<string, string> KnownFailures = new Dictionary<string, string>
-    {
-    };
-
-    public static TheoryData<string> Cases() =>
-        [.. Phantom.PhantomCatalogue.Names.Where(n => !KnownFailures.ContainsKey(n))];
-
-    public static TheoryData<string> KnownCases() => [.. KnownFailures.Keys];
-
-    [Theory(Skip = "known end-to-end failures listed in KnownFailures, with their reasons (issue 5 remains open for them)")]
-    [MemberData(nameof(KnownCases))]
-    public void AnalyzeWithLocator_KnownFailingCase_StillToFix(string name) => AnalyzeWithLocator_CatalogueCase_MatchesTruth(name);
+    public static TheoryData<string> Cases() => [.. Phantom.PhantomCatalogue.Names];
 
     [Theory]
     [MemberData(nameof(Cases))]

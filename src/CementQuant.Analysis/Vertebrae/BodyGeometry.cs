@@ -40,10 +40,14 @@ internal sealed record BodyShape(LocalFrame Frame, Vec3 Centroid, double VolumeM
 internal static class BodyGeometry
 {
     /// <summary>Endplate thickness assumed where voxels are too coarse to resolve it.</summary>
-    private const double ThinEndplateMm = 1;
+    internal const double ThinEndplateMm = 1;
     private const double Deg = Math.PI / 180;
 
-    public static BodyShape Measure(Volume<short> hu, RoiMask mask, Vec3 superiorHint, double gridStep, int cementHu)
+    /// <param name="fittedBelow">The inferior endplate's surface fitted to its partial volumes (null where none was):
+    /// reported instead of the mask's boundary where voxels are too thick along the axis to resolve the endplate.</param>
+    /// <param name="fittedAbove">Likewise the superior endplate's.</param>
+    public static BodyShape Measure(Volume<short> hu, RoiMask mask, Vec3 superiorHint, double gridStep, int cementHu,
+        HeightSurface? fittedBelow = null, HeightSurface? fittedAbove = null)
     {
         var g = hu.Geometry;
         var map = new VoxelMap(g);
@@ -72,7 +76,7 @@ internal static class BodyGeometry
         for (var iter = 0; iter < 2; iter++)
         {
             var frame = Frame(centroid, l, s);
-            var (sup, inf) = Endplates(hu, map, mask, frame, extent, gridStep, step);
+            var (sup, inf) = Endplates(hu, map, mask, frame, extent, gridStep, step, fittedBelow, fittedAbove);
             var ns = PlaneNormal(sup);
             var ni = PlaneNormal(inf);
             if (ns is null && ni is null) break;
@@ -88,7 +92,7 @@ internal static class BodyGeometry
         if (lBest.X < 0) offset = -offset;
         var final = Frame(centroid, l, s);
         extent = LocalExtent(g, mask, centroid, final.Left, final.Posterior, final.Superior);
-        var (supF, infF) = Endplates(hu, map, mask, final, extent, gridStep, step);
+        var (supF, infF) = Endplates(hu, map, mask, final, extent, gridStep, step, fittedBelow, fittedAbove);
         return new BodyShape(final, centroid, volumeMl, supF, infF, centroid + l * offset, l, score, touches);
     }
 
@@ -106,6 +110,13 @@ internal static class BodyGeometry
         if (r.Length < 1e-6) r = Math.Abs(n.X) < 0.9 ? new Vec3(1, 0, 0) - n * n.X : new Vec3(0, 1, 0) - n * n.Y;
         return r.Normalized();
     }
+
+    /// <summary>Voxels longer than this along a direction cannot resolve a thin endplate across it.</summary>
+    internal const double CoarseVoxelMm = 1.5;
+
+    /// <summary>A voxel's extent along unit direction <paramref name="n"/>, mm.</summary>
+    internal static double VoxelExtentAlong(ImageGeometry g, Vec3 n) =>
+        Math.Abs(g.ColumnStep.Dot(n)) + Math.Abs(g.RowStep.Dot(n)) + Math.Abs(g.SliceStep.Dot(n));
 
     private static double MinSpacing(ImageGeometry g) => Math.Min(g.ColumnSpacing, Math.Min(g.RowSpacing, g.SliceSpacing));
 
@@ -141,7 +152,8 @@ internal static class BodyGeometry
     /// edge of the scanned volume (cut by the field of view) are NaN.
     /// </summary>
     private static (EndplateSurface Sup, EndplateSurface Inf) Endplates(Volume<short> hu, VoxelMap map, RoiMask m, LocalFrame f,
-        (double U0, double U1, double V0, double V1, double W0, double W1) e, double gridStep, double step)
+        (double U0, double U1, double V0, double V1, double W0, double W1) e, double gridStep, double step,
+        HeightSurface? fittedBelow, HeightSurface? fittedAbove)
     {
         var u0 = Math.Floor(e.U0 / gridStep) * gridStep; var v0 = Math.Floor(e.V0 / gridStep) * gridStep;
         var nu = (int)Math.Ceiling((e.U1 - u0) / gridStep) + 1; var nv = (int)Math.Ceiling((e.V1 - v0) / gridStep) + 1;
@@ -153,8 +165,8 @@ internal static class BodyGeometry
         // A voxel coarser than 1.5 mm along the axis holds the thin endplate wherever it lies within it: the
         // outermost voxel's centre plus half a thin endplate (0.5 mm), not its face, is the expected surface.
         var g = hu.Geometry;
-        var halfVoxel = 0.5 * (Math.Abs(g.ColumnStep.Dot(f.Superior)) + Math.Abs(g.RowStep.Dot(f.Superior)) + Math.Abs(g.SliceStep.Dot(f.Superior)));
-        var coarse = halfVoxel > 0.75;
+        var voxelExtent = VoxelExtentAlong(g, f.Superior);
+        var coarse = voxelExtent > CoarseVoxelMm;
         for (var jv = 0; jv < nv; jv++)
             for (var iu = 0; iu < nu; iu++)
             {
@@ -176,8 +188,15 @@ internal static class BodyGeometry
                 var bottom = e.W0 + (first - 0.5) * step;
                 if (coarse)
                 {
-                    top = Math.Min(top, (g.ToPatient(lastVoxel.I, lastVoxel.J, lastVoxel.K) - f.Origin).Dot(f.Superior) + ThinEndplateMm / 2);
-                    bottom = Math.Max(bottom, (g.ToPatient(firstVoxel.I, firstVoxel.J, firstVoxel.K) - f.Origin).Dot(f.Superior) - ThinEndplateMm / 2);
+                    var lastCentre = (g.ToPatient(lastVoxel.I, lastVoxel.J, lastVoxel.K) - f.Origin).Dot(f.Superior);
+                    var firstCentre = (g.ToPatient(firstVoxel.I, firstVoxel.J, firstVoxel.K) - f.Origin).Dot(f.Superior);
+                    top = Math.Min(top, lastCentre + ThinEndplateMm / 2);
+                    bottom = Math.Max(bottom, firstCentre - ThinEndplateMm / 2);
+                    // The fitted surface, where there is one, lies between the outermost voxel centre inside the
+                    // body and the next one out.
+                    double pu = u0 + iu * gridStep, pv = v0 + jv * gridStep;
+                    if (fittedAbove is not null) top = Math.Clamp(Crossing(fittedAbove, f, pu, pv, lastCentre), lastCentre, lastCentre + voxelExtent);
+                    if (fittedBelow is not null) bottom = Math.Clamp(Crossing(fittedBelow, f, pu, pv, firstCentre), firstCentre - voxelExtent, firstCentre);
                 }
                 sup[idx] = edgeLast ? float.NaN : (float)top;
                 inf[idx] = edgeFirst ? float.NaN : (float)bottom;
@@ -195,6 +214,22 @@ internal static class BodyGeometry
             }
         }
         return (new EndplateSurface(u0, v0, gridStep, nu, nv, sup), new EndplateSurface(u0, v0, gridStep, nu, nv, inf));
+    }
+
+    /// <summary>
+    /// Height w at which the frame's superior line through (u, v) meets <paramref name="surface"/>, by Newton steps
+    /// from <paramref name="w"/> (the surface is a gently bowed plane nearly across the line).
+    /// </summary>
+    private static double Crossing(HeightSurface surface, LocalFrame f, double u, double v, double w)
+    {
+        for (var i = 0; i < 3; i++)
+        {
+            var s0 = surface.Signed(f.ToPatient(new Vec3(u, v, w)));
+            var s1 = surface.Signed(f.ToPatient(new Vec3(u, v, w + 1)));
+            if (Math.Abs(s1 - s0) < 1e-6) break;
+            w -= s0 / (s1 - s0);
+        }
+        return w;
     }
 
     /// <summary>Least-squares plane h = a + b·u + c·v through a height map; its unit normal (−b, −c, 1) in the frame, or null.</summary>

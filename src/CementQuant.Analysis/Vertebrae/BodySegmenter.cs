@@ -10,7 +10,8 @@ internal readonly record struct Plane(Vec3 Point, Vec3 Normal)
 /// Full-resolution segmentation of one vertebral body inside its slab between two disc planes:
 /// bone (≥ BoneHu; cement is far above it, so a cemented body is simply solid bone) within a cylinder
 /// around the body's axis and anterior to the spinal canal (<see cref="PosteriorCut"/>), without cement
-/// beyond the body's own fitted endplates (a disc leak); holes in the cortical shell filled in axial,
+/// beyond the body's own fitted endplates (a disc leak) and, where voxels are too thick along the axis to
+/// resolve the endplate, without bone whose voxel centre lies beyond them; holes in the cortical shell filled in axial,
 /// coronal and sagittal planes, the shell closed by a lid just outside each fitted endplate; thin
 /// attachments (pedicle stubs, rib heads, osteophyte bridges, vein-like leaks) removed by keeping the core
 /// component of an opening.
@@ -70,6 +71,10 @@ internal static class BodySegmenter
         // where the endplate itself reads below the bone threshold (over a gas cleft its partial voxels are soft);
         // they are walls for the filling only, not body.
         var lidMm = 1.5 * Math.Max(g.ColumnSpacing, Math.Max(g.RowSpacing, g.SliceSpacing));
+        // A voxel too thick along the axis to resolve the endplate reads as bone when any part of the endplate
+        // lies in it: there the fitted endplate surfaces (sub-voxel, from the endplate's partial volumes)
+        // decide, and a voxel whose centre lies beyond them is not body.
+        var coarse = BodyGeometry.VoxelExtentAlong(g, t) > BodyGeometry.CoarseVoxelMm;
         var stepBelow = endBelow?.Local(g.ColumnStep) ?? default;
         var stepAbove = endAbove?.Local(g.ColumnStep) ?? default;
         var seedIdx = -1; var seedDist2 = double.MaxValue;
@@ -100,13 +105,14 @@ internal static class BodySegmenter
                         && b0 + x * dB >= 0 && h0 + x * dH >= 0;
                     if (!allowed) { blocked[row + x] = 1; continue; }
                     var h = hu.Data[src + x];
-                    if (h >= boneHu && h < cementHu) bone[row + x] = 1;
+                    // Depth beyond the body's own endplates (positive outside, toward the disc).
+                    var beyond = double.MinValue;
+                    if (endBelow is { } eb) beyond = -eb.SignedLocal(lb + stepBelow * x);
+                    if (endAbove is { } ea) beyond = Math.Max(beyond, -ea.SignedLocal(la + stepAbove * x));
+                    if (h >= boneHu && h < cementHu)
+                        bone[row + x] = (byte)(coarse && beyond > 0 && WithinFit(endBelow, lb + stepBelow * x, endAbove, la + stepAbove * x) ? Lid : 1);
                     else
                     {
-                        // Depth beyond the body's own endplates (positive outside, toward the disc).
-                        var beyond = double.MinValue;
-                        if (endBelow is { } eb) beyond = -eb.SignedLocal(lb + stepBelow * x);
-                        if (endAbove is { } ea) beyond = Math.Max(beyond, -ea.SignedLocal(la + stepAbove * x));
                         if (h >= cementHu)
                         {
                             // Cement beyond an endplate or a lateral wall is a leak, touching the body as it may.
@@ -127,12 +133,24 @@ internal static class BodySegmenter
         // Opening core: erode, keep the component nearest the axis centre (the largest among central ones), dilate back.
         var eroded = MaskKernels.Erode6(filled, nx, ny, nz);
         var (labels, sizes) = MaskKernels.Components6(eroded, nx, ny, nz);
-        if (sizes.Count <= 1) return null;
-        var keep = PickCore(labels, sizes, nx, ny, nz, seedIdx);
-        if (keep <= 0) return null;
-        var core = new byte[filled.Length];
-        for (var i = 0; i < core.Length; i++) if (labels[i] == keep) core[i] = 1;
-        var opened = MaskKernels.Dilate6(core, nx, ny, nz);
+        var keep = sizes.Count > 1 ? PickCore(labels, sizes, nx, ny, nz, seedIdx) : 0;
+        byte[] opened;
+        if (keep > 0)
+        {
+            var core = new byte[filled.Length];
+            for (var i = 0; i < core.Length; i++) if (labels[i] == keep) core[i] = 1;
+            opened = MaskKernels.Dilate6(core, nx, ny, nz);
+        }
+        else
+        {
+            // Too thin to survive the erosion (a body cut by the field of view to two thick slices): its component
+            // of the filled mask as it is.
+            (labels, sizes) = MaskKernels.Components6(filled, nx, ny, nz);
+            keep = sizes.Count > 1 ? PickCore(labels, sizes, nx, ny, nz, seedIdx) : 0;
+            if (keep <= 0) return null;
+            opened = new byte[filled.Length];
+            for (var i = 0; i < opened.Length; i++) if (labels[i] == keep) opened[i] = 1;
+        }
         var roi = new RoiMask(i0, j0, k0, nx, ny, nz);
         for (var i = 0; i < opened.Length; i++) roi.Mask[i] = (byte)(opened[i] & filled[i]);
         PeelPartialVoxels(hu, roi, o.BoneHu);
@@ -184,6 +202,19 @@ internal static class BodySegmenter
                     if (h < (outside / nOut + peak) / 2) drop.Add(i);
                 }
         foreach (var i in drop) m[i] = 0;
+    }
+
+    /// <summary>
+    /// True when a point lies over the part of its nearer fitted endplate that the fit saw (within
+    /// <see cref="VertebraLocator.DiscFitRadiusMm"/> of its centre): beyond that a quadratic dome says little of a real
+    /// endplate's rim, which rises more steeply.
+    /// </summary>
+    private static bool WithinFit(HeightSurface? below, Vec3 localBelow, HeightSurface? above, Vec3 localAbove)
+    {
+        const double R2 = VertebraLocator.DiscFitRadiusMm * VertebraLocator.DiscFitRadiusMm;
+        var nearBelow = below is not null && (above is null || Math.Abs(localBelow.Z) < Math.Abs(localAbove.Z));
+        var l = nearBelow ? localBelow : localAbove;
+        return (nearBelow ? below : above) is not null && l.X * l.X + l.Y * l.Y <= R2;
     }
 
     /// <summary>The eroded component that contains the seed, else the largest one touching a small ball around it.</summary>

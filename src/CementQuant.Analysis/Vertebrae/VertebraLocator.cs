@@ -50,7 +50,7 @@ public static class VertebraLocator
             var sl = slabs[i];
             var mask = BodySegmenter.Segment(hu, options, sl, sl.Posterior);
             if (mask is null || mask.Count() == 0) return;
-            var shape = BodyGeometry.Measure(hu, mask, sl.Axis, options.EndplateGridStepMm, options.CementHu);
+            var shape = BodyGeometry.Measure(hu, mask, sl.Axis, options.EndplateGridStepMm, options.CementHu, sl.EndplateBelow, sl.EndplateAbove);
             // The posterior cut was across the patient's AP axis; an axially rotated vertebra is cut again across
             // its own (from its symmetry), so neither pedicle root is kept nor a posterior corner lost.
             var assumed = BodyGeometry.Orthogonal(sl.Posterior, sl.Axis);
@@ -59,7 +59,7 @@ public static class VertebraLocator
                 && BodySegmenter.Segment(hu, options, sl, own) is { } again && again.Count() > 0)
             {
                 mask = again;
-                shape = BodyGeometry.Measure(hu, mask, sl.Axis, options.EndplateGridStepMm, options.CementHu);
+                shape = BodyGeometry.Measure(hu, mask, sl.Axis, options.EndplateGridStepMm, options.CementHu, sl.EndplateBelow, sl.EndplateAbove);
             }
             shapes[i] = (mask, shape);
             found[i] = sl;
@@ -460,13 +460,21 @@ public static class VertebraLocator
     /// </summary>
     internal sealed record Disc(Plane Mid, HeightSurface? EndplateBelow, HeightSurface? EndplateAbove, int Lines);
 
+    /// <summary>Radius around the disc's point within which its lines are sampled and its surfaces fitted, mm.</summary>
+    internal const double DiscFitRadiusMm = 16;
+
     private static Disc? DiscFit(Volume<short> hu, VoxelMap map, Vec3 point, Vec3 normal)
     {
-        const double Radius = 16, Grid = 2, Reach = 14, Step = 0.5, MaxDisc = 20, Start = 4;
+        const double Radius = DiscFitRadiusMm, Grid = 2, Step = 0.5;
         var n0 = normal.Normalized();
+        var extent = BodyGeometry.VoxelExtentAlong(hu.Geometry, n0);
+        var coarse = extent > BodyGeometry.CoarseVoxelMm;
+        // Thick voxels: the partial-volume model looks two voxels past each endplate.
+        var reachMm = coarse ? Math.Max(14, 10 + 2 * extent) : 14;
+        var voxel = (int)Math.Round(extent / Step);
         var e1 = BodyGeometry.Orthogonal(new Vec3(1, 0, 0), n0);
         var e2 = n0.Cross(e1);
-        var m = (int)(Reach / Step);
+        var m = (int)(reachMm / Step);
         var prof = new float[2 * m + 1];
         var mids = new List<(double U, double V, double H)>();
         var lows = new List<(double U, double V, double H)>();
@@ -476,31 +484,13 @@ public static class VertebraLocator
             for (var u = -Radius; u <= Radius; u += Grid)
             {
                 if (u * u + v * v > Radius * Radius) continue;
-                var q = map.ToVoxel(point + e1 * u + e2 * v - n0 * Reach);
+                var q = map.ToVoxel(point + e1 * u + e2 * v - n0 * reachMm);
                 // Cement reads as dense bone: a leak into the disc gives a wrong middle that the refit drops.
                 for (var k = 0; k < prof.Length; k++, q += dh) prof[k] = Math.Clamp(Sampler.Trilinear(hu, q.X, q.Y, q.Z), -100f, 500f);
-                // The soft sample nearest the section; the endplates are the first dense samples on either side of
-                // it (a gas cleft or osteoporotic bone beyond them is as soft as the disc).
-                var s0 = -1;
-                for (var d = 0; d <= (int)(Start / Step) && s0 < 0; d++)
-                    if (prof[m - d] < DenseHu) s0 = m - d; else if (prof[m + d] < DenseHu) s0 = m + d;
-                if (s0 < 0) continue;
-                int pa = s0, pb = s0;
-                while (pa > 0 && prof[pa] < DenseHu) pa--;
-                while (pb < prof.Length - 1 && prof[pb] < DenseHu) pb++;
-                if (prof[pa] < DenseHu || prof[pb] < DenseHu || (pb - pa) * Step > MaxDisc) continue;
-                while (pa > 0 && prof[pa - 1] > prof[pa]) pa--;
-                while (pb < prof.Length - 1 && prof[pb + 1] > prof[pb]) pb++;
-                var lo = pa;
-                for (var k = pa; k <= pb; k++) if (prof[k] < prof[lo]) lo = k;
-                // Half way between each endplate's peak and the softest sample between them.
-                var a = pa; var hb = (prof[lo] + prof[pa]) / 2;
-                while (prof[a] >= hb) a++;
-                var b = pb; var ha = (prof[lo] + prof[pb]) / 2;
-                while (prof[b] >= ha) b--;
-                mids.Add((u, v, ((a + b) / 2.0 - m) * Step));
-                lows.Add((u, v, (a - 0.5 - m) * Step));
-                highs.Add((u, v, (b + 0.5 - m) * Step));
+                if (AcrossDisc(prof, m, Step, coarse, voxel) is not { } x) continue;
+                mids.Add((u, v, (x.Mid - m) * Step));
+                if (!double.IsNaN(x.Low)) lows.Add((u, v, (x.Low - m) * Step));
+                if (!double.IsNaN(x.High)) highs.Add((u, v, (x.High - m) * Step));
             }
         if (SurfaceFit.Robust(mids, dome: false) is not { } f) return null;
         // The endplates are concave: a plane bowed by a radial quadratic.
@@ -509,6 +499,97 @@ public static class VertebraLocator
 
         HeightSurface? Endplate(List<(double U, double V, double H)> pts, double sign) =>
             SurfaceFit.Robust(pts, dome: true) is { } g ? new HeightSurface(point, e1, e2, n0, g, sign) : null;
+    }
+
+    /// <summary>
+    /// One line across a disc (<paramref name="prof"/>, sampled every <paramref name="step"/> mm, the section's
+    /// point at index <paramref name="m"/>): the soft sample nearest the point (within 4 mm), the endplates the
+    /// first dense samples on either side of it (a gas cleft or osteoporotic bone beyond them is as soft as the
+    /// disc) climbed to their peaks, the disc at most 20 mm long. Each endplate's disc-facing surface lies half
+    /// way between its peak and the softest sample between them, or, where voxels are too thick along the line
+    /// to resolve the endplate (<paramref name="coarse"/>), comes from its partial volumes
+    /// (<see cref="CoarseSurface"/>, NaN where its model fails); the disc's middle is half way between the
+    /// half-way crossings. Fractional sample indices; null when the line crosses no disc.
+    /// </summary>
+    internal static (double Mid, double Low, double High)? AcrossDisc(ReadOnlySpan<float> prof, int m, double step, bool coarse, int voxel)
+    {
+        const double Start = 4, MaxDisc = 20;
+        var s0 = -1;
+        for (var d = 0; d <= (int)(Start / step) && s0 < 0; d++)
+            if (prof[m - d] < DenseHu) s0 = m - d; else if (prof[m + d] < DenseHu) s0 = m + d;
+        if (s0 < 0) return null;
+        int pa = s0, pb = s0;
+        while (pa > 0 && prof[pa] < DenseHu) pa--;
+        while (pb < prof.Length - 1 && prof[pb] < DenseHu) pb++;
+        if (prof[pa] < DenseHu || prof[pb] < DenseHu || (pb - pa) * step > MaxDisc) return null;
+        int denseA = pa, denseB = pb;
+        while (pa > 0 && prof[pa - 1] > prof[pa]) pa--;
+        while (pb < prof.Length - 1 && prof[pb + 1] > prof[pb]) pb++;
+        var lo = pa;
+        for (var k = pa; k <= pb; k++) if (prof[k] < prof[lo]) lo = k;
+        var a = pa; var hb = (prof[lo] + prof[pa]) / 2;
+        while (prof[a] >= hb) a++;
+        var b = pb; var ha = (prof[lo] + prof[pb]) / 2;
+        while (prof[b] >= ha) b--;
+        if (!coarse) return ((a + b) / 2.0, a - 0.5, b + 0.5);
+        // The partial-volume model's peaks: the densest sample within a voxel past the first dense one (a climb
+        // can run on along bone as dense as the endplate).
+        int peakA = denseA, peakB = denseB;
+        for (var k = denseA; k >= Math.Max(0, denseA - voxel); k--) if (prof[k] > prof[peakA]) peakA = k;
+        for (var k = denseB; k <= Math.Min(prof.Length - 1, denseB + voxel); k++) if (prof[k] > prof[peakB]) peakB = k;
+        return ((a + b) / 2.0, CoarseSurface(prof, lo, peakA, -1, voxel, step) ?? double.NaN, CoarseSurface(prof, lo, peakB, 1, voxel, step) ?? double.NaN);
+    }
+
+    /// <summary>
+    /// Disc-facing surface of an endplate on a line profile sampled every <paramref name="step"/> mm, where the
+    /// voxels (<paramref name="voxel"/> samples long along the line) are too thick to resolve it, as a fractional
+    /// sample index: the endplate's peak is at <paramref name="peak"/>, the disc's softest sample at
+    /// <paramref name="floor"/>, and its body lies toward <paramref name="dir"/>. Across the surface the profile
+    /// is modelled as a step from the disc (D, the floor) to the body's own bone (B, the mean of the samples one
+    /// to two voxels past the peak) plus a thin endplate layer of <see cref="BodyGeometry.ThinEndplateMm"/> just
+    /// inside the surface, all blurred by the voxels. Blurring keeps the excess over D's area and first moment
+    /// over a window from the floor to two voxels past the peak, and those two give the surface and the layer's
+    /// contrast: with B = D (osteoporotic bone) the surface is the moment less half the layer, with no layer it
+    /// is where a step of the excess's area would start. Null when the profile ends too soon, the window holds
+    /// cement, or the surface falls outside the window.
+    /// </summary>
+    private const float CementLevel = 450;
+
+    internal static double? CoarseSurface(ReadOnlySpan<float> prof, int floor, int peak, int dir, int voxel, double step)
+    {
+        var end = peak + dir * 2 * voxel;
+        if (end < 0 || end >= prof.Length) return null;
+        double d = prof[floor], bone = 0;
+        for (var k = peak + dir * voxel; k != end + dir; k += dir) bone += prof[k];
+        var beta = bone / (voxel + 1) - d;
+        double m0 = 0, m1 = 0;
+        for (var k = floor; k != end + dir; k += dir)
+        {
+            // Cement (the profile is clamped at 500 HU) is not part of the model.
+            if (prof[k] >= CementLevel) return null;
+            double y = (k - floor) * dir * step, e = (prof[k] - d) * step;
+            m0 += e; m1 += e * y;
+        }
+        double yEnd = (end - floor) * dir * step + step / 2, t = BodyGeometry.ThinEndplateMm;
+        // Area m0 = β(Y − s) + L and moment m1 = β(Y² − s²)/2 + L(s + t/2) for a surface at depth s and a layer of excess L.
+        double qa = beta / 2, qb = m0 + beta * t / 2 - beta * yEnd, qc = beta * yEnd * yEnd / 2 + m0 * t / 2 - beta * yEnd * t / 2 - m1;
+        var peakY = (peak - floor) * dir * step;
+        double? best = null;
+        if (Math.Abs(qa) < 1e-9) { if (Math.Abs(qb) > 1e-9) best = -qc / qb; }
+        else
+        {
+            var disc = qb * qb - 4 * qa * qc;
+            // No solution with a layer (blur moves the moment by up to half a voxel's worth): a plain step of the
+            // excess's area, which blur keeps exactly.
+            if (disc < 0) best = beta > 0 ? yEnd - m0 / beta : -qb / (2 * qa);
+            else foreach (var sgn in (ReadOnlySpan<double>)[-1, 1])
+            {
+                var root = (-qb + sgn * Math.Sqrt(disc)) / (2 * qa);
+                if (best is null || Math.Abs(root - peakY) < Math.Abs(best.Value - peakY)) best = root;
+            }
+        }
+        if (best is not { } sMm || sMm < -step || sMm > yEnd) return null;
+        return floor + dir * sMm / step;
     }
 
     /// <summary>
