@@ -22,6 +22,9 @@ load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 median() { sort -n | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
 once() { # label, command...: prints "label seconds peakMiB"
   local label=$1; shift
+  # Flush the previous tool's output first: otherwise its dirty pages are written back during this tool's
+  # run and slow whichever tool comes next (dcm2niix -z n ranged 0.33-1.1 s depending on what ran before it).
+  sync
   /usr/bin/time -f "%e %M" -o "$WORK/time.txt" "$@" >/dev/null 2>&1
   read -r secs kb < "$WORK/time.txt"
   echo "$label $secs $((kb / 1024))"
