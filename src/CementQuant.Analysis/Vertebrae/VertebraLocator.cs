@@ -59,7 +59,8 @@ public static class VertebraLocator
                 && BodySegmenter.Segment(hu, options, sl, own) is { } again && again.Count() > 0)
             {
                 mask = again;
-                shape = BodyGeometry.Measure(hu, mask, sl.Axis, options.EndplateGridStepMm, options.CementHu, sl.EndplateBelow, sl.EndplateAbove);
+                shape = BodyGeometry.Measure(hu, mask, sl.Axis, options.EndplateGridStepMm, options.CementHu, sl.EndplateBelow, sl.EndplateAbove,
+                    (shape.MidsagittalNormal, shape.MidsagittalPoint));
             }
             shapes[i] = (mask, shape);
             found[i] = sl;
