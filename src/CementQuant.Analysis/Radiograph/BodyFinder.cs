@@ -180,7 +180,8 @@ internal static class BodyFinder
 
     /// <summary>
     /// Lateral endplates from the body's columns beside the cement (between the walls, clear of painted cement from
-    /// the cement's middle row out to the edge): in each, going outward from that row, the first endplate edge at
+    /// the cement's middle row out to the edge): in each, its derivative averaged over <see cref="BodyWindow.AcrossPx"/>
+    /// columns either side, going outward from that row, the first endplate edge at
     /// least 40 % as strong as the strongest within 25 mm (further out lie the disc and the neighbour's endplates);
     /// their mean positions, when at least five columns agree on each side within 2 mm and the height is a body's.
     /// </summary>
@@ -188,7 +189,7 @@ internal static class BodyFinder
     {
         int w = win.Width, h = win.Height;
         var s = win.S;
-        var half = Math.Max(1, (int)Math.Round(0.6 / s)); var reach = (int)Math.Round(25 / s);
+        var half = win.AcrossPx; var reach = (int)Math.Round(25 / s);
         var supPts = new List<double>(); var infPts = new List<double>();
         var mid = (int)Math.Round(midRow);
         var inset = 0.1 * (second - first);
@@ -351,12 +352,12 @@ internal static class BodyFinder
         return list;
     }
 
-    /// <summary>Per row, the strongest edge of the wall's sign within 3 mm of <paramref name="at"/> (averaged over ±0.6 mm
-    /// of rows, painted pixels skipped), fitted with a robust line.</summary>
+    /// <summary>Per row, the strongest edge of the wall's sign within 3 mm of <paramref name="at"/> (averaged over
+    /// <see cref="BodyWindow.AcrossPx"/> rows either side, painted pixels skipped), fitted with a robust line.</summary>
     private static Line? RefineWall(BodyWindow win, List<int> rows, double at, int sign)
     {
         int w = win.Width, h = win.Height;
-        var reach = (int)Math.Round(3 / win.S); var half = Math.Max(1, (int)Math.Round(0.6 / win.S));
+        var reach = (int)Math.Round(3 / win.S); var half = win.AcrossPx;
         var pts = new List<(double T, double V)>();
         foreach (var y in rows)
         {
@@ -373,11 +374,11 @@ internal static class BodyFinder
     }
 
     /// <summary>Per column, the strongest edge of the endplate's sign within 2.5 mm of <paramref name="at"/> (averaged over
-    /// ±0.6 mm of columns), clear of painted cement by 0.6 mm, fitted with a robust line; the edges found go to <paramref name="seen"/>.</summary>
+    /// <see cref="BodyWindow.AcrossPx"/> columns either side), clear of painted cement by 0.6 mm, fitted with a robust line; the edges found go to <paramref name="seen"/>.</summary>
     private static Line? RefineEndplate(BodyWindow win, List<int> cols, double at, int sign, Dictionary<int, double> seen)
     {
         int w = win.Width, h = win.Height;
-        var reach = (int)Math.Round(2.5 / win.S); var half = Math.Max(1, (int)Math.Round(0.6 / win.S)); var clear = Math.Max(1, (int)Math.Round(0.6 / win.S));
+        var reach = (int)Math.Round(2.5 / win.S); var half = win.AcrossPx; var clear = Math.Max(1, (int)Math.Round(0.6 / win.S));
         var pts = new List<(double T, double V)>();
         foreach (var x in cols)
         {

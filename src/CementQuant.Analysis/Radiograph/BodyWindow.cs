@@ -26,6 +26,13 @@ internal sealed class BodyWindow
     public double S { get; }
     /// <summary>The turn, radians: the window's x axis is the working image's (cos, sin) direction (in mm).</summary>
     public double Angle { get; }
+    /// <summary>The stored pixels' spacing, mm (<see cref="CanonicalImage.StoredSpacing"/>).</summary>
+    public double StoredSpacing { get; private init; }
+
+    /// <summary>Half-width in window pixels of the band an edge is averaged over across its direction: ±0.6 mm, or ±one
+    /// stored pixel where those are coarser (working pixels interpolated from one stored pixel share its noise, so a
+    /// narrower band averages nothing).</summary>
+    public int AcrossPx => Math.Max(1, (int)Math.Round(Math.Max(0.6, StoredSpacing) / S));
     public float[] Image { get; private init; } = [];
     public byte[] Painted { get; private init; } = [];
     public float[]? Contrast { get; private init; }
@@ -61,6 +68,7 @@ internal sealed class BodyWindow
         foreach (var i in g.Pixels) groupMask[i] = 1;
         return new BodyWindow(width, height, s, angle, cx, cy, c.Sx, c.Sy)
         {
+            StoredSpacing = c.StoredSpacing,
             Image = Warp(smoothed, c.Width, c.Height, width, height, m),
             Painted = WarpMask(cement.PaintedMask, c.Width, c.Height, width, height, m),
             Contrast = cement.Contrast is { } con ? Warp(con, c.Width, c.Height, width, height, m) : null,
