@@ -209,18 +209,22 @@ public sealed class RadiographAnalyzer(RadiographAnalysisOptions? options = null
 
     /// <summary>
     /// Superior and inferior gaps (mm) of the group's in-body cement in the body's window, along its columns (the
-    /// vertebra's cranio-caudal axis). The cement's top and bottom edges are refined down to 12 % of the seed contrast
-    /// (at most 1.5 mm further): the segmentation threshold sits on the steep but blurred flank, a little inside the
-    /// true edge. Where the endplate is seen above/below the cement the gap is measured to it in that column (the bowl's
-    /// concavity included); where the cement hides it (cement within ~2 mm), to the line fitted through the visible
-    /// parts, less <see cref="BowlAllowanceMm"/>: that line joins the rims, which lie above the bowl's midline.
+    /// vertebra's cranio-caudal axis). The cement's top and bottom edges are moved out to where the contrast would reach
+    /// 12 % of the seed contrast (at most 1.5 mm further): the segmentation threshold sits on the steep but blurred
+    /// flank, a little inside the true edge. The flank's slope is taken across the edge pixel (± half a stored pixel,
+    /// at least one working pixel) and extended straight down to 12 %, not followed pixel by pixel: the low tail of the
+    /// flank is where the noise is as large as the contrast (1 mm pixels) and the next endplate's flank begins, and a walk
+    /// through it stops at the first noise dip or runs on over a noise bump. Where the endplate is seen above/below the
+    /// cement the gap is measured to it in that column (the bowl's concavity included); where the cement hides it
+    /// (cement within ~2 mm), to the line fitted through the visible parts, less <see cref="BowlAllowanceMm"/>: that
+    /// line joins the rims, which lie above the bowl's midline.
     /// </summary>
     private static (double Sup, double Inf) Gaps(BodyOutline body, double level)
     {
         var win = body.Window;
         int w = win.Width, h = win.Height;
         var s = win.S;
-        var top = new Dictionary<int, int>(); var bottom = new Dictionary<int, int>();
+        var top = new Dictionary<int, double>(); var bottom = new Dictionary<int, double>();
         for (var y = 0; y < h; y++)
             for (var x = 0; x < w; x++)
             {
@@ -230,15 +234,19 @@ public sealed class RadiographAnalyzer(RadiographAnalysisOptions? options = null
             }
         if (win.Contrast is { } con)
         {
-            var lim = (int)Math.Round(1.5 / s); var t12 = 0.12 * level;
+            double lim = 1.5 / s, t12 = 0.12 * level;
+            var k = Math.Max(1, (int)Math.Round(0.5 * win.StoredSpacing / s));
+            // How far past edge pixel y (going in direction dir) the contrast falls to 12 % along the flank's slope there.
+            double Extension(int x, int y, int dir)
+            {
+                if (y - k < 0 || y + k >= h) return 0;
+                var slope = (con[(y - dir * k) * w + x] - con[(y + dir * k) * w + x]) / (2.0 * k);
+                return slope > 0 ? Math.Clamp((con[y * w + x] - t12) / slope, 0, lim) : 0;
+            }
             foreach (var x in top.Keys.ToList())
             {
-                var y = top[x];
-                for (var k = 0; k < lim && y - 1 >= 0 && con[(y - 1) * w + x] > t12; k++) y--;
-                top[x] = y;
-                y = bottom[x];
-                for (var k = 0; k < lim && y + 1 < h && con[(y + 1) * w + x] > t12; k++) y++;
-                bottom[x] = y;
+                top[x] -= Extension(x, (int)top[x], -1);
+                bottom[x] += Extension(x, (int)bottom[x], +1);
             }
         }
         double gs = double.MaxValue, gi = double.MaxValue;
