@@ -18,8 +18,9 @@ internal sealed record CementResult(IReadOnlyList<CementGroup> Groups, float[] R
 /// opening at 1 mm (removes everything narrower than a vertebra's cement); residual R = G − background.
 /// Wide residual Rw: R opened with a 4 mm disc (removes thin bone edges and the cortex). Bone scale B: the 90th
 /// percentile of Rw. Seeds: Rw &gt; SeedContrast·B; cement: R &gt; max(EdgeContrast·B, 0.2·seed level) connected to
-/// a seed, small holes closed, thin attachments opened off. Bright thin long straight components (screws, rods, wires) are
-/// metal: painted out like cement but not measured.
+/// a seed, small holes closed, thin attachments opened off; fainter regions near seeded cement are kept as leaks, but
+/// a group of such regions without a seed is not a cemented vertebra. Bright thin long straight components (screws,
+/// rods, wires) are metal: painted out like cement but not measured.
 /// </summary>
 internal static class CementDetector
 {
@@ -122,7 +123,7 @@ internal static class CementDetector
             {
                 var px = lists[k];
                 if (px.Count * c.Sx * c.Sy < o.MinCementAreaMm2) continue;
-                var comp = Comp.Of(px, w, r, c.Sx, c.Sy);
+                var comp = Comp.Of(px, w, r, c.Sx, c.Sy) with { Seeded = px.Any(i => seeds[i] != 0) };
                 if (comp.LooksLikeMetal(seedLevel))
                 {
                     trace?.Invoke($"metal-like component dropped at ({comp.Cx:0},{comp.Cy:0}) width {RadiographAnalyzer.F(comp.MinorMm)} mm, elongation {RadiographAnalyzer.F(comp.Elongation)}");
@@ -133,16 +134,6 @@ internal static class CementDetector
             }
             return (comps, local, seedLevel, level);
         }
-
-        // Paint the cement (and metal) out of the residual: each component (dilated 1.5 mm) gets the median of a ring around it.
-        var all = new byte[n];
-        foreach (var comp in comps.Concat(metalParts)) foreach (var i in comp.Pixels) all[i] = 1;
-        var inner = Cv.Dilate(all, w, h, 3.0 / s);
-        var outer = Cv.Dilate(all, w, h, 8.0 / s);
-        var ring = new List<float>();
-        for (var i = 0; i < n; i++) if (outer[i] != 0 && inner[i] == 0) ring.Add(r[i]);
-        var fill = ring.Count > 0 ? (float)Cv.Percentile([.. ring], 0.5) : 0f;
-        for (var i = 0; i < n; i++) if (inner[i] != 0) painted[i] = fill;
 
         // Group components by overlapping rows (bipedicular columns are two blobs of one vertebra), and a smaller one
         // within 6 mm of a group's largest (a leak into the disc above or below its source) with that group.
@@ -164,6 +155,23 @@ internal static class CementDetector
             });
             if (home is null) groups.Add([comp]); else home.Add(comp);
         }
+        // Satellites alone make no cemented vertebra: fainter cement counts only beside a seeded fill. A faint bright
+        // region on its own is bone (at 1 mm pixels the noise lifts a pedicle seen end on over the satellite level).
+        foreach (var gr in groups.Where(gr => !gr.Any(x => x.Seeded)))
+            trace?.Invoke($"group without a seed at ({gr[0].Cx:0},{gr[0].Cy:0}) dropped");
+        groups.RemoveAll(gr => !gr.Any(x => x.Seeded));
+        comps = [.. groups.SelectMany(gr => gr)];
+
+        // Paint the cement (and metal) out of the residual: each component (dilated 1.5 mm) gets the median of a ring around it.
+        var all = new byte[n];
+        foreach (var comp in comps.Concat(metalParts)) foreach (var i in comp.Pixels) all[i] = 1;
+        var inner = Cv.Dilate(all, w, h, 3.0 / s);
+        var outer = Cv.Dilate(all, w, h, 8.0 / s);
+        var ring = new List<float>();
+        for (var i = 0; i < n; i++) if (outer[i] != 0 && inner[i] == 0) ring.Add(r[i]);
+        var fill = ring.Count > 0 ? (float)Cv.Percentile([.. ring], 0.5) : 0f;
+        for (var i = 0; i < n; i++) if (inner[i] != 0) painted[i] = fill;
+
         var result = new List<CementGroup>();
         foreach (var gr in groups)
         {
@@ -247,5 +255,8 @@ internal static class CementDetector
 
         /// <summary>Area over that of the bar with the same second moments (1 for a straight bar).</summary>
         public double Straightness { get; init; }
+
+        /// <summary>Holds a seed, not only cement grown without one (<see cref="KeepSatellites"/>).</summary>
+        public bool Seeded { get; init; }
     }
 }

@@ -125,7 +125,8 @@ public sealed class RadiographAnalyzer(RadiographAnalysisOptions? options = null
     /// <summary>The body around a cement group: the edges' orientation about the cement, a window turned to it, the
     /// body in the window; then up to <paramref name="passes"/> − 1 more times with the window centred on that body and
     /// turned by its walls' and endplates' slope (at most <paramref name="maxTurnDeg"/>), kept while it still holds the
-    /// cement's centre.</summary>
+    /// cement's centre and its confidence is not more than 0.1 below the previous pass's (a pass that loses more found
+    /// another, worse outline: at coarse pixels a recentred window can lose the endplate beside the cement).</summary>
     private BodyOutline? FindBody(CanonicalImage c, float[] smoothed, CementResult cement, CementGroup g, bool lateral, int passes = 2, double maxTurnDeg = 4)
     {
         double cx = (g.MainX0 + g.MainX1) / 2.0, cy = (g.MainY0 + g.MainY1) / 2.0;
@@ -144,6 +145,7 @@ public sealed class RadiographAnalyzer(RadiographAnalysisOptions? options = null
             if (next is null) break;
             var (mi, mj) = next.Window.FromCanonical(cx, cy);
             if (!next.Contains(mi, mj, 0)) break;
+            if (next.Confidence < body.Confidence - 0.1) break;
             body = next;
         }
         return body;
