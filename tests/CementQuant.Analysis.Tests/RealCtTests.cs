@@ -166,6 +166,59 @@ public sealed class RealCtTests(ITestOutputHelper output)
         Assert.True(l4.Centroid.Z > l5.Centroid.Z && l5.Centroid.Z > r.Vertebrae[^1].Centroid.Z);
     }
 
+    /// <summary>
+    /// The thick-voxel path on real anatomy: the Visible Human pelvis (1 mm slices) averaged three slices at a
+    /// time (a 3 mm reconstruction) must give the L4 the 1 mm series gives. Compared on the 1 mm grid (each
+    /// 3 mm voxel stands for its three 1 mm voxels): Dice ≥ 0.92, volume within 4 %, centroid within 1.5 mm
+    /// (measured: 0.929, +1.5 %, 0.65 mm; the half-way endplate crossing this path replaced gave +6.7 %).
+    /// L5 is not compared: at this steep lumbosacral junction the 1 mm mask itself misses the body's
+    /// anterior-inferior part (19.3 mL against L4's 38.4 mL; seen on a sagittal picture), so it is no reference.
+    /// </summary>
+    [SharedDataFact]
+    public void Locate_VisibleHumanPelvisAveragedTo3mm_FindsTheSameL4AsAt1mm()
+    {
+        var fine = LoadDicom(SharedData.Path("real-ct", "visible-human-pelvis"));
+        var coarse = AverageSlices(fine, 3);
+        var a = VertebraLocator.Locate(fine, VertebraLocatorOptions.Default);
+        var b = VertebraLocator.Locate(coarse, VertebraLocatorOptions.Default);
+        var f = a.Vertebrae.Single(v => v.Label == "L4");
+        var c = b.Vertebrae.Single(v => v.Label == "L4");
+        long both = 0, nf = f.Body.Count(), nc = 0;
+        for (var k = 0; k < fine.SizeZ - fine.SizeZ % 3; k++)
+            for (var j = 0; j < fine.SizeY; j++)
+                for (var i = 0; i < fine.SizeX; i++)
+                {
+                    if (!c.Body.Contains(i, j, k / 3)) continue;
+                    nc++;
+                    if (f.Body.Contains(i, j, k)) both++;
+                }
+        var dice = 2.0 * both / (nf + nc);
+        var volume = c.VolumeMl / f.VolumeMl - 1;
+        var offset = (c.Centroid - f.Centroid).Length;
+        output.WriteLine($"L4: Dice {dice:0.000}, volume {c.VolumeMl:0.0} mL at 3 mm vs {f.VolumeMl:0.0} mL at 1 mm ({volume:+0.0%;-0.0%}), centroid {offset:0.00} mm");
+        Assert.True(dice >= 0.92, $"Dice {dice:0.000}");
+        Assert.True(Math.Abs(volume) <= 0.04, $"volume {volume:+0.0%;-0.0%}");
+        Assert.True(offset <= 1.5, $"centroid {offset:0.00} mm");
+    }
+
+    /// <summary>A thicker reconstruction: each output slice the mean of <paramref name="n"/> consecutive input slices, centred on them.</summary>
+    private static Volume<short> AverageSlices(Volume<short> v, int n)
+    {
+        var g = v.Geometry;
+        var nz = v.SizeZ / n;
+        var plane = v.SizeX * v.SizeY;
+        var geometry = g with { Origin = g.ToPatient(0, 0, (n - 1) / 2.0), SliceStep = g.SliceStep * n };
+        var o = new Volume<short>(v.SizeX, v.SizeY, nz, geometry);
+        for (var z = 0; z < nz; z++)
+            for (var p = 0; p < plane; p++)
+            {
+                var sum = 0;
+                for (var q = 0; q < n; q++) sum += v.Data[(z * n + q) * plane + p];
+                o.Data[z * plane + p] = (short)Math.Round((double)sum / n);
+            }
+        return o;
+    }
+
     [SharedDataFact]
     public void Locate_TwentySliceSeries_ReportsCutBodiesAsPartial()
     {
