@@ -105,15 +105,16 @@ internal static class BodySegmenter
                         && b0 + x * dB >= 0 && h0 + x * dH >= 0;
                     if (!allowed) { blocked[row + x] = 1; continue; }
                     var h = hu.Data[src + x];
-                    // Depth beyond the body's own endplates (positive outside, toward the disc).
-                    var beyond = double.MinValue;
-                    if (endBelow is { } eb) beyond = -eb.SignedLocal(lb + stepBelow * x);
-                    if (endAbove is { } ea) beyond = Math.Max(beyond, -ea.SignedLocal(la + stepAbove * x));
-                    if (h >= boneHu && h < cementHu)
-                        bone[row + x] = (byte)(coarse && beyond > 0 && WithinFit(endBelow, lb + stepBelow * x, endAbove, la + stepAbove * x) ? Lid : 1);
+                    var isBone = h >= boneHu && h < cementHu;
+                    if (isBone && !coarse) bone[row + x] = 1;
                     else
                     {
-                        if (h >= cementHu)
+                        // Depth beyond the body's own endplates (positive outside, toward the disc).
+                        var beyond = double.MinValue;
+                        if (endBelow is { } eb) beyond = -eb.SignedLocal(lb + stepBelow * x);
+                        if (endAbove is { } ea) beyond = Math.Max(beyond, -ea.SignedLocal(la + stepAbove * x));
+                        if (isBone) bone[row + x] = (byte)(beyond > 0 && WithinFit(endBelow, lb + stepBelow * x, endAbove, la + stepAbove * x) ? Lid : 1);
+                        else if (h >= cementHu)
                         {
                             // Cement beyond an endplate or a lateral wall is a leak, touching the body as it may.
                             var side = l0 + x * dL;
@@ -135,12 +136,7 @@ internal static class BodySegmenter
         var (labels, sizes) = MaskKernels.Components6(eroded, nx, ny, nz);
         var keep = sizes.Count > 1 ? PickCore(labels, sizes, nx, ny, nz, seedIdx) : 0;
         byte[] opened;
-        if (keep > 0)
-        {
-            var core = new byte[filled.Length];
-            for (var i = 0; i < core.Length; i++) if (labels[i] == keep) core[i] = 1;
-            opened = MaskKernels.Dilate6(core, nx, ny, nz);
-        }
+        if (keep > 0) opened = MaskKernels.Dilate6(Only(labels, keep), nx, ny, nz);
         else
         {
             // Too thin to survive the erosion (a body cut by the field of view to two thick slices): its component
@@ -148,14 +144,16 @@ internal static class BodySegmenter
             (labels, sizes) = MaskKernels.Components6(filled, nx, ny, nz);
             keep = sizes.Count > 1 ? PickCore(labels, sizes, nx, ny, nz, seedIdx) : 0;
             if (keep <= 0) return null;
-            opened = new byte[filled.Length];
-            for (var i = 0; i < opened.Length; i++) if (labels[i] == keep) opened[i] = 1;
+            opened = Only(labels, keep);
         }
         var roi = new RoiMask(i0, j0, k0, nx, ny, nz);
         for (var i = 0; i < opened.Length; i++) roi.Mask[i] = (byte)(opened[i] & filled[i]);
         PeelPartialVoxels(hu, roi, o.BoneHu);
         return roi;
     }
+
+    /// <summary>Axes of at most this spacing resolve the cortex well enough for <see cref="PeelPartialVoxels"/>.</summary>
+    private const double FineMm = BodyGeometry.CoarseVoxelMm;
 
     /// <summary>
     /// Partial-volume correction of the surface: a boundary voxel of the mask is kept only when its HU is at
@@ -166,8 +164,6 @@ internal static class BodySegmenter
     /// surface (and the endplate heights) about half a voxel too far out. Judged only across faces along axes
     /// of at most 1.5 mm spacing.
     /// </summary>
-    private const double FineMm = 1.5;
-
     internal static void PeelPartialVoxels(Volume<short> hu, RoiMask roi, int boneHu)
     {
         int nx = roi.SizeX, ny = roi.SizeY, nz = roi.SizeZ, sxy = nx * ny;
@@ -215,6 +211,14 @@ internal static class BodySegmenter
         var nearBelow = below is not null && (above is null || Math.Abs(localBelow.Z) < Math.Abs(localAbove.Z));
         var l = nearBelow ? localBelow : localAbove;
         return (nearBelow ? below : above) is not null && l.X * l.X + l.Y * l.Y <= R2;
+    }
+
+    /// <summary>A 0/1 mask of the voxels labelled <paramref name="keep"/>.</summary>
+    private static byte[] Only(int[] labels, int keep)
+    {
+        var m = new byte[labels.Length];
+        for (var i = 0; i < m.Length; i++) if (labels[i] == keep) m[i] = 1;
+        return m;
     }
 
     /// <summary>The eroded component that contains the seed, else the largest one touching a small ball around it.</summary>

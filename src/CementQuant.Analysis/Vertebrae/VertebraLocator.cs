@@ -541,6 +541,9 @@ public static class VertebraLocator
         return ((a + b) / 2.0, CoarseSurface(prof, lo, peakA, -1, voxel, step) ?? double.NaN, CoarseSurface(prof, lo, peakB, 1, voxel, step) ?? double.NaN);
     }
 
+    /// <summary>Profile level (clamped at 500 HU) above which a sample is cement, which the partial-volume model does not describe.</summary>
+    private const float CementLevel = 450;
+
     /// <summary>
     /// Disc-facing surface of an endplate on a line profile sampled every <paramref name="step"/> mm, where the
     /// voxels (<paramref name="voxel"/> samples long along the line) are too thick to resolve it, as a fractional
@@ -554,8 +557,6 @@ public static class VertebraLocator
     /// is where a step of the excess's area would start. Null when the profile ends too soon, the window holds
     /// cement, or the surface falls outside the window.
     /// </summary>
-    private const float CementLevel = 450;
-
     internal static double? CoarseSurface(ReadOnlySpan<float> prof, int floor, int peak, int dir, int voxel, double step)
     {
         var end = peak + dir * 2 * voxel;
