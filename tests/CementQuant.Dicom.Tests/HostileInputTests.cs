@@ -146,6 +146,16 @@ public sealed class HostileInputTests(Xunit.Abstractions.ITestOutputHelper outpu
         Assert.True(HeaderSanity.IsAnalysed(h.Kind, h.ImageType));
     }
 
+    /// <summary>Found by the SharpFuzz harness's smoke run: a DT shorter than 8 characters threw ArgumentOutOfRangeException.</summary>
+    [Theory]
+    [InlineData("2026")]
+    [InlineData("-")]
+    public void Read_AcquisitionDateTimeShorterThanADate_NoTimeNoException(string value)
+    {
+        var h = HeaderReader.Read(WithField("dx", DicomTag.AcquisitionDateTime, "DT", value));
+        Assert.Null(h.AcquiredAt);
+    }
+
     [Fact]
     public void Read_J2kRadiographDeclaring16384Squared_RejectedBeforeDecoding()
     {

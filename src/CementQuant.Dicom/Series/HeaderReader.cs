@@ -143,7 +143,7 @@ public static class HeaderReader
             if (string.IsNullOrEmpty(time)) return null;
             dt = (string.IsNullOrEmpty(date) ? "19000101" : date) + time.Replace(":", "", StringComparison.Ordinal);
         }
-        var zone = dt.IndexOfAny(['+', '-'], 8);
+        var zone = dt.Length > 8 ? dt.IndexOfAny(['+', '-'], 8) : -1; // a DT shorter than a date has no zone (found by fuzzing)
         if (zone > 0) dt = dt[..zone];
         var frac = dt.IndexOf('.', StringComparison.Ordinal);
         var whole = (frac >= 0 ? dt[..frac] : dt).PadRight(14, '0');
