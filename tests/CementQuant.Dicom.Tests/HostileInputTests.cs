@@ -207,4 +207,57 @@ public sealed class HostileInputTests(Xunit.Abstractions.ITestOutputHelper outpu
         var files = DicomScanner.EnumerateFiles([input]);
         Assert.Equal([Path.Combine(input, "file.dcm"), Path.Combine(input, "linked", "IM1.dcm")], files);
     }
+
+    /// <summary>A JPEG codestream: SOI, SOF (marker, precision, rows × columns, one component), the given extra segments, EOI.</summary>
+    private static byte[] Jpeg(byte sof, int rows, int columns, params byte[][] segments)
+    {
+        byte[] frame = [0xFF, sof, 0, 11, 8, (byte)(rows >> 8), (byte)rows, (byte)(columns >> 8), (byte)columns, 1, 1, 0x11, 0];
+        return [0xFF, 0xD8, .. frame, .. segments.SelectMany(x => x), .. new byte[339], 0xFF, 0xD9];
+    }
+
+    private static readonly CementQuant.Dicom.Codecs.FrameInfo Info512 = new(512, 512, 1, 8, 8, false, 0, "MONOCHROME2");
+
+    /// <summary>Found by the harness: JpegLibrary took 2.7 s over a 512 × 512 frame header with no scan after it.</summary>
+    [Fact]
+    public void Decode_JpegFrameWithoutScan_RefusedAtOnce()
+    {
+        var sw = Stopwatch.StartNew();
+        var ex = Assert.Throws<InvalidDataException>(() => new CementQuant.Dicom.Codecs.JpegFrameDecoder().Decode(Jpeg(0xC0, 512, 512), Info512, new byte[512 * 512]));
+        Assert.Contains("no scan", ex.Message, StringComparison.Ordinal);
+        Assert.True(sw.Elapsed < TimeSpan.FromSeconds(1), $"{sw.Elapsed}");
+    }
+
+    /// <summary>Found by the harness: a Huffman table of class 8 (only 0 and 1 exist) cost JpegLibrary seconds on a 3 × 3 image.</summary>
+    [Theory]
+    [InlineData(0x80, 1)]
+    [InlineData(0x04, 1)]
+    [InlineData(0x00, 0)]
+    [InlineData(0x00, 3)]
+    public void Decode_JpegHuffmanTableInvalid_Refused(byte classAndId, byte codesOfLengthOne)
+    {
+        byte[] dht = [0xFF, 0xC4, 0, (byte)(2 + 17 + codesOfLengthOne), classAndId, codesOfLengthOne, .. new byte[15], .. Enumerable.Repeat((byte)0, codesOfLengthOne)];
+        byte[] sos = [0xFF, 0xDA, 0, 8, 1, 1, 0, 0, 63, 0];
+        var ex = Assert.Throws<InvalidDataException>(() => new CementQuant.Dicom.Codecs.JpegFrameDecoder().Decode(Jpeg(0xC0, 8, 8, dht, sos), Info512 with { Rows = 8, Columns = 8 }, new byte[64]));
+        Assert.Contains("DHT", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Decode_JpegTooShortForItsFrame_Refused()
+    {
+        byte[] sos = [0xFF, 0xDA, 0, 8, 1, 1, 0, 0, 63, 0];
+        var big = new CementQuant.Dicom.Codecs.FrameInfo(4096, 4096, 1, 8, 8, false, 0, "MONOCHROME2");
+        var ex = Assert.Throws<InvalidDataException>(() => new CementQuant.Dicom.Codecs.JpegFrameDecoder().Decode(Jpeg(0xC0, 4096, 4096, sos), big, new byte[4096 * 4096]));
+        Assert.Contains("too short", ex.Message, StringComparison.Ordinal);
+    }
+
+    /// <summary>Found by the harness: a lossless scan naming Huffman table 4..15 threw IndexOutOfRangeException.</summary>
+    [Fact]
+    public void Decode_JpegLosslessScanNamingTable9_InvalidDataException()
+    {
+        byte[] dht = [0xFF, 0xC4, 0, 2 + 17 + 1, 0x00, 1, .. new byte[15], 0];
+        byte[] sos = [0xFF, 0xDA, 0, 8, 1, 1, 0x90, 1, 0, 0];
+        var info = new CementQuant.Dicom.Codecs.FrameInfo(8, 8, 1, 8, 8, false, 0, "MONOCHROME2");
+        var ex = Assert.Throws<InvalidDataException>(() => new CementQuant.Dicom.Codecs.JpegFrameDecoder().Decode(Jpeg(0xC3, 8, 8, dht, sos), info, new byte[64]));
+        Assert.Contains("Huffman table 9", ex.Message, StringComparison.Ordinal);
+    }
 }
