@@ -36,11 +36,19 @@ public static class Program
         }
         if (args.Length == 3 && args[0] == "seeds" && Targets.Contains(args[1]))
             return WriteSeeds(args[1], args[2]);
+        if (args.Length == 3 && args[0] == "replay" && Targets.Contains(args[1]))
+        {
+            var sw = Stopwatch.StartNew();
+            Target(args[1])(File.ReadAllBytes(args[2]));
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{args[2]}: no crash, {sw.Elapsed.TotalMilliseconds:0} ms"));
+            return 0;
+        }
         if (args.Length >= 3 && args[0] == "smoke" && Targets.Contains(args[1]))
             return Smoke(args[1], args[2], args.Length > 3 ? double.Parse(args[3], CultureInfo.InvariantCulture) : 60, args.Length > 4 ? int.Parse(args[4], CultureInfo.InvariantCulture) : 1);
         Console.Error.WriteLine("""
             usage: cementquant-fuzz afl|libfuzzer <target>        run under afl-fuzz (instrumented) or libfuzzer-dotnet
                    cementquant-fuzz seeds <target> <dicom-folder>  print nothing; writes seed inputs for <target> into ./seeds-<target>
+                   cementquant-fuzz replay <target> <input>        runs one input (a crash or slow-*.bin) and times it
                    cementquant-fuzz smoke <target> <seed-folder> [seconds=60] [seed=1]
                                                                    uninstrumented mutation loop (no native fuzzer needed)
             targets: reader, rle, jpeg, jpegls, j2k
@@ -183,7 +191,11 @@ public static class Program
                 }
                 crashes[key] = n + 1;
             }
-            if (sw.Elapsed > slowest) slowest = sw.Elapsed;
+            if (sw.Elapsed > slowest)
+            {
+                slowest = sw.Elapsed;
+                if (slowest > TimeSpan.FromSeconds(2)) File.WriteAllBytes($"slow-{target}.bin", input);
+            }
             maxAllocated = Math.Max(maxAllocated, GC.GetAllocatedBytesForCurrentThread() - before);
             executions++;
         }
