@@ -68,6 +68,7 @@ public sealed class AnalyzeRunner(AnalyzeSettings settings, TextWriter log, bool
     {
         CliChecks.Inputs(_s.Inputs);
         var outDir = CliChecks.Output(_s.Output);
+        using var outputLock = OutputLock.Acquire(outDir);
         var siteKey = SiteKey.LoadOrCreate(_s.SiteKeyPath ?? SiteKey.DefaultPath);
         var database = _s.Database ?? Path.Combine(outDir, "cementquant.db");
         OpenDatabase(database).Dispose(); // fail before hours of work, not after

@@ -97,4 +97,29 @@ public sealed class HostileInputTests(Xunit.Abstractions.ITestOutputHelper outpu
         Assert.Equal("select", row["stage"]);
         Assert.Contains(kind == "mask" ? "mask" : "label map", row["reason"], StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void Analyze_OutputFolderLockedByAnotherRun_Exit4NamingTheHolder()
+    {
+        var outDir = Directory.CreateDirectory(Path.Combine(_tmp, "out-locked")).FullName;
+        var input = Path.Combine(_tmp, "in-locked");
+        FuzzCorpus.Write(input);
+        // Hold the lock as a running analyse does: exclusive (flock on Unix), owner beside it.
+        using (var held = new FileStream(Path.Combine(outDir, ".cementquant.lock"), FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None))
+        {
+            File.WriteAllText(Path.Combine(outDir, ".cementquant.lock.owner"), "PID 4242 on testhost, since now\n");
+
+            var second = Cli.Run("analyze", input, "--out", outDir, "--site-key", SiteKey(), "--no-report");
+
+            Assert.True(second.ExitCode == 4, $"exit {second.ExitCode}: {second.Stderr}");
+            Assert.Contains("PID 4242", second.Stderr + second.Stdout, StringComparison.Ordinal);
+            Assert.False(File.Exists(Path.Combine(outDir, "problems.csv")), "the refused run wrote into the locked folder");
+        }
+        // The holder is gone (as after kill -9: the files stay, the kernel lock does not): the next run takes over.
+        var third = Cli.Run("analyze", input, "--out", outDir, "--site-key", SiteKey(), "--no-report");
+        Assert.True(third.ExitCode is 0 or 5, $"exit {third.ExitCode}: {third.Stderr}");
+        Assert.True(File.Exists(Path.Combine(outDir, "problems.csv")));
+        Assert.False(File.Exists(Path.Combine(outDir, ".cementquant.lock")), "a finished run leaves no lock");
+        Assert.False(File.Exists(Path.Combine(outDir, ".cementquant.lock.owner")));
+    }
 }
