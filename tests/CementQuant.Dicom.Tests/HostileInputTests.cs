@@ -10,20 +10,24 @@ namespace CementQuant.Dicom.Tests;
 /// allocates more than a small multiple of its own size plus what its (sanity-checked) header declares, and
 /// none takes long. The named regressions of the issue each have their own test below.
 /// </summary>
-public sealed class HostileInputTests(Xunit.Abstractions.ITestOutputHelper output) : IDisposable
+public sealed class HostileInputTests(HostileInputTests.CorpusFixture corpus, Xunit.Abstractions.ITestOutputHelper output)
+    : IClassFixture<HostileInputTests.CorpusFixture>, IDisposable
 {
+    /// <summary>The corpus, written once for the class and deleted after it.</summary>
+    public sealed class CorpusFixture : IDisposable
+    {
+        public string Folder { get; } = Directory.CreateTempSubdirectory("cq-fuzz-corpus-").FullName;
+
+        public CorpusFixture() => FuzzCorpus.Write(Folder);
+
+        public void Dispose() => Directory.Delete(Folder, recursive: true);
+    }
+
+    private string Corpus => corpus.Folder;
+
     private readonly string _tmp = Directory.CreateTempSubdirectory("cq-hostile-").FullName;
 
     public void Dispose() => Directory.Delete(_tmp, recursive: true);
-
-    private static readonly Lazy<string> Corpus = new(() =>
-    {
-        var folder = Path.Combine(Path.GetTempPath(), $"cq-fuzz-corpus-{Environment.ProcessId}");
-        if (Directory.Exists(folder)) Directory.Delete(folder, recursive: true);
-        FuzzCorpus.Write(folder);
-        AppDomain.CurrentDomain.ProcessExit += (_, _) => { try { Directory.Delete(folder, recursive: true); } catch (IOException) { } };
-        return folder;
-    });
 
     private sealed record Outcome(string Path, string Result, long Allocated, TimeSpan Time);
 
@@ -67,7 +71,7 @@ public sealed class HostileInputTests(Xunit.Abstractions.ITestOutputHelper outpu
     [Fact]
     public void Process_FuzzCorpus_EveryFileUsedOrNamedWithinBounds()
     {
-        var files = Directory.GetFiles(Corpus.Value).Order(StringComparer.Ordinal).ToArray();
+        var files = Directory.GetFiles(Corpus).Order(StringComparer.Ordinal).ToArray();
         Assert.True(files.Length >= 300, $"the corpus has {files.Length} files");
         var outcomes = new List<Outcome>();
         foreach (var f in files)
@@ -95,7 +99,7 @@ public sealed class HostileInputTests(Xunit.Abstractions.ITestOutputHelper outpu
             o => Assert.StartsWith("rejected", o.Result, StringComparison.Ordinal));
     }
 
-    private static byte[] Base(string name) => File.ReadAllBytes(Directory.GetFiles(Corpus.Value, $"*-{name}-original.dcm").Single());
+    private byte[] Base(string name) => File.ReadAllBytes(Directory.GetFiles(Corpus, $"*-{name}-original.dcm").Single());
 
     private string WithField(string baseName, DicomTag tag, string vr, string value)
     {
@@ -159,7 +163,7 @@ public sealed class HostileInputTests(Xunit.Abstractions.ITestOutputHelper outpu
     [Fact]
     public void Read_J2kRadiographDeclaring16384Squared_RejectedBeforeDecoding()
     {
-        var file = Directory.GetFiles(Corpus.Value, "*-j2k-cr-16384.dcm").Single();
+        var file = Directory.GetFiles(Corpus, "*-j2k-cr-16384.dcm").Single();
         var before = GC.GetAllocatedBytesForCurrentThread();
         var ex = Assert.Throws<DicomReadException>(() => HeaderReader.Read(file));
         Assert.Contains("16384", ex.Problem, StringComparison.Ordinal);
@@ -169,7 +173,7 @@ public sealed class HostileInputTests(Xunit.Abstractions.ITestOutputHelper outpu
     [Fact]
     public void Open_DeflateBomb_RefusedWithoutInflatingIntoMemory()
     {
-        foreach (var file in Directory.GetFiles(Corpus.Value, "*deflate-bomb*"))
+        foreach (var file in Directory.GetFiles(Corpus, "*deflate-bomb*"))
         {
             var before = GC.GetAllocatedBytesForCurrentThread();
             var ex = Assert.Throws<DicomReadException>(() => DicomFile.Open(file));
