@@ -68,6 +68,7 @@ public sealed class AnalyzeRunner(AnalyzeSettings settings, TextWriter log, bool
     {
         CliChecks.Inputs(_s.Inputs);
         var outDir = CliChecks.Output(_s.Output);
+        using var outputLock = OutputLock.Acquire(outDir);
         var siteKey = SiteKey.LoadOrCreate(_s.SiteKeyPath ?? SiteKey.DefaultPath);
         var database = _s.Database ?? Path.Combine(outDir, "cementquant.db");
         OpenDatabase(database).Dispose(); // fail before hours of work, not after
@@ -85,8 +86,11 @@ public sealed class AnalyzeRunner(AnalyzeSettings settings, TextWriter log, bool
         var dicom = files.Where(f => !DicomScanner.IsNifti(f)).ToList();
         var scan = DicomScanner.Scan(dicom, _s.Jobs, n => _progress.Scanning(n, dicom.Count));
         var groups = SeriesGrouper.Group(scan.Instances);
-        if (groups.Count == 0 && nifti.Count == 0)
-            throw new CliException(ExitCodes.NoInput, $"no DICOM or NIfTI input found in {files.Count} file(s)");
+        // Exit 2 only when nothing is DICOM at all, and then name what was seen; a DICOM file refused by name (a hostile
+        // header, say) is a problems.csv row of a run that goes on, even when it is the only input.
+        if (groups.Count == 0 && nifti.Count == 0 && scan.Problems.All(p => p.Reason.StartsWith(NotDicom, StringComparison.Ordinal) || p.Reason == "empty file"))
+            throw new CliException(ExitCodes.NoInput, $"no DICOM or NIfTI input found in {files.Count} file(s)"
+                + string.Concat(scan.Problems.Take(3).Select(p => $"; '{p.Path}': {p.Reason}")) + (scan.Problems.Count > 3 ? $"; and {scan.Problems.Count - 3} more" : ""));
         _progress.Log(string.Create(CultureInfo.InvariantCulture, $"found {files.Count} files: {groups.Count} DICOM series, {nifti.Count} NIfTI volumes, {scan.Problems.Count} unreadable ({clock.Elapsed.TotalSeconds:0.0} s)"));
 
         var inputs = groups.Select(g => (Group: g, Id: Identity(siteKey, g.StudyInstanceUid, g.SeriesInstanceUid, g.First))).Where(x => InShard(x.Id.StudyKey)).ToList();
@@ -270,8 +274,12 @@ public sealed class AnalyzeRunner(AnalyzeSettings settings, TextWriter log, bool
         var sw = Stopwatch.StartNew();
         try
         {
-            var nii = Nifti.Read(path);
+            var nii = Nifti.ReadCt(path);
             return AnalyzeVolume(nii.Volume, id, "NIfTI", string.Create(CultureInfo.InvariantCulture, $"NIfTI {nii.Volume.SizeX}×{nii.Volume.SizeY}×{nii.Volume.SizeZ}"), [path], [$"geometry from {nii.GeometrySource}"], sw);
+        }
+        catch (NiftiNotCtException ex)
+        {
+            return new SeriesOutcome { Identity = id, Kind = "NIfTI", Description = "NIfTI", Status = "skipped", Reason = ex.Problem, Files = [path], Seconds = sw.Elapsed.TotalSeconds };
         }
         catch (CementQuantException ex)
         {

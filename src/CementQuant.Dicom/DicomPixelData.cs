@@ -31,7 +31,7 @@ public static class DicomPixelData
             if ((long)rows * cols * samples > MaxFrameSamples) throw new DicomReadException(path, $"image of {rows}×{cols}×{samples} samples is implausibly large");
             return new FrameInfo(rows, cols, samples, bitsAllocated, bitsStored, signed, planar, photometric);
         }
-        catch (FormatException ex)
+        catch (Exception ex) when (ex is FormatException or OverflowException)
         {
             throw new DicomReadException(path, ex.Message, ex);
         }

@@ -16,8 +16,17 @@ public static class Csv
         double d => double.IsFinite(d) ? Math.Round(d, 4).ToString("0.####", CultureInfo.InvariantCulture) : "",
         float f => Cell((double)f),
         IFormattable f => Quote(f.ToString(null, CultureInfo.InvariantCulture)),
-        _ => Quote(value.ToString() ?? ""),
+        _ => Quote(Defuse(value.ToString() ?? "")),
     };
+
+    /// <summary>
+    /// A text cell that a spreadsheet would run as a formula (starting with =, +, -, @, tab or carriage return: a path
+    /// or a DICOM description from a hostile file) gets a leading apostrophe, as OWASP advises; numbers, and text
+    /// that reads as a number, stay as they are.
+    /// </summary>
+    public static string Defuse(string s) =>
+        s.Length > 0 && s[0] is '=' or '+' or '-' or '@' or '\t' or '\r'
+        && !double.TryParse(s, NumberStyles.Float, CultureInfo.InvariantCulture, out _) ? "'" + s : s;
 
     private static string Quote(string s) =>
         s.IndexOfAny([',', '"', '\n', '\r']) >= 0 ? "\"" + s.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"" : s;

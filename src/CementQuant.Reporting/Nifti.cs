@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Globalization;
 using System.IO.Compression;
 using System.Runtime.InteropServices;
 using System.Text;
@@ -154,7 +155,43 @@ public static class Nifti
     private static void WriteFloat(Span<byte> s, int at, float v) => BinaryPrimitives.WriteSingleLittleEndian(s[at..], v);
 
     /// <summary>A NIfTI volume as read: voxels converted to HU-like int16 (scl_slope/inter applied) and its LPS geometry.</summary>
-    public sealed record NiftiVolume(Volume<short> Volume, short Datatype, string GeometrySource);
+    public sealed record NiftiVolume(Volume<short> Volume, short Datatype, string GeometrySource)
+    {
+        /// <summary>intent_code of the header (1002 NIFTI_INTENT_LABEL marks a label map).</summary>
+        public short IntentCode { get; init; }
+    }
+
+    /// <summary>Largest NIfTI volume read, in voxels (the CT limit of the DICOM header sanity layer: 512 Mi).</summary>
+    public const long MaxVoxels = 512L << 20;
+
+    private const short DtRgb24 = 128, DtRgba32 = 2304, IntentLabel = 1002, IntentNeuroName = 1003;
+
+    /// <summary>
+    /// Reads a NIfTI input that analyse would treat as a CT volume in HU, and refuses (with
+    /// <see cref="NiftiNotCtException"/>, a reason to skip rather than a failure) label maps, masks, RGB images
+    /// and volumes without a single value below 0 HU (a CT always holds air or fat; one that does not is not in HU).
+    /// </summary>
+    public static NiftiVolume ReadCt(string path)
+    {
+        var nii = Read(path);
+        if (nii.IntentCode is IntentLabel or IntentNeuroName)
+            throw new NiftiNotCtException(path, $"label map (intent_code {nii.IntentCode}), not a CT volume");
+        var seen = new bool[65536];
+        int min = short.MaxValue, max = short.MinValue, distinct = 0;
+        foreach (var v in nii.Volume.Data)
+        {
+            if (!seen[v + 32768]) { seen[v + 32768] = true; distinct++; }
+            if (v < min) min = v;
+            if (v > max) max = v;
+        }
+        if (distinct <= 2 && min >= 0)
+            throw new NiftiNotCtException(path, string.Create(CultureInfo.InvariantCulture, $"mask (values {min} and {max} only), not a CT volume"));
+        if (min >= 0 && distinct <= 1024)
+            throw new NiftiNotCtException(path, string.Create(CultureInfo.InvariantCulture, $"label map ({distinct} values from {min} to {max}), not a CT volume"));
+        if (min >= 0)
+            throw new NiftiNotCtException(path, string.Create(CultureInfo.InvariantCulture, $"no value below 0 (range {min} to {max}): not a CT volume in HU (no air; scl_inter missing?)"));
+        return nii;
+    }
 
     /// <summary>
     /// Reads a 3D NIfTI-1 (or NIfTI-2-free) single file into int16 with scaling applied. The geometry comes
@@ -166,17 +203,41 @@ public static class Nifti
         byte[] bytes;
         try
         {
+            // The header first; then exactly the bytes it declares (bounded), never whatever a gzip bomb inflates to.
             using var file = File.OpenRead(path);
             using Stream input = path.EndsWith(".gz", StringComparison.OrdinalIgnoreCase) ? new GZipStream(file, CompressionMode.Decompress) : file;
-            using var ms = new MemoryStream();
-            input.CopyTo(ms);
-            bytes = ms.ToArray();
+            var head = new byte[VoxOffset];
+            var got = input.ReadAtLeast(head, head.Length, throwOnEndOfStream: false);
+            var declared = got < head.Length ? got : DeclaredBytes(head, path);
+            bytes = GC.AllocateUninitializedArray<byte>((int)Math.Max(declared, got));
+            head.AsSpan(0, Math.Min(got, bytes.Length)).CopyTo(bytes);
+            if (bytes.Length > got) got += input.ReadAtLeast(bytes.AsSpan(got), bytes.Length - got, throwOnEndOfStream: false);
+            if (got < bytes.Length) bytes = bytes[..got];
         }
         catch (InvalidDataException ex)
         {
             throw new DicomReadException(path, $"not a gzip stream: {ex.Message}", ex);
         }
         return Parse(bytes, path);
+    }
+
+    /// <summary>vox_offset + voxels × bytes per voxel as the header declares them, refusing volumes over <see cref="MaxVoxels"/>;
+    /// the header's own size when it cannot tell (Parse then says why).</summary>
+    private static long DeclaredBytes(byte[] s, string path)
+    {
+        var big = BinaryPrimitives.ReadInt32LittleEndian(s) != HeaderSize;
+        short I16(int at) => big ? BinaryPrimitives.ReadInt16BigEndian(s.AsSpan(at)) : BinaryPrimitives.ReadInt16LittleEndian(s.AsSpan(at));
+        float F32(int at) => big ? BinaryPrimitives.ReadSingleBigEndian(s.AsSpan(at)) : BinaryPrimitives.ReadSingleLittleEndian(s.AsSpan(at));
+        var ndim = I16(40);
+        if (ndim is < 2 or > 7) return s.Length;
+        long count = 1;
+        for (var d = 1; d <= ndim; d++) count *= Math.Max((short)1, I16(40 + 2 * d));
+        if (count > MaxVoxels)
+            throw new DicomReadException(path, string.Create(CultureInfo.InvariantCulture, $"NIfTI header declares {count} voxels, more than the limit of {MaxVoxels}"));
+        var bpp = Math.Max(1, I16(72) / 8);
+        var offset = F32(108);
+        if (!float.IsFinite(offset) || offset < 0 || offset > 1 << 20) return s.Length;
+        return (long)offset + count * bpp;
     }
 
     private static NiftiVolume Parse(byte[] bytes, string path)
@@ -202,12 +263,14 @@ public static class Nifti
         var slope = F32(112); var inter = F32(116);
         if (slope == 0 || !float.IsFinite(slope)) { slope = 1; inter = 0; }
         var count = (long)nx * ny * nz;
+        if (datatype is DtRgb24 or DtRgba32 || (ndim >= 5 && I16(50) > 1))
+            throw new NiftiNotCtException(path, $"colour or vector image (datatype {datatype}, dim[5] = {(ndim >= 5 ? I16(50) : 1)}), not a CT volume");
         var bpp = datatype switch { DtUInt8 or DtInt8 => 1, DtInt16 or DtUInt16 => 2, DtInt32 or DtFloat32 => 4, DtFloat64 => 8, _ => 0 };
         if (bpp == 0) throw new DicomReadException(path, $"NIfTI datatype {datatype} is not supported (uint8, int8, int16, uint16, int32, float32, float64 are)");
         if (voxOffset < VoxOffset - 4 || voxOffset + count * bpp > bytes.Length)
             throw new DicomReadException(path, $"NIfTI header declares {nx}×{ny}×{nz} voxels of {bitpix} bits at offset {voxOffset}, but the file holds {bytes.Length} bytes");
 
-        var geometry = ReadGeometry(s, big, nx, ny, nz, out var source);
+        var geometry = ReadGeometry(s, big, nx, ny, nz, path, out var source);
         var data = new short[count];
         var v = s.AsSpan(voxOffset);
         for (long i = 0; i < count; i++)
@@ -225,20 +288,28 @@ public static class Nifti
             var y = x * slope + inter;
             data[i] = double.IsNaN(y) ? (short)-1024 : (short)Math.Clamp(Math.Round(y, MidpointRounding.AwayFromZero), short.MinValue, short.MaxValue);
         }
-        return new NiftiVolume(new Volume<short>(nx, ny, nz, geometry, data), datatype, source);
+        return new NiftiVolume(new Volume<short>(nx, ny, nz, geometry, data), datatype, source) { IntentCode = I16(68) };
     }
 
-    private static ImageGeometry ReadGeometry(byte[] s, bool big, int nx, int ny, int nz, out string source)
+    private static ImageGeometry ReadGeometry(byte[] s, bool big, int nx, int ny, int nz, string path, out string source)
     {
         float F32(byte[] b, int at) => big ? BinaryPrimitives.ReadSingleBigEndian(b.AsSpan(at)) : BinaryPrimitives.ReadSingleLittleEndian(b.AsSpan(at));
         short I16(byte[] b, int at) => big ? BinaryPrimitives.ReadInt16BigEndian(b.AsSpan(at)) : BinaryPrimitives.ReadInt16LittleEndian(b.AsSpan(at));
         var qcode = I16(s, 252); var scode = I16(s, 254);
         var dx = F32(s, 80); var dy = F32(s, 84); var dz = F32(s, 88);
         if (dx <= 0) dx = 1; if (dy <= 0) dy = 1; if (dz <= 0) dz = 1;
+        // A voxel from 0.01 to 100 mm, as the DICOM sanity layer bounds PixelSpacing: 1e-30 or 1e30 would size the
+        // locator's grids from nothing or from kilometres.
+        foreach (var p in new[] { dx, dy, dz })
+            if (!float.IsFinite(p) || p < 0.01f || p > 100f)
+                throw new DicomReadException(path, string.Create(CultureInfo.InvariantCulture, $"NIfTI pixdim {dx}, {dy}, {dz}: expected voxel sizes from 0.01 to 100 mm"));
         if (scode > 0)
         {
             source = "sform";
             Vec3 Col(int j) => Lps(new Vec3(F32(s, 280 + 4 * j), F32(s, 296 + 4 * j), F32(s, 312 + 4 * j)));
+            for (var j = 0; j < 3; j++)
+                if (!double.IsFinite(Col(j).Length) || Col(j).Length < 0.01 || Col(j).Length > 100)
+                    throw new DicomReadException(path, string.Create(CultureInfo.InvariantCulture, $"NIfTI sform column {j} has length {Col(j).Length:G4} mm: expected voxel sizes from 0.01 to 100 mm"));
             return new ImageGeometry(Col(3), Col(0), Col(1), Col(2));
         }
         if (qcode > 0)
@@ -259,3 +330,6 @@ public static class Nifti
 
     private static Vec3 Lps(Vec3 ras) => new(-ras.X, -ras.Y, ras.Z);
 }
+
+/// <summary>A NIfTI input that is readable but not a CT volume in HU (label map, mask, RGB): skipped with this reason, not failed.</summary>
+public sealed class NiftiNotCtException(string path, string problem) : DicomReadException(path, problem);

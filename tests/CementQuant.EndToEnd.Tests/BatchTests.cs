@@ -252,6 +252,7 @@ public static class Outputs
                         using (var db = ResultsDatabase.Open(f)) { db.ReadAll("vertebrae", "series_key, vertebra"); db.ReadAll("radiographs", "series_key, image_key, vertebra"); db.ReadAll("series", "series_key"); db.ReadAll("problems", "path"); }
                         break;
                     case var n when n.StartsWith("cementquant.db-", StringComparison.Ordinal): break; // SQLite's own journal
+                    case ".cementquant.lock" or ".cementquant.lock.owner": break; // the run's lock, left by a killed run (stale)
                     case var n when n.EndsWith(".html", StringComparison.Ordinal):
                         if (!File.ReadAllText(f).TrimEnd().EndsWith("</html>", StringComparison.OrdinalIgnoreCase)) throw new InvalidDataException("HTML without its closing tag");
                         break;

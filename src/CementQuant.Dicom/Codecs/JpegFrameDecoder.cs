@@ -24,9 +24,11 @@ public sealed class JpegFrameDecoder : IFrameDecoder
         switch (header.FrameMarker)
         {
             case 0xC3:
+                CheckSize(frame.Length, header);
                 JpegLosslessDecoder.Decode(frame, info, destination);
                 return;
             case 0xC0 or 0xC1 or 0xC2 or 0xC9 or 0xCA:
+                CheckSize(frame.Length, header);
                 JpegDctDecoder.Decode(frame, header, info, destination);
                 return;
             case 0xCB:
@@ -36,6 +38,24 @@ public sealed class JpegFrameDecoder : IFrameDecoder
             default:
                 throw new InvalidDataException("JPEG stream has no frame header (SOF marker) before its first scan");
         }
+    }
+
+    /// <summary>
+    /// Refuses a stream that cannot hold the image it declares before any decoder sees it: one without a scan, or
+    /// one shorter than the entropy coding's own minimum (a Huffman code is at least one bit: one per block and
+    /// component for DCT, one per sample for lossless). The fuzz harness found JpegLibrary spending seconds on such
+    /// streams (a 512 × 512 SOF, no scan, 339 zero bytes: 2.7 s), where the batch must move on at once.
+    /// </summary>
+    private static void CheckSize(int length, JpegHeader header)
+    {
+        if (header.FrameMarker == 0) return; // Decode says "no frame header"
+        if (!header.HasScan) throw new InvalidDataException($"JPEG stream of {length} bytes has a frame header but no scan (SOS)");
+        var nc = Math.Max(1, header.ComponentIds.Length);
+        long minimumBits = header.FrameMarker == 0xC3
+            ? (long)header.Width * header.Height * nc
+            : (long)((header.Width + 7) / 8) * ((header.Height + 7) / 8) * nc;
+        if ((long)length * 8 < minimumBits)
+            throw new InvalidDataException($"JPEG stream of {length} bytes is too short for a {header.Width}×{header.Height}×{nc} frame (at least {minimumBits / 8} bytes of entropy-coded data)");
     }
 }
 
@@ -47,6 +67,9 @@ internal sealed class JpegHeader
     public int Width { get; private set; }
     public int Height { get; private set; }
     public byte[] ComponentIds { get; private set; } = [];
+
+    /// <summary>True when a scan (SOS) follows the headers.</summary>
+    public bool HasScan { get; private set; }
 
     /// <summary>Horizontal and vertical sampling factors of each component.</summary>
     public (int H, int V)[] Sampling { get; private set; } = [];
@@ -63,13 +86,14 @@ internal sealed class JpegHeader
             if (marker is 0xFF or 0x00) { pos++; continue; }
             pos += 2;
             if (marker is 0x01 or (>= 0xD0 and <= 0xD7)) continue;
-            if (marker is 0xD9 or 0xDA) break; // EOI, or the first scan: everything we need precedes it
+            if (marker is 0xD9 or 0xDA) { h.HasScan = marker == 0xDA; break; } // EOI, or the first scan: everything we need precedes it
             if (pos + 2 > data.Length) break;
             var length = BinaryPrimitives.ReadUInt16BigEndian(data[pos..]);
             if (length < 2 || pos + length > data.Length)
                 throw new InvalidDataException($"JPEG segment FF{marker:X2} at byte {pos - 2} declares {length} bytes, {data.Length - pos} remain");
             var s = data.Slice(pos + 2, length - 2);
             pos += length;
+            if (marker == 0xC4) CheckHuffmanTables(s, pos - length - 2);
             if (marker is >= 0xC0 and <= 0xCF and not 0xC4 and not 0xC8 and not 0xCC)
             {
                 if (h.FrameMarker != 0) throw new InvalidDataException("JPEG stream has a second SOF marker");
@@ -92,6 +116,32 @@ internal sealed class JpegHeader
             }
         }
         return h;
+    }
+
+    /// <summary>
+    /// T.81 B.2.4.2: class 0 or 1, destination 0..3, at most 256 values, and code counts that fit a prefix code (each
+    /// length holds at most what the shorter ones left free). JpegLibrary spent seconds on a 3 × 3 image whose table
+    /// broke these (found by the fuzz harness); a table without a single code decodes nothing and is refused too.
+    /// </summary>
+    private static void CheckHuffmanTables(ReadOnlySpan<byte> s, int at)
+    {
+        var o = 0;
+        while (o < s.Length)
+        {
+            if (o + 17 > s.Length) throw new InvalidDataException($"JPEG DHT segment at byte {at} ends inside a table header");
+            int tc = s[o] >> 4, th = s[o] & 15;
+            if (tc > 1 || th > 3) throw new InvalidDataException($"JPEG DHT at byte {at}: table class {tc} / destination {th}, expected 0..1 / 0..3");
+            long total = 0, codes = 0;
+            for (var l = 1; l <= 16; l++)
+            {
+                codes = (codes << 1) + s[o + l];
+                total += s[o + l];
+                if (codes > 1L << l) throw new InvalidDataException($"JPEG DHT at byte {at}: {s[o + l]} codes of length {l} do not fit a prefix code");
+            }
+            if (total is 0 or > 256 || o + 17 + total > s.Length)
+                throw new InvalidDataException($"JPEG DHT at byte {at}: table of {total} values in a segment of {s.Length} bytes");
+            o += 17 + (int)total;
+        }
     }
 }
 

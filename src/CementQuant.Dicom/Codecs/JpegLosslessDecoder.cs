@@ -321,7 +321,9 @@ internal static class JpegLosslessDecoder
             if (ci < 0) throw new InvalidDataException($"JPEG scan names component {id}, which the frame does not declare");
             frame.Components[ci].PointTransform = pointTransform;
             planeIndex[k] = ci;
-            scanTables[k] = tables[header[2 + 2 * k] >> 4] ?? throw new InvalidDataException($"JPEG scan uses Huffman table {header[2 + 2 * k] >> 4}, which is not defined");
+            var td = header[2 + 2 * k] >> 4;
+            if (td >= tables.Length) throw new InvalidDataException($"JPEG scan uses Huffman table {td}, expected 0..{tables.Length - 1}"); // found by fuzzing
+            scanTables[k] = tables[td] ?? throw new InvalidDataException($"JPEG scan uses Huffman table {td}, which is not defined");
         }
 
         // One MCU is one sample of each scan component (all sampling factors are 1), so a line holds `width` MCUs.

@@ -68,6 +68,7 @@ public static class CtVolumeLoader
                 throw new SeriesAssemblyException(Name(group), string.Create(CultureInfo.InvariantCulture,
                     $"slice {k + 1} of {n} ('{System.IO.Path.GetFileName(slices[k].Header.Path)}') is {off:0.###} mm off the line through the other slices"));
         }
+        CheckSize(group, n, step);
         var spacing = first.PixelSpacing!.Value;
         var geometry = ImageGeometry.FromDicom(slices[0].Position, rowCos, colCos, spacing.Row, spacing.Column, step);
         if (geometry.IsSheared)
@@ -104,6 +105,21 @@ public static class CtVolumeLoader
             for (var k = 0; k < n; k++)
                 if (hashes[k] is { } h) fileHashes[(shared is null ? slices[k].Header.Path : first.Path)] = h;
         return new CtVolume(volume, notes, first.SliceThickness, first.PatientPosition) { FileSha256 = fileHashes };
+    }
+
+    /// <summary>The volume's declared size, bounded before its buffer is allocated (each file passed <see cref="HeaderSanity"/>;
+    /// the stack they make together is checked here).</summary>
+    private static void CheckSize(SeriesGroup group, int n, Vec3 step)
+    {
+        var first = group.First;
+        var voxels = (long)first.Columns * first.Rows * n;
+        if (voxels > HeaderSanity.MaxCtVoxels)
+            throw new SeriesAssemblyException(Name(group), string.Create(CultureInfo.InvariantCulture,
+                $"{first.Columns} × {first.Rows} × {n} voxels exceed the limit of {HeaderSanity.MaxCtVoxels} for one CT volume"));
+        var length = step.Length;
+        if (!double.IsFinite(length) || length < HeaderSanity.MinSpacingMm || length * Math.Max(1, n - 1) > HeaderSanity.MaxStackMm)
+            throw new SeriesAssemblyException(Name(group), string.Create(CultureInfo.InvariantCulture,
+                $"slice step of {length:0.######} mm over {n} slices: expected at least {HeaderSanity.MinSpacingMm} mm and a stack of at most {HeaderSanity.MaxStackMm} mm"));
     }
 
     private static string HashFile(string path)

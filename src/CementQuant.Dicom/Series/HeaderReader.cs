@@ -22,7 +22,7 @@ public static class HeaderReader
         {
             return Build(file);
         }
-        catch (FormatException ex)
+        catch (Exception ex) when (ex is FormatException or OverflowException)
         {
             throw new DicomReadException(file.Path, ex.Message, ex);
         }
@@ -76,9 +76,13 @@ public static class HeaderReader
         }
 
         var (kind, reason) = Classify(sopClass, modality, imageType, hasPixels, frames, position, iop, spacing, framePositions);
-        var info = hasPixels && kind != InstanceKind.NonImage ? TryFrameInfo(ds, file.Path) : null;
+        // A file that would be analysed must have a decodable pixel module: its failure names the file (never
+        // "0 samples per pixel, colour" further on); files that are only listed keep a best-effort description.
+        var analysed = hasPixels && HeaderSanity.IsAnalysed(kind, imageType);
+        var info = analysed ? DicomPixelData.GetFrameInfo(ds, file.Path)
+            : hasPixels && kind != InstanceKind.NonImage ? TryFrameInfo(ds, file.Path) : null;
 
-        return new InstanceHeader
+        var header = new InstanceHeader
         {
             Path = file.Path,
             Kind = kind,
@@ -124,6 +128,8 @@ public static class HeaderReader
             FramePositions = framePositions,
             FrameRescale = frameRescale,
         };
+        if (analysed && HeaderSanity.Check(header, ds) is { } insane) throw new DicomReadException(file.Path, insane);
+        return header;
     }
 
     /// <summary>DT, or DA + TM, as a time (fractions of a second kept, time zone ignored); null when absent or malformed.</summary>
@@ -137,7 +143,7 @@ public static class HeaderReader
             if (string.IsNullOrEmpty(time)) return null;
             dt = (string.IsNullOrEmpty(date) ? "19000101" : date) + time.Replace(":", "", StringComparison.Ordinal);
         }
-        var zone = dt.IndexOfAny(['+', '-'], 8);
+        var zone = dt.Length > 8 ? dt.IndexOfAny(['+', '-'], 8) : -1; // a DT shorter than a date has no zone (found by fuzzing)
         if (zone > 0) dt = dt[..zone];
         var frac = dt.IndexOf('.', StringComparison.Ordinal);
         var whole = (frac >= 0 ? dt[..frac] : dt).PadRight(14, '0');

@@ -91,7 +91,10 @@ public static class SeriesGrouper
     private static string Key(InstanceHeader h)
     {
         var inv = CultureInfo.InvariantCulture;
-        var basic = $"{h.StudyInstanceUid}|{h.SeriesInstanceUid}|{h.Kind}";
+        // Without a SeriesInstanceUID, only files of one folder can be a series: never merge a UID-less file into
+        // another export's series because both lack UIDs.
+        var folder = h.SeriesInstanceUid.Length == 0 ? "|folder:" + System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(h.Path)) : "";
+        var basic = $"{h.StudyInstanceUid}|{h.SeriesInstanceUid}|{h.Kind}{folder}";
         if (h.Kind != InstanceKind.CtSlice) return basic;
         var r = h.RowCosines!.Value; var c = h.ColumnCosines!.Value; var s = h.PixelSpacing!.Value;
         return string.Create(inv, $"{basic}|{h.FrameOfReferenceUid}|{r.X:F3},{r.Y:F3},{r.Z:F3},{c.X:F3},{c.Y:F3},{c.Z:F3}|{h.Rows}x{h.Columns}|{s.Row:F4},{s.Column:F4}");
