@@ -52,8 +52,7 @@ public sealed class CementAnalyzer(CementOptions options)
         if (threshold is { } t)
             Segment(values, body, region, g, t, minVoxels, cement, inBody, leaks, IsNearest);
         // Real bone, contrast and streaks are not cement: without a sure finding nothing is measured and no leak is kept.
-        var presence = CementPresence.Decide(values, body, region, g, inBody, Math.Max(threshold ?? 0, _o.SeedHu),
-            threshold is { } tu && _o.ThresholdHu is null && Unstable(values, body, tu, inBody.Count), _o.MinComponentMl);
+        var presence = CementPresence.Decide(values, body, region, g, inBody, Math.Max(threshold ?? 0, _o.SeedHu), threshold ?? 0, _o.MinComponentMl);
         if (presence.Verdict != CementVerdict.Present)
         {
             if (presence.Verdict == CementVerdict.NotAssessable) qc.Add(CementPresence.NotAssessableQc);

@@ -40,17 +40,22 @@ public static class CementPresence
     /// <summary>Smallest deep core that counts as cement (a 5 mm bead: 0.065 mL).</summary>
     public const double MinCoreMl = 0.05;
 
+    /// <summary>
+    /// Share of the candidate that the deep core must make up: cement is mostly plateau, while dense bone or contrast
+    /// at a body's edge leaves most of its above-threshold voxels shallow or below the presence level.
+    /// </summary>
+    public const double MinCoreFraction = 0.3;
+
     /// <summary>QC note: dense voxels in the body that the stage cannot call cement or not; no cement reported.</summary>
     public const string NotAssessableQc = "CEMENT_NOT_ASSESSABLE";
 
     /// <summary>
     /// Decide for one body. <paramref name="values"/> HU of the region; <paramref name="body"/> 1 for this body;
     /// <paramref name="candidate"/> the in-body region indices the threshold called cement; <paramref name="seedHu"/> the
-    /// level of certain cement; <paramref name="unstable"/> whether the candidate volume moved by more than the allowed
-    /// fraction with the threshold ±150 HU.
+    /// level of certain cement; <paramref name="thresholdHu"/> the threshold that made the candidate.
     /// </summary>
     internal static CementPresenceResult Decide(short[] values, byte[] body, VoxelRegion r, ImageGeometry g,
-        IReadOnlyList<int> candidate, double seedHu, bool unstable, double minComponentMl)
+        IReadOnlyList<int> candidate, double seedHu, double thresholdHu, double minComponentMl)
     {
         var voxelMl = g.VoxelVolumeMm3 / 1000.0;
         if (candidate.Count == 0 || candidate.Count * voxelMl < minComponentMl) return new(CementVerdict.None, seedHu, 0, 1, "no candidate");
@@ -80,15 +85,49 @@ public static class CementPresence
             if (values[i] >= presenceHu && depth[i] >= CoreDepthMm) core++;
         var coreMl = core * voxelMl;
 
+        var unstable = GradedEdge(values, body, r, candidate, isCandidate, thresholdHu);
         var reasons = new List<string>();
         if (coreMl < MinCoreMl) reasons.Add($"no compact core ≥ {presenceHu:0} HU deeper than {CoreDepthMm} mm ({coreMl:0.000} mL)");
-        if (unstable) reasons.Add("graded density: volume moves with the threshold ±150 HU");
+        var coreFraction = coreMl / (candidate.Count * voxelMl);
+        if (coreFraction < MinCoreFraction) reasons.Add($"only {coreFraction:P0} of the candidate is deep plateau (≥ {MinCoreFraction:P0} expected)");
+        if (unstable) reasons.Add($"graded density: the candidate grows or shrinks by more than {EdgeFraction:P0} with the threshold ±{EdgeHu} HU");
         if (reasons.Count == 0)
         {
             var confidence = Math.Clamp(coreMl / (candidate.Count * voxelMl), 0, 1);
             return new(CementVerdict.Present, presenceHu, coreMl, Math.Round(0.5 + 0.5 * confidence, 2), $"core {coreMl:0.00} mL ≥ {presenceHu:0} HU");
         }
         return new(CementVerdict.NotAssessable, presenceHu, coreMl, 0, string.Join("; ", reasons));
+    }
+
+    /// <summary>Threshold step and allowed relative volume change of a sharp cement edge.</summary>
+    public const double EdgeHu = 150;
+    public const double EdgeFraction = 0.25;
+
+    /// <summary>
+    /// Cement has a sharp edge: lowering the threshold by <see cref="EdgeHu"/> adds only its partial-volume rim, raising
+    /// it removes only that rim. Graded density (contrast, bone) grows or shrinks far more. Only in-body voxels next to the
+    /// candidate count as growth, so unrelated dense bone elsewhere in the body does not matter.
+    /// </summary>
+    private static bool GradedEdge(short[] values, byte[] body, VoxelRegion r, IReadOnlyList<int> candidate, bool[] isCandidate, double t)
+    {
+        long grow = 0, shrink = 0;
+        var seen = new bool[values.Length];
+        foreach (var i in candidate)
+        {
+            if (values[i] < t + EdgeHu) shrink++;
+            var (x, y, z) = r.Voxel(i);
+            for (var dz = -1; dz <= 1; dz++)
+                for (var dy = -1; dy <= 1; dy++)
+                    for (var dx = -1; dx <= 1; dx++)
+                    {
+                        if (!r.Contains(x + dx, y + dy, z + dz)) continue;
+                        var j = r.Index(x + dx, y + dy, z + dz);
+                        if (seen[j] || isCandidate[j] || body[j] != 1) continue;
+                        seen[j] = true;
+                        if (values[j] >= t - EdgeHu) grow++;
+                    }
+        }
+        return grow > EdgeFraction * candidate.Count || shrink > EdgeFraction * candidate.Count;
     }
 
     /// <summary>
