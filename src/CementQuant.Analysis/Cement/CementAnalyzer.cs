@@ -51,6 +51,13 @@ public sealed class CementAnalyzer(CementOptions options)
         var leaks = new List<int>();
         if (threshold is { } t)
             Segment(values, body, region, g, t, minVoxels, cement, inBody, leaks, IsNearest);
+        // Real bone, contrast and streaks are not cement: without a sure finding nothing is measured and no leak is kept.
+        var presence = CementPresence.Decide(values, body, region, g, inBody, Math.Max(threshold ?? 0, _o.SeedHu), threshold ?? 0, _o.MinComponentMl);
+        if (presence.Verdict != CementVerdict.Present)
+        {
+            if (presence.Verdict == CementVerdict.NotAssessable) qc.Add(CementPresence.NotAssessableQc);
+            inBody.Clear(); leaks.Clear(); Array.Clear(cement);
+        }
 
         // Free-floating cement (touching no body) belongs to the vertebra whose centroid is nearest.
         bool IsNearest(Vec3 p)

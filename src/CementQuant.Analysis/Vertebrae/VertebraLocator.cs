@@ -84,7 +84,10 @@ public static class VertebraLocator
         if (bodies.Count > 0)
         {
             var last = bodies[^1];
-            if (IsSacrum(w, last.Slab, last.Shape)) sacrumIndex = bodies.Count - 1;
+            // Five rib-free lumbar vertebrae lie between the last rib and the sacrum: a "sacrum" under bodies that all
+            // bear ribs is a chest structure (heart, contrast-filled vessels, a cropped field), never S1.
+            var ribFreeAbove = bodies.Count == 1 || bodies.Take(bodies.Count - 1).Any(b => !HasRibs(w, b.Shape));
+            if (ribFreeAbove && IsSacrum(w, last.Slab, last.Shape)) sacrumIndex = bodies.Count - 1;
         }
         var labels = Label(w, bodies.Select(b => (b.Slab, b.Shape)).ToList(), sacrumIndex, options, out var source);
         if (source == "index") qc.Add(VertebraQc.LabelsByIndex);
