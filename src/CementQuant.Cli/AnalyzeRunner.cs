@@ -4,6 +4,8 @@ using System.Globalization;
 using System.Security.Cryptography;
 using System.Text.Json;
 using CementQuant.Analysis.Cement;
+using CementQuant.Analysis.Flags;
+using CementQuant.Analysis.Pipeline;
 using CementQuant.Analysis.Radiograph;
 using CementQuant.Dicom.Series;
 using CementQuant.Reporting;
@@ -46,6 +48,8 @@ public sealed class AnalyzeRunner(AnalyzeSettings settings, TextWriter log, bool
 {
     private readonly AnalyzeSettings _s = settings;
     private readonly QaReport _report = new(settings.Output);
+    private readonly CtPipeline _ct = new(settings.CtOptions());
+    private readonly RadiographPipeline _radiographs = new(settings.RadiographOptions());
     private BatchProgress _progress = null!;
     /// <summary>Threads each volume load decodes with: the cores shared among the series that can run at once.</summary>
     private int _loadThreads = 1;
@@ -255,7 +259,7 @@ public sealed class AnalyzeRunner(AnalyzeSettings settings, TextWriter log, bool
 
     private IReadOnlyList<SeriesOutcome> AnalyzeRadiographs(SiteKey siteKey, IReadOnlyList<RadiographStage.Input> study)
     {
-        var stage = new RadiographStage(siteKey, new RadiographAnalysisOptions { ContactToleranceMm = _s.ContactToleranceMm }, _s.NoReport ? null : _report, _progress.Log);
+        var stage = new RadiographStage(siteKey, _radiographs, _s.NoReport ? null : _report, _progress.Log);
         var outcomes = stage.Analyze(study);
         foreach (var o in outcomes)
             _progress.Detail(string.Create(CultureInfo.InvariantCulture, $"  series {o.Identity.SeriesKey}: {o.Radiographs.Count} radiograph(s) loaded and analysed in {o.Seconds:0.00} s"));
@@ -282,20 +286,20 @@ public sealed class AnalyzeRunner(AnalyzeSettings settings, TextWriter log, bool
     private SeriesOutcome AnalyzeVolume(Volume<short> hu, SeriesIdentity id, string kind, string description, IReadOnlyList<string> files, IReadOnlyList<string> notes, Stopwatch sw)
     {
         var loaded = sw.Elapsed.TotalSeconds;
-        var located = VertebraStage.Locate(hu, _s.Segmentation);
-        var measured = new List<VertebraRoi>(located.Vertebrae.Where(v => !v.IsSacrum));
-        var vertebrae = sw.Elapsed.TotalSeconds;
-        var cement = new CementAnalyzer(new CementOptions { ThresholdHu = _s.ThresholdHu, ContactToleranceMm = _s.ContactToleranceMm }).Analyze(hu, measured);
+        var (labels, bodyMap) = SegmentationFiles.Read(_s.Segmentation);
+        var result = _ct.Run(hu, labels, bodyMap);
+        var measured = result.Vertebrae;
+        var cement = result.Cement;
         var cemented = sw.Elapsed.TotalSeconds;
         if (!_s.NoMasks) WriteMasks(hu, id, measured, cement);
         var masked = sw.Elapsed.TotalSeconds;
         if (!_s.NoReport) _report.AddSeries(id, description, hu, measured, [.. cement.Select(c => new ReportVertebra(c.Metrics, c.InBodyVoxels, c.LeakVoxels))]);
-        _progress.Detail(string.Create(CultureInfo.InvariantCulture, $"  series {id.SeriesKey}: load {loaded:0.00} s, vertebrae {vertebrae - loaded:0.00} s, cement {cemented - vertebrae:0.00} s, masks {masked - cemented:0.00} s, report pictures {sw.Elapsed.TotalSeconds - masked:0.00} s"));
+        _progress.Detail(string.Create(CultureInfo.InvariantCulture, $"  series {id.SeriesKey}: load {loaded:0.00} s, vertebrae {result.VertebraeSeconds:0.00} s, cement {result.CementSeconds:0.00} s, masks {masked - cemented:0.00} s, report pictures {sw.Elapsed.TotalSeconds - masked:0.00} s"));
         return new SeriesOutcome
         {
             Identity = id, Kind = kind, Description = description, Status = "ok",
             Reason = measured.Count == 0 ? "no vertebral body found" : "",
-            Files = files, Vertebrae = [.. cement.Select(c => c.Metrics)], Notes = [.. notes, .. located.Notes], Seconds = sw.Elapsed.TotalSeconds,
+            Files = files, Vertebrae = [.. cement.Select(c => c.Metrics)], Notes = [.. notes, .. result.Notes], Seconds = sw.Elapsed.TotalSeconds,
         };
     }
 
@@ -367,10 +371,12 @@ public sealed class AnalyzeRunner(AnalyzeSettings settings, TextWriter log, bool
         Csv.Write(Path.Combine(outDir, "problems.csv"), ResultsDatabase.ProblemColumns, problemRows);
         WriteJson(Path.Combine(outDir, "results.json"), ordered, sortedProblems);
         if (!_s.NoReport) _report.Write();
+        var parameters = Flatten("", Parameters());
         using var db = OpenDatabase(database);
         db.WriteRun([.. ordered.Select((o, i) => new ResultsDatabase.SeriesRows(seriesRows[i], [.. o.Vertebrae.Select(v => VertebraTable.Row(o.Identity, v, _s.IncludePhi))])
         {
             Radiographs = [.. RadiographTable.Rows(o.Identity, o.Radiographs, _s.IncludePhi)],
+            Parameters = parameters,
         })], problemRows, _s.IncludePhi);
     }
 
@@ -418,15 +424,7 @@ public sealed class AnalyzeRunner(AnalyzeSettings settings, TextWriter log, bool
             {
                 ["tool"] = "cementquant",
                 ["version"] = typeof(AnalyzeRunner).Assembly.GetName().Version?.ToString(),
-                ["parameters"] = new Dictionary<string, object?>
-                {
-                    ["threshold_hu"] = _s.ThresholdHu is { } t ? t : "auto",
-                    ["contact_tolerance_mm"] = _s.ContactToleranceMm,
-                    ["segmentation"] = _s.Segmentation is null ? null : Path.GetFileName(_s.Segmentation),
-                    ["include_phi"] = _s.IncludePhi,
-                    ["shard"] = $"{_s.Shard.Index}/{_s.Shard.Count}",
-                    ["flag_rules"] = FlagRules(),
-                },
+                ["parameters"] = Parameters(),
                 ["input_files"] = outcomes.SelectMany(o => o.Files.Select((f, i) => (Path: Relative(f), Sha: i < o.FileSha256.Count ? o.FileSha256[i] : Sha256(f))))
                     .DistinctBy(f => f.Path).OrderBy(f => f.Path, StringComparer.Ordinal)
                     .Select(f => new Dictionary<string, object?> { ["path"] = f.Path, ["sha256"] = f.Sha }),
@@ -454,20 +452,28 @@ public sealed class AnalyzeRunner(AnalyzeSettings settings, TextWriter log, bool
 
     private static object? JsonValue(object? v) => v is double d ? Math.Round(d, 4) : v;
 
-    private static Dictionary<string, string> FlagRules()
+    /// <summary>Every option value of the run that shapes its results, from the options the pipelines actually use.</summary>
+    private Dictionary<string, object?> Parameters() => new()
     {
-        var o = new CementOptions();
-        var inv = CultureInfo.InvariantCulture;
-        return new()
+        ["threshold_hu"] = _s.ThresholdHu is { } t ? t : "auto",
+        ["contact_tolerance_mm"] = _s.ContactToleranceMm,
+        // Both files of "labels.nii.gz,body.nii.gz" by name (not only the last one).
+        ["segmentation"] = _s.Segmentation is null ? null : string.Join(',', _s.Segmentation.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).Select(Path.GetFileName)),
+        ["include_phi"] = _s.IncludePhi,
+        ["shard"] = $"{_s.Shard.Index}/{_s.Shard.Count}",
+        ["flag_rules"] = VertebraFlags.Rules(_ct.Options.Flags, _ct.Options.Cement.CrossesMidlineMm),
+        ["ct_pipeline"] = _ct.Options.Describe().Values.ToDictionary(v => v.Key, v => v.Value),
+        ["radiograph_pipeline"] = _radiographs.Options.Describe().Values.ToDictionary(v => v.Key, v => v.Value),
+    };
+
+    /// <summary>Nested parameters as <c>a.b.c</c> → provenance text, for the database's <c>parameters</c> table.</summary>
+    private static List<KeyValuePair<string, string>> Flatten(string prefix, Dictionary<string, object?> values) =>
+        [.. values.SelectMany(kv => kv.Value switch
         {
-            ["NPEC"] = "npec is true",
-            ["ASYMMETRIC_MASS_LIKE"] = string.Create(inv, $"pattern is mass_like and asymmetry_index >= {o.AsymmetryFlag}"),
-            ["UNILATERAL"] = string.Create(inv, $"cement present and contralateral_reach_mm < {o.CrossesMidlineMm}"),
-            ["LOW_FILL"] = string.Create(inv, $"cement present and fill_pct < {o.LowFillPct}"),
-            ["LEAKAGE"] = string.Create(inv, $"leakage_volume_ml >= {o.LeakageFlagMl}"),
-            ["CLEFT"] = string.Create(inv, $"cleft_volume_ml >= {o.CleftFlagMl}"),
-        };
-    }
+            Dictionary<string, object?> inner => Flatten(prefix + kv.Key + ".", inner),
+            Dictionary<string, string> text => text.Select(t => new KeyValuePair<string, string>(prefix + kv.Key + "." + t.Key, t.Value)),
+            var v => [new KeyValuePair<string, string>(prefix + kv.Key, OptionsDescription.Text(v))],
+        })];
 
     private static string Sha256(string path)
     {

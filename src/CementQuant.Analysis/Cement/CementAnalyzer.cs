@@ -1,3 +1,4 @@
+using CementQuant.Analysis.Flags;
 using CementQuant.Kernels;
 
 namespace CementQuant.Analysis.Cement;
@@ -11,9 +12,10 @@ public sealed record VertebraCement(VertebraMetrics Metrics, long[] InBodyVoxels
 /// it connected to certain-cement seeds, split into in-body cement and leaks, then every METRICS.md column
 /// measured in the vertebra's own frame, and the flags raised.
 /// </summary>
-public sealed class CementAnalyzer(CementOptions options)
+public sealed class CementAnalyzer(CementOptions options, FlagOptions? flags = null)
 {
-    private readonly CementOptions _o = options;
+    private readonly CementOptions _o = options ?? throw new ArgumentNullException(nameof(options));
+    private readonly FlagOptions _flags = flags ?? FlagOptions.Default;
 
     public IReadOnlyList<VertebraCement> Analyze(Volume<short> hu, IReadOnlyList<VertebraRoi> rois)
     {
@@ -42,7 +44,7 @@ public sealed class CementAnalyzer(CementOptions options)
         var voxelMl = g.VoxelVolumeMm3 / 1000.0;
         var minVoxels = Math.Max(1, (int)Math.Ceiling(_o.MinComponentMl / voxelMl));
         var qc = new List<string>(roi.Qc);
-        if (roi.Confidence < 0.5 && !qc.Contains("LOW_ROI_CONFIDENCE")) qc.Add("LOW_ROI_CONFIDENCE");
+        if (roi.Confidence < _o.MinRoiConfidence && !qc.Contains(QcCodes.LowRoiConfidence)) qc.Add(QcCodes.LowRoiConfidence);
 
         // Threshold.
         var threshold = ChooseThreshold(values, body);
@@ -77,8 +79,8 @@ public sealed class CementAnalyzer(CementOptions options)
                 CementVolumeMl = 0,
                 FillPct = 0,
                 Npec = false,
-                NpecType = "none",
-                Pattern = "none",
+                NpecType = NpecTypes.None,
+                Pattern = CementPatterns.None,
                 CleftVolumeMl = cleftMl,
                 LeakageVolumeMl = leaks.Count * voxelMl,
                 LeakSites = leaks.Count > 0 ? LeakSites(leaks, region, roi, g, minVoxels) : [],
@@ -122,7 +124,7 @@ public sealed class CementAnalyzer(CementOptions options)
             left += fl; right += 1 - fl;
             reachLeft = Math.Max(reachLeft, d + wN / 2);
             reachRight = Math.Max(reachRight, -d + wN / 2);
-            if (values[i] >= 3070) saturated++;
+            if (values[i] >= _o.SaturatedHu) saturated++;
             var l = frame.ToLocal(p);
             var hs = sup.HeightAt(l.X, l.Y);
             if (!double.IsNaN(hs))
@@ -164,11 +166,11 @@ public sealed class CementAnalyzer(CementOptions options)
             sphericity = Math.Min(1, Math.Cbrt(Math.PI) * Math.Pow(6 * v, 2.0 / 3.0) / a);
             solidity = Math.Min(1, largest.Count / (ShapeMeasures.HullVolume(largest, g) / g.VoxelVolumeMm3));
         }
-        var pattern = solidity >= _o.MassLikeMinSolidity && sphericity >= _o.MassLikeMinSphericity ? "mass_like"
-            : solidity < _o.TrabecularMaxSolidity || sphericity < _o.TrabecularMaxSphericity ? "trabecular" : "mixed";
+        var pattern = solidity >= _o.MassLikeMinSolidity && sphericity >= _o.MassLikeMinSphericity ? CementPatterns.MassLike
+            : solidity < _o.TrabecularMaxSolidity || sphericity < _o.TrabecularMaxSphericity ? CementPatterns.Trabecular : CementPatterns.Mixed;
 
-        if (saturated > 0.05 * total) qc.Add("SATURATED");
-        if (threshold is { } th && _o.ThresholdHu is null && Unstable(values, body, th, total)) qc.Add("THRESHOLD_UNSTABLE");
+        if (saturated > _o.SaturatedFraction * total) qc.Add(QcCodes.Saturated);
+        if (threshold is { } th && _o.ThresholdHu is null && Unstable(values, body, th, total)) qc.Add(QcCodes.ThresholdUnstable);
 
         var metrics = Finish(new VertebraMetrics
         {
@@ -200,7 +202,7 @@ public sealed class CementAnalyzer(CementOptions options)
             BridgingLeft = Bridging(cement, region, g, roi, +1, minVoxels, wN, wS),
             BridgingRight = Bridging(cement, region, g, roi, -1, minVoxels, wN, wS),
             Npec = npec,
-            NpecType = !npec ? "none" : supContact ? "superior_only" : infContact ? "inferior_only" : "neither",
+            NpecType = !npec ? NpecTypes.None : supContact ? NpecTypes.SuperiorOnly : infContact ? NpecTypes.InferiorOnly : NpecTypes.Neither,
             Components = components,
             Sphericity = sphericity,
             Solidity = solidity,
@@ -215,19 +217,8 @@ public sealed class CementAnalyzer(CementOptions options)
         return new VertebraCement(metrics, ToVolumeIndices(inBody, region, hu), ToVolumeIndices(leaks, region, hu));
     }
 
-    /// <summary>Raises the flags of the METRICS.md table from the measured columns.</summary>
-    internal VertebraMetrics Finish(VertebraMetrics m)
-    {
-        var flags = new List<string>();
-        var has = m.CementVolumeMl > 0;
-        if (m.Npec) flags.Add("NPEC");
-        if (m.Pattern == "mass_like" && m.AsymmetryIndex >= _o.AsymmetryFlag) flags.Add("ASYMMETRIC_MASS_LIKE");
-        if (has && m.CrossesMidline == false) flags.Add("UNILATERAL");
-        if (has && m.FillPct < _o.LowFillPct) flags.Add("LOW_FILL");
-        if (m.LeakageVolumeMl >= _o.LeakageFlagMl) flags.Add("LEAKAGE");
-        if (m.CleftVolumeMl >= _o.CleftFlagMl) flags.Add("CLEFT");
-        return m with { Flags = flags };
-    }
+    /// <summary>Raises the flags of the METRICS.md table from the measured columns (<see cref="VertebraFlags"/>).</summary>
+    private VertebraMetrics Finish(VertebraMetrics m) => VertebraFlags.Raise(m, _flags);
 
     private double? ChooseThreshold(short[] values, byte[] body)
     {
@@ -342,7 +333,7 @@ public sealed class CementAnalyzer(CementOptions options)
             inCavities++;
         }
         // Scattered dark voxels that form no cavity: beam-hardening streaks from the cement (or heavy noise).
-        if (gasVoxels - inCavities > 0.01 * bodyVoxels) qc.Add("STREAK_ARTIFACT");
+        if (gasVoxels - inCavities > _o.StreakFraction * bodyVoxels) qc.Add(QcCodes.StreakArtifact);
         if (core.Count == 0) return 0;
         var level = Math.Min(_o.CleftHu, (Median(core) + (background.Count > 0 ? Median(background) : 100)) / 2);
         long cleft = 0;
@@ -360,8 +351,8 @@ public sealed class CementAnalyzer(CementOptions options)
         for (var i = 0; i < values.Length; i++)
         {
             if (body[i] != 1) continue;
-            if (values[i] >= t - 150) lo++;
-            if (values[i] >= t + 150) hi++;
+            if (values[i] >= t - _o.InstabilityStepHu) lo++;
+            if (values[i] >= t + _o.InstabilityStepHu) hi++;
         }
         return count > 0 && (Math.Abs(lo - count) > _o.InstabilityFraction * count || Math.Abs(count - hi) > _o.InstabilityFraction * count);
     }

@@ -20,6 +20,11 @@ public sealed record RadiographAnalysisOptions
     /// <summary>Cement crosses the midline when the smaller side reaches at least this far past it, mm (METRICS.md: 2).</summary>
     public double CrossingMm { get => _crossing; init => _crossing = NonNegative(value, nameof(CrossingMm)); }
 
+    /// <summary>Every value, for the run's provenance.</summary>
+    public OptionsDescription Describe() => new OptionsDescription()
+        .Add("contact_tolerance_mm", ContactToleranceMm).Add("seed_contrast", SeedContrast).Add("edge_contrast", EdgeContrast)
+        .Add("min_cement_area_mm2", MinCementAreaMm2).Add("crossing_mm", CrossingMm);
+
     private static double Positive(double v, string name) =>
         v > 0 && double.IsFinite(v) ? v : throw new ArgumentOutOfRangeException(name, v, "must be a positive number");
     private static double NonNegative(double v, string name) =>
