@@ -3,9 +3,6 @@ using CementQuant.Kernels;
 
 namespace CementQuant.Analysis.Cement;
 
-/// <summary>Cement of one vertebra: its metrics and the voxels (volume indices) that were called cement.</summary>
-public sealed record VertebraCement(VertebraMetrics Metrics, long[] InBodyVoxels, long[] LeakVoxels);
-
 /// <summary>
 /// The cement stage: per vertebral body, a threshold (automatic: half-way between the body's trabecular
 /// background and the cement plateau, where partial volume puts the boundary), cement as the voxels above
