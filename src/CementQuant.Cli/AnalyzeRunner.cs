@@ -21,12 +21,14 @@ namespace CementQuant.Cli;
 /// each finished series is saved to <c>&lt;out&gt;/series/&lt;key&gt;.json</c> (<see cref="ResumeState"/>), and the
 /// CSV, JSON and database outputs are rebuilt from all of them at the end.
 /// </summary>
-public sealed class AnalyzeRunner(AnalyzeSettings settings, TextWriter log, bool terminal = false)
+public sealed class AnalyzeRunner
 {
-    private readonly AnalyzeSettings _s = settings;
-    private readonly QaReport _report = new(settings.Output);
-    private readonly CtPipeline _ct = new(settings.CtOptions());
-    private readonly RadiographPipeline _radiographs = new(settings.RadiographOptions());
+    private readonly AnalyzeSettings _s;
+    private readonly TextWriter _log;
+    private readonly bool _terminal;
+    private readonly CtPipeline _ct;
+    private readonly RadiographPipeline _radiographs;
+    private readonly RunWriter _writer;
     private BatchProgress _progress = null!;
     /// <summary>Threads each volume load decodes with: the cores shared among the series that can run at once.</summary>
     private int _loadThreads = 1;
@@ -45,22 +47,31 @@ public sealed class AnalyzeRunner(AnalyzeSettings settings, TextWriter log, bool
         public IEnumerable<string> Files => Series.SelectMany(s => s.Files);
     }
 
+    public AnalyzeRunner(AnalyzeSettings settings, TextWriter log, bool terminal = false)
+    {
+        _s = settings;
+        _log = log;
+        _terminal = terminal;
+        _ct = new CtPipeline(settings.CtOptions());
+        _radiographs = new RadiographPipeline(settings.RadiographOptions());
+        // The provenance is built from the very options the pipelines run with.
+        _writer = new RunWriter(new RunOutputs(settings.Output, settings.Database ?? Path.Combine(settings.Output, "cementquant.db"),
+            settings.IncludePhi, !settings.NoMasks, !settings.NoReport, Parameters(settings, _ct.Options, _radiographs.Options)));
+    }
+
     public RunResult Run()
     {
         CliChecks.Inputs(_s.Inputs);
         var outDir = CliChecks.Output(_s.Output);
         var siteKey = SiteKey.LoadOrCreate(_s.SiteKeyPath ?? SiteKey.DefaultPath);
-        var database = _s.Database ?? Path.Combine(outDir, "cementquant.db");
-        OpenDatabase(database).Dispose(); // fail before hours of work, not after
-        return BatchProgress.Run(terminal, log, p => { _progress = p; return RunBatch(outDir, siteKey, database); });
+        OutputUnwritable(_writer.CheckDatabase); // fail before hours of work, not after
+        return BatchProgress.Run(_terminal, _log, p => { _progress = p; return RunBatch(outDir, siteKey); });
     }
 
-    private RunResult RunBatch(string outDir, SiteKey siteKey, string database)
+    private RunResult RunBatch(string outDir, SiteKey siteKey)
     {
         var clock = Stopwatch.StartNew();
-        AtomicFile.CleanStale(outDir);
-        AtomicFile.CleanStale(Path.Combine(outDir, "masks"));
-        AtomicFile.CleanStale(Path.Combine(outDir, "report"));
+        _writer.CleanStale();
         var files = DicomScanner.EnumerateFiles(_s.Inputs);
         var nifti = files.Where(DicomScanner.IsNifti).ToList();
         var dicom = files.Where(f => !DicomScanner.IsNifti(f)).ToList();
@@ -107,7 +118,7 @@ public sealed class AnalyzeRunner(AnalyzeSettings settings, TextWriter log, bool
         problems.AddRange(outcomes.SelectMany(o => o.FileProblems.Select(p => (p with { Path = Relative(p.Path) }, o.Identity.SeriesKey))));
         problems.AddRange(outcomes.Where(o => o.Status != "ok" && o.FileProblems.Count == 0)
             .Select(o => (new Problem(SeriesPath(o.Files), o.Status == "skipped" ? "select" : "analyze", o.Reason), o.Identity.SeriesKey)));
-        Write(outDir, database, outcomes, problems);
+        OutputUnwritable(() => _writer.Write(outcomes, problems, Relative));
         Summary(outDir, outcomes, problems.Count, clock.Elapsed);
         // Files that are not DICOM at all (a README, a JSON sidecar) and series deliberately not analysed (a secondary capture, an MR)
         // are listed but do not make the run partial; a DICOM file that cannot be read, or a series that cannot be analysed, does.
@@ -139,10 +150,10 @@ public sealed class AnalyzeRunner(AnalyzeSettings settings, TextWriter log, bool
             for (var k = 0; k < done.Count; k++)
             {
                 var o = done[k];
-                if (fromEarlier && o.Status == "ok" && !_s.NoReport)
+                if (fromEarlier && o.Status == "ok" && _writer.Report is { } report)
                 {
-                    if (o.Radiographs.Count > 0) _report.AddRadiographsWithoutPictures(o.Identity, o.Description, o.Radiographs);
-                    else _report.AddWithoutPictures(o.Identity, o.Description, o.Vertebrae);
+                    if (o.Radiographs.Count > 0) report.AddRadiographsWithoutPictures(o.Identity, o.Description, o.Radiographs);
+                    else report.AddWithoutPictures(o.Identity, o.Description, o.Vertebrae);
                 }
                 // Skipped series cost nothing to redo and may be analysable by a later version: never saved.
                 if (!fromEarlier && o.Status != "skipped" && !o.InternalError) state.Save(o, fingerprint);
@@ -166,7 +177,7 @@ public sealed class AnalyzeRunner(AnalyzeSettings settings, TextWriter log, bool
             _progress.Log($"internal error in series {string.Join(", ", item.Series.Select(s => s.Id.SeriesKey))} (please report): {ex}");
             return [.. item.Series.Select(s => new SeriesOutcome { Identity = s.Id, Kind = "?", Description = "?", Status = "failed", Reason = $"internal error: {ex.GetType().Name}: {ex.Message}", Files = s.Files, InternalError = true })];
         }
-        return [.. done.Select(o => o.FileSha256.Count == o.Files.Count ? o : o with { FileSha256 = [.. o.Files.Select(Sha256)] })];
+        return [.. done.Select(o => o.FileSha256.Count == o.Files.Count ? o : o with { FileSha256 = [.. o.Files.Select(FileHash.Sha256)] })];
     }
 
     /// <summary>Where a series is, for problems.csv: its file when it has one, else its (first) folder.</summary>
@@ -176,18 +187,6 @@ public sealed class AnalyzeRunner(AnalyzeSettings settings, TextWriter log, bool
         if (files.Count == 1) return Relative(files[0]);
         var folder = Path.GetDirectoryName(Relative(files[0]));
         return string.IsNullOrEmpty(folder) ? "./" : folder + "/";
-    }
-
-    private static ResultsDatabase OpenDatabase(string target)
-    {
-        try
-        {
-            return ResultsDatabase.Open(target);
-        }
-        catch (CementQuantException ex)
-        {
-            throw new CliException(ExitCodes.OutputUnwritable, ex.Message);
-        }
     }
 
     private const string NotDicom = "not a DICOM file";
@@ -223,7 +222,7 @@ public sealed class AnalyzeRunner(AnalyzeSettings settings, TextWriter log, bool
             var ct = CtVolumeLoader.Load(g, _loadThreads, hashFiles: true);
             var outcome = AnalyzeVolume(ct.Hu, id, kind, g.Describe(), files, ct.Notes, sw);
             // Hashed while decoding; a file the loader did not read whole (e.g. a duplicate it dropped) is hashed here.
-            return outcome with { FileSha256 = [.. files.Select(f => ct.FileSha256.TryGetValue(f, out var h) ? h : Sha256(f))] };
+            return outcome with { FileSha256 = [.. files.Select(f => ct.FileSha256.TryGetValue(f, out var h) ? h : FileHash.Sha256(f))] };
         }
         catch (CementQuantException ex)
         {
@@ -236,7 +235,7 @@ public sealed class AnalyzeRunner(AnalyzeSettings settings, TextWriter log, bool
 
     private IReadOnlyList<SeriesOutcome> AnalyzeRadiographs(SiteKey siteKey, IReadOnlyList<RadiographStage.Input> study)
     {
-        var stage = new RadiographStage(siteKey, _radiographs, _s.NoReport ? null : _report, _progress.Log);
+        var stage = new RadiographStage(siteKey, _radiographs, _writer.Report, _progress.Log);
         var outcomes = stage.Analyze(study);
         foreach (var o in outcomes)
             _progress.Detail(string.Create(CultureInfo.InvariantCulture, $"  series {o.Identity.SeriesKey}: {o.Radiographs.Count} radiograph(s) loaded and analysed in {o.Seconds:0.00} s"));
@@ -268,9 +267,10 @@ public sealed class AnalyzeRunner(AnalyzeSettings settings, TextWriter log, bool
         var measured = result.Vertebrae;
         var cement = result.Cement;
         var cemented = sw.Elapsed.TotalSeconds;
-        if (!_s.NoMasks) WriteMasks(hu, id, measured, cement);
+        var vertebrae = cement.Select(c => new ReportVertebra(c.Metrics, c.InBodyVoxels, c.LeakVoxels)).ToList();
+        _writer.WriteMasks(hu, id, measured, vertebrae);
         var masked = sw.Elapsed.TotalSeconds;
-        if (!_s.NoReport) _report.AddSeries(id, description, hu, measured, [.. cement.Select(c => new ReportVertebra(c.Metrics, c.InBodyVoxels, c.LeakVoxels))]);
+        _writer.Report?.AddSeries(id, description, hu, measured, vertebrae);
         _progress.Detail(string.Create(CultureInfo.InvariantCulture, $"  series {id.SeriesKey}: load {loaded:0.00} s, vertebrae {result.VertebraeSeconds:0.00} s, cement {result.CementSeconds:0.00} s, masks {masked - cemented:0.00} s, report pictures {sw.Elapsed.TotalSeconds - masked:0.00} s"));
         return new SeriesOutcome
         {
@@ -279,44 +279,6 @@ public sealed class AnalyzeRunner(AnalyzeSettings settings, TextWriter log, bool
             Files = files, Vertebrae = [.. cement.Select(c => c.Metrics)], Notes = [.. notes, .. result.Notes], Seconds = sw.Elapsed.TotalSeconds,
         };
     }
-
-    /// <summary>
-    /// The vertebra and cement label maps in the CT's geometry, written slice by slice from the bodies' crops and the
-    /// cement voxel lists, so no whole-volume label buffer exists beside the HU volume.
-    /// </summary>
-    private void WriteMasks(Volume<short> hu, SeriesIdentity id, IReadOnlyList<VertebraRoi> rois, IReadOnlyList<VertebraCement> cement)
-    {
-        var dir = Directory.CreateDirectory(Path.Combine(_s.Output, "masks")).FullName;
-        var nx = hu.SizeX;
-        WriteLabelsAtomically(Path.Combine(dir, $"{id.SeriesKey}_vertebrae.nii.gz"), hu, (z, slice) =>
-        {
-            foreach (var roi in rois)
-            {
-                var b = roi.Body;
-                if (z < b.Z0 || z >= b.Z0 + b.SizeZ) continue;
-                var label = (byte)Math.Min(255, roi.Index);
-                for (var y = 0; y < b.SizeY; y++)
-                {
-                    var src = b.Mask.AsSpan(((z - b.Z0) * b.SizeY + y) * b.SizeX, b.SizeX);
-                    var dst = slice.Slice((b.Y0 + y) * nx + b.X0, b.SizeX);
-                    for (var x = 0; x < src.Length; x++) if (src[x] != 0) dst[x] = label;
-                }
-            }
-        });
-        // Cement voxels, 1 in a body and 2 leaked, sorted once and then consumed slice by slice.
-        var voxels = cement.SelectMany(c => c.InBodyVoxels.Select(i => (Index: i, Label: (byte)1)).Concat(c.LeakVoxels.Select(i => (Index: i, Label: (byte)2))))
-            .OrderBy(v => v.Index).ToArray();
-        var next = 0;
-        var sliceSize = (long)nx * hu.SizeY;
-        WriteLabelsAtomically(Path.Combine(dir, $"{id.SeriesKey}_cement.nii.gz"), hu, (z, slice) =>
-        {
-            var end = (z + 1) * sliceSize;
-            for (; next < voxels.Length && voxels[next].Index < end; next++) slice[(int)(voxels[next].Index - z * sliceSize)] = voxels[next].Label;
-        });
-    }
-
-    private static void WriteLabelsAtomically(string path, Volume<short> grid, Action<int, Span<byte>> fillSlice) =>
-        AtomicFile.WriteVia(path, ".nii.gz", tmp => Nifti.WriteLabels(tmp, grid.SizeX, grid.SizeY, grid.SizeZ, grid.Geometry, fillSlice));
 
     private string Relative(string path)
     {
@@ -328,43 +290,6 @@ public sealed class AnalyzeRunner(AnalyzeSettings settings, TextWriter log, bool
             if (full.StartsWith(root.TrimEnd('/') + "/", StringComparison.Ordinal)) return Path.GetRelativePath(root, full);
         }
         return Path.GetFileName(full);
-    }
-
-    /// <summary>
-    /// The run's outputs, rebuilt from every outcome: CSV and JSON written atomically, the database in one
-    /// transaction. Rows are sorted by study and series key, so a resumed run writes the same bytes as an uninterrupted one.
-    /// </summary>
-    private void Write(string outDir, string database, IReadOnlyList<SeriesOutcome> outcomes, List<(Problem Problem, string SeriesKey)> problems)
-    {
-        var ordered = outcomes.OrderBy(o => o.Identity.StudyKey, StringComparer.Ordinal).ThenBy(o => o.Identity.SeriesKey, StringComparer.Ordinal).ToList();
-        var sortedProblems = problems.OrderBy(p => p.Problem.Path, StringComparer.Ordinal).ThenBy(p => p.Problem.Stage, StringComparer.Ordinal).ThenBy(p => p.SeriesKey, StringComparer.Ordinal).ToList();
-        var seriesRows = ordered.Select(SeriesRow).ToList();
-        var problemRows = sortedProblems.Select(p => (IReadOnlyList<object?>)[p.Problem.Path, p.Problem.Stage, p.Problem.Reason, p.SeriesKey]).ToList();
-        Csv.Write(Path.Combine(outDir, "vertebrae.csv"), VertebraTable.Header(_s.IncludePhi),
-            ordered.SelectMany(o => o.Vertebrae.Select(v => VertebraTable.Row(o.Identity, v, _s.IncludePhi))));
-        Csv.Write(Path.Combine(outDir, "radiographs.csv"), RadiographTable.Header(_s.IncludePhi),
-            ordered.SelectMany(o => RadiographTable.Rows(o.Identity, o.Radiographs, _s.IncludePhi)));
-        Csv.Write(Path.Combine(outDir, "series.csv"), _s.IncludePhi ? [.. ResultsDatabase.SeriesColumns, .. VertebraTable.PhiColumns] : ResultsDatabase.SeriesColumns, seriesRows);
-        Csv.Write(Path.Combine(outDir, "problems.csv"), ResultsDatabase.ProblemColumns, problemRows);
-        WriteJson(Path.Combine(outDir, "results.json"), ordered, sortedProblems);
-        if (!_s.NoReport) _report.Write();
-        var parameters = Flatten("", Parameters());
-        using var db = OpenDatabase(database);
-        db.WriteRun([.. ordered.Select((o, i) => new ResultsDatabase.SeriesRows(seriesRows[i], [.. o.Vertebrae.Select(v => VertebraTable.Row(o.Identity, v, _s.IncludePhi))])
-        {
-            Radiographs = [.. RadiographTable.Rows(o.Identity, o.Radiographs, _s.IncludePhi)],
-            Parameters = parameters,
-        })], problemRows, _s.IncludePhi);
-    }
-
-    private IReadOnlyList<object?> SeriesRow(SeriesOutcome o)
-    {
-        // vertebrae and cemented count rows: CT vertebrae, or radiograph rows (vertebra × view).
-        var xr = o.Radiographs.SelectMany(x => x.Rows).ToList();
-        List<object?> row = [VertebraTable.SchemaVersion, o.Identity.StudyKey, o.Identity.SeriesKey, o.Kind, o.Description, o.Status, o.Reason, o.Files.Count,
-            o.Vertebrae.Count + xr.Count, o.Vertebrae.Count(v => v.CementVolumeMl > 0) + xr.Count(m => m.CementAreaMm2 > 0), string.Join(';', o.Notes)];
-        if (_s.IncludePhi) row.AddRange([o.Identity.PatientId, o.Identity.StudyUid, o.Identity.SeriesUid, o.Identity.StudyDate]);
-        return row;
     }
 
     /// <summary>The closing lines: counts, throughput and peak memory (the numbers a site needs to size a batch).</summary>
@@ -392,69 +317,31 @@ public sealed class AnalyzeRunner(AnalyzeSettings settings, TextWriter log, bool
         return System.Diagnostics.Process.GetCurrentProcess().PeakWorkingSet64;
     }
 
-    private void WriteJson(string path, List<SeriesOutcome> outcomes, List<(Problem Problem, string SeriesKey)> problems)
+    /// <summary>A database that cannot be opened (or holds another schema) is an unwritable output: exit code 4.</summary>
+    private static void OutputUnwritable(Action write)
     {
-        var doc = new Dictionary<string, object?>
+        try
         {
-            ["schema_version"] = VertebraTable.SchemaVersion,
-            ["provenance"] = new Dictionary<string, object?>
-            {
-                ["tool"] = "cementquant",
-                ["version"] = typeof(AnalyzeRunner).Assembly.GetName().Version?.ToString(),
-                ["parameters"] = Parameters(),
-                ["input_files"] = outcomes.SelectMany(o => o.Files.Select((f, i) => (Path: Relative(f), Sha: i < o.FileSha256.Count ? o.FileSha256[i] : Sha256(f))))
-                    .DistinctBy(f => f.Path).OrderBy(f => f.Path, StringComparer.Ordinal)
-                    .Select(f => new Dictionary<string, object?> { ["path"] = f.Path, ["sha256"] = f.Sha }),
-            },
-            ["studies"] = outcomes.GroupBy(o => o.Identity.StudyKey).Select(s => new Dictionary<string, object?>
-            {
-                ["study_key"] = s.Key,
-                ["series"] = s.Select(o => new Dictionary<string, object?>
-                {
-                    ["series_key"] = o.Identity.SeriesKey,
-                    ["kind"] = o.Kind,
-                    ["description"] = o.Description,
-                    ["status"] = o.Status,
-                    ["reason"] = o.Reason,
-                    ["notes"] = o.Notes,
-                    ["vertebrae"] = o.Vertebrae.Select(v => VertebraTable.Columns.Zip(VertebraTable.Row(o.Identity, v, false)).Skip(3).ToDictionary(p => p.First, p => JsonValue(p.Second))),
-                    ["radiographs"] = RadiographTable.Rows(o.Identity, o.Radiographs, false).Select(r => RadiographTable.Columns.Zip(r).Skip(3).ToDictionary(p => p.First, p => JsonValue(p.Second))),
-                }),
-            }),
-            ["problems"] = problems.Select(p => new Dictionary<string, object?> { ["path"] = p.Problem.Path, ["stage"] = p.Problem.Stage, ["reason"] = p.Problem.Reason, ["series_key"] = p.SeriesKey }),
-        };
-        var json = JsonSerializer.Serialize(doc, new JsonSerializerOptions { WriteIndented = true });
-        AtomicFile.WriteAllText(path, json + "\n");
+            write();
+        }
+        catch (CementQuantException ex)
+        {
+            throw new CliException(ExitCodes.OutputUnwritable, ex.Message);
+        }
     }
-
-    private static object? JsonValue(object? v) => v is double d ? Math.Round(d, 4) : v;
 
     /// <summary>Every option value of the run that shapes its results, from the options the pipelines actually use.</summary>
-    private Dictionary<string, object?> Parameters() => new()
-    {
-        ["threshold_hu"] = _s.ThresholdHu is { } t ? t : "auto",
-        ["contact_tolerance_mm"] = _s.ContactToleranceMm,
-        // Both files of "labels.nii.gz,body.nii.gz" by name (not only the last one).
-        ["segmentation"] = _s.Segmentation is null ? null : string.Join(',', _s.Segmentation.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).Select(Path.GetFileName)),
-        ["include_phi"] = _s.IncludePhi,
-        ["shard"] = $"{_s.Shard.Index}/{_s.Shard.Count}",
-        ["flag_rules"] = VertebraFlags.Rules(_ct.Options.Flags, _ct.Options.Cement.CrossesMidlineMm),
-        ["ct_pipeline"] = _ct.Options.Describe().Values.ToDictionary(v => v.Key, v => v.Value),
-        ["radiograph_pipeline"] = _radiographs.Options.Describe().Values.ToDictionary(v => v.Key, v => v.Value),
-    };
-
-    /// <summary>Nested parameters as <c>a.b.c</c> → provenance text, for the database's <c>parameters</c> table.</summary>
-    private static List<KeyValuePair<string, string>> Flatten(string prefix, Dictionary<string, object?> values) =>
-        [.. values.SelectMany(kv => kv.Value switch
+    private static Dictionary<string, object?> Parameters(AnalyzeSettings s, CtPipelineOptions ct, RadiographPipelineOptions radiographs) =>
+        new()
         {
-            Dictionary<string, object?> inner => Flatten(prefix + kv.Key + ".", inner),
-            Dictionary<string, string> text => text.Select(t => new KeyValuePair<string, string>(prefix + kv.Key + "." + t.Key, t.Value)),
-            var v => [new KeyValuePair<string, string>(prefix + kv.Key, OptionsDescription.Text(v))],
-        })];
-
-    private static string Sha256(string path)
-    {
-        using var s = File.OpenRead(path);
-        return Convert.ToHexStringLower(SHA256.HashData(s));
-    }
+            ["threshold_hu"] = s.ThresholdHu is { } t ? t : "auto",
+            ["contact_tolerance_mm"] = s.ContactToleranceMm,
+            // Both files of "labels.nii.gz,body.nii.gz" by name (not only the last one).
+            ["segmentation"] = s.Segmentation is null ? null : string.Join(',', s.Segmentation.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).Select(Path.GetFileName)),
+            ["include_phi"] = s.IncludePhi,
+            ["shard"] = $"{s.Shard.Index}/{s.Shard.Count}",
+            ["flag_rules"] = VertebraFlags.Rules(ct.Flags, ct.Cement.CrossesMidlineMm),
+            ["ct_pipeline"] = ct.Describe().Values.ToDictionary(v => v.Key, v => v.Value),
+            ["radiograph_pipeline"] = radiographs.Describe().Values.ToDictionary(v => v.Key, v => v.Value),
+        };
 }
