@@ -26,9 +26,9 @@ public sealed class AnalyzeRunner
     private readonly AnalyzeSettings _s;
     private readonly TextWriter _log;
     private readonly bool _terminal;
-    private readonly CtPipeline _ct;
     private readonly RadiographPipeline _radiographs;
     private readonly RunWriter _writer;
+    private readonly CtSeriesStage _ctSeries;
     private BatchProgress _progress = null!;
     /// <summary>Threads each volume load decodes with: the cores shared among the series that can run at once.</summary>
     private int _loadThreads = 1;
@@ -52,11 +52,12 @@ public sealed class AnalyzeRunner
         _s = settings;
         _log = log;
         _terminal = terminal;
-        _ct = new CtPipeline(settings.CtOptions());
+        var ct = new CtPipeline(settings.CtOptions());
         _radiographs = new RadiographPipeline(settings.RadiographOptions());
         // The provenance is built from the very options the pipelines run with.
         _writer = new RunWriter(new RunOutputs(settings.Output, settings.Database ?? Path.Combine(settings.Output, "cementquant.db"),
-            settings.IncludePhi, !settings.NoMasks, !settings.NoReport, Parameters(settings, _ct.Options, _radiographs.Options)));
+            settings.IncludePhi, !settings.NoMasks, !settings.NoReport, Parameters(settings, ct.Options, _radiographs.Options)));
+        _ctSeries = new CtSeriesStage(ct, _writer, settings.Segmentation, line => _progress.Detail(line));
     }
 
     public RunResult Run()
@@ -98,14 +99,14 @@ public sealed class AnalyzeRunner
             }
             var voxels = (long)g.First.Columns * g.First.Rows * (g.Kind == InstanceKind.EnhancedCt ? g.First.NumberOfFrames : g.Instances.Count);
             var analysed = g.Usable && g.Kind is InstanceKind.CtSlice or InstanceKind.EnhancedCt;
-            work.Add(new WorkItem(id, [.. g.Instances.Select(h => h.Path)], MemoryBudget.EstimateCt(voxels), analysed ? g.Instances.Count : 0, () => AnalyzeGroup(g, id)));
+            work.Add(new WorkItem(id, [.. g.Instances.Select(h => h.Path)], MemoryBudget.EstimateCt(voxels), analysed ? g.Instances.Count : 0, () => _ctSeries.AnalyzeGroup(g, id, _loadThreads)));
         }
         foreach (var path in nifti)
         {
             var id = new SeriesIdentity(siteKey.Hash("nifti-study:" + Path.GetFullPath(path)), siteKey.Hash("nifti:" + Path.GetFullPath(path)));
             if (!InShard(id.StudyKey)) continue;
             var size = new FileInfo(path).Length;
-            work.Add(new WorkItem(id, [path], MemoryBudget.EstimateCt(size * (path.EndsWith(".gz", StringComparison.OrdinalIgnoreCase) ? 4 : 1)), 1, () => AnalyzeNifti(path, id)));
+            work.Add(new WorkItem(id, [path], MemoryBudget.EstimateCt(size * (path.EndsWith(".gz", StringComparison.OrdinalIgnoreCase) ? 4 : 1)), 1, () => _ctSeries.AnalyzeNifti(path, id)));
         }
 
         // One series alone gets every core for decoding; --jobs series at once share them.
@@ -208,28 +209,6 @@ public sealed class AnalyzeRunner
             _s.IncludePhi ? first.PatientId : null, _s.IncludePhi ? studyUid : null, _s.IncludePhi ? seriesUid : null, _s.IncludePhi ? first.StudyDate : null);
     }
 
-    private SeriesOutcome AnalyzeGroup(SeriesGroup g, SeriesIdentity id)
-    {
-        var files = g.Instances.Select(h => h.Path).ToList();
-        var kind = g.Kind.ToString();
-        if (!g.Usable)
-            return new SeriesOutcome { Identity = id, Kind = kind, Description = g.Describe(), Status = IsFailure(g) ? "failed" : "skipped", Reason = g.Reason, Files = files };
-        if (g.Kind == InstanceKind.CtSlice && g.Instances.Count < 3)
-            return new SeriesOutcome { Identity = id, Kind = kind, Description = g.Describe(), Status = "skipped", Reason = $"{g.Instances.Count} CT slice{(g.Instances.Count == 1 ? "" : "s")}: too few for a 3D analysis", Files = files };
-        var sw = Stopwatch.StartNew();
-        try
-        {
-            var ct = CtVolumeLoader.Load(g, _loadThreads, hashFiles: true);
-            var outcome = AnalyzeVolume(ct.Hu, id, kind, g.Describe(), files, ct.Notes, sw);
-            // Hashed while decoding; a file the loader did not read whole (e.g. a duplicate it dropped) is hashed here.
-            return outcome with { FileSha256 = [.. files.Select(f => ct.FileSha256.TryGetValue(f, out var h) ? h : FileHash.Sha256(f))] };
-        }
-        catch (CementQuantException ex)
-        {
-            return new SeriesOutcome { Identity = id, Kind = kind, Description = g.Describe(), Status = "failed", Reason = ex.Message, Files = files, Seconds = sw.Elapsed.TotalSeconds };
-        }
-    }
-
     /// <summary>A projection to analyse as a radiograph: a DX/CR image or a CT scout.</summary>
     private static bool IsProjection(SeriesGroup g) => g.Usable && g.Kind is InstanceKind.Radiograph or InstanceKind.Localizer;
 
@@ -240,44 +219,6 @@ public sealed class AnalyzeRunner
         foreach (var o in outcomes)
             _progress.Detail(string.Create(CultureInfo.InvariantCulture, $"  series {o.Identity.SeriesKey}: {o.Radiographs.Count} radiograph(s) loaded and analysed in {o.Seconds:0.00} s"));
         return outcomes;
-    }
-
-    /// <summary>Unusable because it is broken (unsupported encoding) rather than because it is not a CT volume.</summary>
-    private static bool IsFailure(SeriesGroup g) => g.Reason.StartsWith("unsupported transfer syntax", StringComparison.Ordinal);
-
-    private SeriesOutcome AnalyzeNifti(string path, SeriesIdentity id)
-    {
-        var sw = Stopwatch.StartNew();
-        try
-        {
-            var nii = Nifti.Read(path);
-            return AnalyzeVolume(nii.Volume, id, "NIfTI", string.Create(CultureInfo.InvariantCulture, $"NIfTI {nii.Volume.SizeX}×{nii.Volume.SizeY}×{nii.Volume.SizeZ}"), [path], [$"geometry from {nii.GeometrySource}"], sw);
-        }
-        catch (CementQuantException ex)
-        {
-            return new SeriesOutcome { Identity = id, Kind = "NIfTI", Description = "NIfTI", Status = "failed", Reason = ex.Message, Files = [path], Seconds = sw.Elapsed.TotalSeconds };
-        }
-    }
-
-    private SeriesOutcome AnalyzeVolume(Volume<short> hu, SeriesIdentity id, string kind, string description, IReadOnlyList<string> files, IReadOnlyList<string> notes, Stopwatch sw)
-    {
-        var loaded = sw.Elapsed.TotalSeconds;
-        var (labels, bodyMap) = SegmentationFiles.Read(_s.Segmentation);
-        var result = _ct.Run(hu, labels, bodyMap);
-        var measured = result.Vertebrae;
-        var cement = result.Cement;
-        var cemented = sw.Elapsed.TotalSeconds;
-        var vertebrae = cement.Select(c => new ReportVertebra(c.Metrics, c.InBodyVoxels, c.LeakVoxels)).ToList();
-        _writer.WriteMasks(hu, id, measured, vertebrae);
-        var masked = sw.Elapsed.TotalSeconds;
-        _writer.Report?.AddSeries(id, description, hu, measured, vertebrae);
-        _progress.Detail(string.Create(CultureInfo.InvariantCulture, $"  series {id.SeriesKey}: load {loaded:0.00} s, vertebrae {result.VertebraeSeconds:0.00} s, cement {result.CementSeconds:0.00} s, masks {masked - cemented:0.00} s, report pictures {sw.Elapsed.TotalSeconds - masked:0.00} s"));
-        return new SeriesOutcome
-        {
-            Identity = id, Kind = kind, Description = description, Status = "ok",
-            Reason = measured.Count == 0 ? "no vertebral body found" : "",
-            Files = files, Vertebrae = [.. cement.Select(c => c.Metrics)], Notes = [.. notes, .. result.Notes], Seconds = sw.Elapsed.TotalSeconds,
-        };
     }
 
     private string Relative(string path)
