@@ -4,35 +4,14 @@ using System.Globalization;
 using System.Security.Cryptography;
 using System.Text.Json;
 using CementQuant.Analysis.Cement;
+using CementQuant.Analysis.Flags;
+using CementQuant.Analysis.Pipeline;
 using CementQuant.Analysis.Radiograph;
 using CementQuant.Dicom.Series;
 using CementQuant.Reporting;
 using CementQuant.Reporting.Report;
 
 namespace CementQuant.Cli;
-
-/// <summary>The outcome of one series: analysed (ok), deliberately not analysed (skipped), or failed, and why.</summary>
-public sealed record SeriesOutcome
-{
-    public required SeriesIdentity Identity { get; init; }
-    public required string Kind { get; init; }
-    public required string Description { get; init; }
-    public required string Status { get; init; }
-    public required string Reason { get; init; }
-    public required IReadOnlyList<string> Files { get; init; }
-    public IReadOnlyList<VertebraMetrics> Vertebrae { get; init; } = [];
-    /// <summary>A radiograph series' images, each with its rows (radiographs.csv).</summary>
-    public IReadOnlyList<AnalysedRadiograph> Radiographs { get; init; } = [];
-    /// <summary>Files of this series that could not be used while others were (a radiograph that does not load): rows of problems.csv.</summary>
-    public IReadOnlyList<Problem> FileProblems { get; init; } = [];
-    public IReadOnlyList<string> Notes { get; init; } = [];
-    public double Seconds { get; init; }
-    /// <summary>SHA-256 of each of <see cref="Files"/>, hashed while the files are still in the page cache (provenance).</summary>
-    public IReadOnlyList<string> FileSha256 { get; init; } = [];
-    /// <summary>Failed through a bug (an unexpected exception), not through its input: never saved for --resume; the run exits 1.</summary>
-    [System.Text.Json.Serialization.JsonIgnore]
-    public bool InternalError { get; init; }
-}
 
 /// <summary>
 /// `cementquant analyze`: discovery, grouping, per-series analysis (load → vertebrae → cement → metrics),
@@ -42,10 +21,14 @@ public sealed record SeriesOutcome
 /// each finished series is saved to <c>&lt;out&gt;/series/&lt;key&gt;.json</c> (<see cref="ResumeState"/>), and the
 /// CSV, JSON and database outputs are rebuilt from all of them at the end.
 /// </summary>
-public sealed class AnalyzeRunner(AnalyzeSettings settings, TextWriter log, bool terminal = false)
+public sealed class AnalyzeRunner
 {
-    private readonly AnalyzeSettings _s = settings;
-    private readonly QaReport _report = new(settings.Output);
+    private readonly AnalyzeSettings _s;
+    private readonly TextWriter _log;
+    private readonly bool _terminal;
+    private readonly RadiographPipeline _radiographs;
+    private readonly RunWriter _writer;
+    private readonly CtSeriesStage _ctSeries;
     private BatchProgress _progress = null!;
     /// <summary>Threads each volume load decodes with: the cores shared among the series that can run at once.</summary>
     private int _loadThreads = 1;
@@ -64,23 +47,33 @@ public sealed class AnalyzeRunner(AnalyzeSettings settings, TextWriter log, bool
         public IEnumerable<string> Files => Series.SelectMany(s => s.Files);
     }
 
+    public AnalyzeRunner(AnalyzeSettings settings, TextWriter log, bool terminal = false)
+    {
+        _s = settings;
+        _log = log;
+        _terminal = terminal;
+        var ct = new CtPipeline(settings.CtOptions());
+        _radiographs = new RadiographPipeline(settings.RadiographOptions());
+        // The provenance is built from the very options the pipelines run with.
+        _writer = new RunWriter(new RunOutputs(settings.Output, settings.Database ?? Path.Combine(settings.Output, "cementquant.db"),
+            settings.IncludePhi, !settings.NoMasks, !settings.NoReport, Parameters(settings, ct.Options, _radiographs.Options)));
+        _ctSeries = new CtSeriesStage(ct, _writer, settings.Segmentation, line => _progress.Detail(line));
+    }
+
     public RunResult Run()
     {
         CliChecks.Inputs(_s.Inputs);
         var outDir = CliChecks.Output(_s.Output);
         using var outputLock = OutputLock.Acquire(outDir);
         var siteKey = SiteKey.LoadOrCreate(_s.SiteKeyPath ?? SiteKey.DefaultPath);
-        var database = _s.Database ?? Path.Combine(outDir, "cementquant.db");
-        OpenDatabase(database).Dispose(); // fail before hours of work, not after
-        return BatchProgress.Run(terminal, log, p => { _progress = p; return RunBatch(outDir, siteKey, database); });
+        OutputUnwritable(_writer.CheckDatabase); // fail before hours of work, not after
+        return BatchProgress.Run(_terminal, _log, p => { _progress = p; return RunBatch(outDir, siteKey); });
     }
 
-    private RunResult RunBatch(string outDir, SiteKey siteKey, string database)
+    private RunResult RunBatch(string outDir, SiteKey siteKey)
     {
         var clock = Stopwatch.StartNew();
-        AtomicFile.CleanStale(outDir);
-        AtomicFile.CleanStale(Path.Combine(outDir, "masks"));
-        AtomicFile.CleanStale(Path.Combine(outDir, "report"));
+        _writer.CleanStale();
         var files = DicomScanner.EnumerateFiles(_s.Inputs);
         var nifti = files.Where(DicomScanner.IsNifti).ToList();
         var dicom = files.Where(f => !DicomScanner.IsNifti(f)).ToList();
@@ -110,14 +103,14 @@ public sealed class AnalyzeRunner(AnalyzeSettings settings, TextWriter log, bool
             }
             var voxels = (long)g.First.Columns * g.First.Rows * (g.Kind == InstanceKind.EnhancedCt ? g.First.NumberOfFrames : g.Instances.Count);
             var analysed = g.Usable && g.Kind is InstanceKind.CtSlice or InstanceKind.EnhancedCt;
-            work.Add(new WorkItem(id, [.. g.Instances.Select(h => h.Path)], MemoryBudget.EstimateCt(voxels), analysed ? g.Instances.Count : 0, () => AnalyzeGroup(g, id)));
+            work.Add(new WorkItem(id, [.. g.Instances.Select(h => h.Path)], MemoryBudget.EstimateCt(voxels), analysed ? g.Instances.Count : 0, () => _ctSeries.AnalyzeGroup(g, id, _loadThreads)));
         }
         foreach (var path in nifti)
         {
             var id = new SeriesIdentity(siteKey.Hash("nifti-study:" + Path.GetFullPath(path)), siteKey.Hash("nifti:" + Path.GetFullPath(path)));
             if (!InShard(id.StudyKey)) continue;
             var size = new FileInfo(path).Length;
-            work.Add(new WorkItem(id, [path], MemoryBudget.EstimateCt(size * (path.EndsWith(".gz", StringComparison.OrdinalIgnoreCase) ? 4 : 1)), 1, () => AnalyzeNifti(path, id)));
+            work.Add(new WorkItem(id, [path], MemoryBudget.EstimateCt(size * (path.EndsWith(".gz", StringComparison.OrdinalIgnoreCase) ? 4 : 1)), 1, () => _ctSeries.AnalyzeNifti(path, id)));
         }
 
         // One series alone gets every core for decoding; --jobs series at once share them.
@@ -130,7 +123,7 @@ public sealed class AnalyzeRunner(AnalyzeSettings settings, TextWriter log, bool
         problems.AddRange(outcomes.SelectMany(o => o.FileProblems.Select(p => (p with { Path = Relative(p.Path) }, o.Identity.SeriesKey))));
         problems.AddRange(outcomes.Where(o => o.Status != "ok" && o.FileProblems.Count == 0)
             .Select(o => (new Problem(SeriesPath(o.Files), o.Status == "skipped" ? "select" : "analyze", o.Reason), o.Identity.SeriesKey)));
-        Write(outDir, database, outcomes, problems);
+        OutputUnwritable(() => _writer.Write(outcomes, problems, Relative));
         Summary(outDir, outcomes, problems.Count, clock.Elapsed);
         // Files that are not DICOM at all (a README, a JSON sidecar) and series deliberately not analysed (a secondary capture, an MR)
         // are listed but do not make the run partial; a DICOM file that cannot be read, or a series that cannot be analysed, does.
@@ -162,10 +155,10 @@ public sealed class AnalyzeRunner(AnalyzeSettings settings, TextWriter log, bool
             for (var k = 0; k < done.Count; k++)
             {
                 var o = done[k];
-                if (fromEarlier && o.Status == "ok" && !_s.NoReport)
+                if (fromEarlier && o.Status == "ok" && _writer.Report is { } report)
                 {
-                    if (o.Radiographs.Count > 0) _report.AddRadiographsWithoutPictures(o.Identity, o.Description, o.Radiographs);
-                    else _report.AddWithoutPictures(o.Identity, o.Description, o.Vertebrae);
+                    if (o.Radiographs.Count > 0) report.AddRadiographsWithoutPictures(o.Identity, o.Description, o.Radiographs);
+                    else report.AddWithoutPictures(o.Identity, o.Description, o.Vertebrae);
                 }
                 // Skipped series cost nothing to redo and may be analysable by a later version: never saved.
                 if (!fromEarlier && o.Status != "skipped" && !o.InternalError) state.Save(o, fingerprint);
@@ -189,7 +182,7 @@ public sealed class AnalyzeRunner(AnalyzeSettings settings, TextWriter log, bool
             _progress.Log($"internal error in series {string.Join(", ", item.Series.Select(s => s.Id.SeriesKey))} (please report): {ex}");
             return [.. item.Series.Select(s => new SeriesOutcome { Identity = s.Id, Kind = "?", Description = "?", Status = "failed", Reason = $"internal error: {ex.GetType().Name}: {ex.Message}", Files = s.Files, InternalError = true })];
         }
-        return [.. done.Select(o => o.FileSha256.Count == o.Files.Count ? o : o with { FileSha256 = [.. o.Files.Select(Sha256)] })];
+        return [.. done.Select(o => o.FileSha256.Count == o.Files.Count ? o : o with { FileSha256 = [.. o.Files.Select(FileHash.Sha256)] })];
     }
 
     /// <summary>Where a series is, for problems.csv: its file when it has one, else its (first) folder.</summary>
@@ -199,18 +192,6 @@ public sealed class AnalyzeRunner(AnalyzeSettings settings, TextWriter log, bool
         if (files.Count == 1) return Relative(files[0]);
         var folder = Path.GetDirectoryName(Relative(files[0]));
         return string.IsNullOrEmpty(folder) ? "./" : folder + "/";
-    }
-
-    private static ResultsDatabase OpenDatabase(string target)
-    {
-        try
-        {
-            return ResultsDatabase.Open(target);
-        }
-        catch (CementQuantException ex)
-        {
-            throw new CliException(ExitCodes.OutputUnwritable, ex.Message);
-        }
     }
 
     private const string NotDicom = "not a DICOM file";
@@ -232,118 +213,17 @@ public sealed class AnalyzeRunner(AnalyzeSettings settings, TextWriter log, bool
             _s.IncludePhi ? first.PatientId : null, _s.IncludePhi ? studyUid : null, _s.IncludePhi ? seriesUid : null, _s.IncludePhi ? first.StudyDate : null);
     }
 
-    private SeriesOutcome AnalyzeGroup(SeriesGroup g, SeriesIdentity id)
-    {
-        var files = g.Instances.Select(h => h.Path).ToList();
-        var kind = g.Kind.ToString();
-        if (!g.Usable)
-            return new SeriesOutcome { Identity = id, Kind = kind, Description = g.Describe(), Status = IsFailure(g) ? "failed" : "skipped", Reason = g.Reason, Files = files };
-        if (g.Kind == InstanceKind.CtSlice && g.Instances.Count < 3)
-            return new SeriesOutcome { Identity = id, Kind = kind, Description = g.Describe(), Status = "skipped", Reason = $"{g.Instances.Count} CT slice{(g.Instances.Count == 1 ? "" : "s")}: too few for a 3D analysis", Files = files };
-        var sw = Stopwatch.StartNew();
-        try
-        {
-            var ct = CtVolumeLoader.Load(g, _loadThreads, hashFiles: true);
-            var outcome = AnalyzeVolume(ct.Hu, id, kind, g.Describe(), files, ct.Notes, sw);
-            // Hashed while decoding; a file the loader did not read whole (e.g. a duplicate it dropped) is hashed here.
-            return outcome with { FileSha256 = [.. files.Select(f => ct.FileSha256.TryGetValue(f, out var h) ? h : Sha256(f))] };
-        }
-        catch (CementQuantException ex)
-        {
-            return new SeriesOutcome { Identity = id, Kind = kind, Description = g.Describe(), Status = "failed", Reason = ex.Message, Files = files, Seconds = sw.Elapsed.TotalSeconds };
-        }
-    }
-
     /// <summary>A projection to analyse as a radiograph: a DX/CR image or a CT scout.</summary>
     private static bool IsProjection(SeriesGroup g) => g.Usable && g.Kind is InstanceKind.Radiograph or InstanceKind.Localizer;
 
     private IReadOnlyList<SeriesOutcome> AnalyzeRadiographs(SiteKey siteKey, IReadOnlyList<RadiographStage.Input> study)
     {
-        var stage = new RadiographStage(siteKey, new RadiographAnalysisOptions { ContactToleranceMm = _s.ContactToleranceMm }, _s.NoReport ? null : _report, _progress.Log);
+        var stage = new RadiographStage(siteKey, _radiographs, _writer.Report, _progress.Log);
         var outcomes = stage.Analyze(study);
         foreach (var o in outcomes)
             _progress.Detail(string.Create(CultureInfo.InvariantCulture, $"  series {o.Identity.SeriesKey}: {o.Radiographs.Count} radiograph(s) loaded and analysed in {o.Seconds:0.00} s"));
         return outcomes;
     }
-
-    /// <summary>Unusable because it is broken (unsupported encoding) rather than because it is not a CT volume.</summary>
-    private static bool IsFailure(SeriesGroup g) => g.Reason.StartsWith("unsupported transfer syntax", StringComparison.Ordinal);
-
-    private SeriesOutcome AnalyzeNifti(string path, SeriesIdentity id)
-    {
-        var sw = Stopwatch.StartNew();
-        try
-        {
-            var nii = Nifti.ReadCt(path);
-            return AnalyzeVolume(nii.Volume, id, "NIfTI", string.Create(CultureInfo.InvariantCulture, $"NIfTI {nii.Volume.SizeX}×{nii.Volume.SizeY}×{nii.Volume.SizeZ}"), [path], [$"geometry from {nii.GeometrySource}"], sw);
-        }
-        catch (NiftiNotCtException ex)
-        {
-            return new SeriesOutcome { Identity = id, Kind = "NIfTI", Description = "NIfTI", Status = "skipped", Reason = ex.Problem, Files = [path], Seconds = sw.Elapsed.TotalSeconds };
-        }
-        catch (CementQuantException ex)
-        {
-            return new SeriesOutcome { Identity = id, Kind = "NIfTI", Description = "NIfTI", Status = "failed", Reason = ex.Message, Files = [path], Seconds = sw.Elapsed.TotalSeconds };
-        }
-    }
-
-    private SeriesOutcome AnalyzeVolume(Volume<short> hu, SeriesIdentity id, string kind, string description, IReadOnlyList<string> files, IReadOnlyList<string> notes, Stopwatch sw)
-    {
-        var loaded = sw.Elapsed.TotalSeconds;
-        var located = VertebraStage.Locate(hu, _s.Segmentation);
-        var measured = new List<VertebraRoi>(located.Vertebrae.Where(v => !v.IsSacrum));
-        var vertebrae = sw.Elapsed.TotalSeconds;
-        var cement = new CementAnalyzer(new CementOptions { ThresholdHu = _s.ThresholdHu, ContactToleranceMm = _s.ContactToleranceMm }).Analyze(hu, measured);
-        var cemented = sw.Elapsed.TotalSeconds;
-        if (!_s.NoMasks) WriteMasks(hu, id, measured, cement);
-        var masked = sw.Elapsed.TotalSeconds;
-        if (!_s.NoReport) _report.AddSeries(id, description, hu, measured, [.. cement.Select(c => new ReportVertebra(c.Metrics, c.InBodyVoxels, c.LeakVoxels))]);
-        _progress.Detail(string.Create(CultureInfo.InvariantCulture, $"  series {id.SeriesKey}: load {loaded:0.00} s, vertebrae {vertebrae - loaded:0.00} s, cement {cemented - vertebrae:0.00} s, masks {masked - cemented:0.00} s, report pictures {sw.Elapsed.TotalSeconds - masked:0.00} s"));
-        return new SeriesOutcome
-        {
-            Identity = id, Kind = kind, Description = description, Status = "ok",
-            Reason = measured.Count == 0 ? "no vertebral body found" : "",
-            Files = files, Vertebrae = [.. cement.Select(c => c.Metrics)], Notes = [.. notes, .. located.Notes], Seconds = sw.Elapsed.TotalSeconds,
-        };
-    }
-
-    /// <summary>
-    /// The vertebra and cement label maps in the CT's geometry, written slice by slice from the bodies' crops and the
-    /// cement voxel lists, so no whole-volume label buffer exists beside the HU volume.
-    /// </summary>
-    private void WriteMasks(Volume<short> hu, SeriesIdentity id, IReadOnlyList<VertebraRoi> rois, IReadOnlyList<VertebraCement> cement)
-    {
-        var dir = Directory.CreateDirectory(Path.Combine(_s.Output, "masks")).FullName;
-        var nx = hu.SizeX;
-        WriteLabelsAtomically(Path.Combine(dir, $"{id.SeriesKey}_vertebrae.nii.gz"), hu, (z, slice) =>
-        {
-            foreach (var roi in rois)
-            {
-                var b = roi.Body;
-                if (z < b.Z0 || z >= b.Z0 + b.SizeZ) continue;
-                var label = (byte)Math.Min(255, roi.Index);
-                for (var y = 0; y < b.SizeY; y++)
-                {
-                    var src = b.Mask.AsSpan(((z - b.Z0) * b.SizeY + y) * b.SizeX, b.SizeX);
-                    var dst = slice.Slice((b.Y0 + y) * nx + b.X0, b.SizeX);
-                    for (var x = 0; x < src.Length; x++) if (src[x] != 0) dst[x] = label;
-                }
-            }
-        });
-        // Cement voxels, 1 in a body and 2 leaked, sorted once and then consumed slice by slice.
-        var voxels = cement.SelectMany(c => c.InBodyVoxels.Select(i => (Index: i, Label: (byte)1)).Concat(c.LeakVoxels.Select(i => (Index: i, Label: (byte)2))))
-            .OrderBy(v => v.Index).ToArray();
-        var next = 0;
-        var sliceSize = (long)nx * hu.SizeY;
-        WriteLabelsAtomically(Path.Combine(dir, $"{id.SeriesKey}_cement.nii.gz"), hu, (z, slice) =>
-        {
-            var end = (z + 1) * sliceSize;
-            for (; next < voxels.Length && voxels[next].Index < end; next++) slice[(int)(voxels[next].Index - z * sliceSize)] = voxels[next].Label;
-        });
-    }
-
-    private static void WriteLabelsAtomically(string path, Volume<short> grid, Action<int, Span<byte>> fillSlice) =>
-        AtomicFile.WriteVia(path, ".nii.gz", tmp => Nifti.WriteLabels(tmp, grid.SizeX, grid.SizeY, grid.SizeZ, grid.Geometry, fillSlice));
 
     private string Relative(string path)
     {
@@ -355,41 +235,6 @@ public sealed class AnalyzeRunner(AnalyzeSettings settings, TextWriter log, bool
             if (full.StartsWith(root.TrimEnd('/') + "/", StringComparison.Ordinal)) return Path.GetRelativePath(root, full);
         }
         return Path.GetFileName(full);
-    }
-
-    /// <summary>
-    /// The run's outputs, rebuilt from every outcome: CSV and JSON written atomically, the database in one
-    /// transaction. Rows are sorted by study and series key, so a resumed run writes the same bytes as an uninterrupted one.
-    /// </summary>
-    private void Write(string outDir, string database, IReadOnlyList<SeriesOutcome> outcomes, List<(Problem Problem, string SeriesKey)> problems)
-    {
-        var ordered = outcomes.OrderBy(o => o.Identity.StudyKey, StringComparer.Ordinal).ThenBy(o => o.Identity.SeriesKey, StringComparer.Ordinal).ToList();
-        var sortedProblems = problems.OrderBy(p => p.Problem.Path, StringComparer.Ordinal).ThenBy(p => p.Problem.Stage, StringComparer.Ordinal).ThenBy(p => p.SeriesKey, StringComparer.Ordinal).ToList();
-        var seriesRows = ordered.Select(SeriesRow).ToList();
-        var problemRows = sortedProblems.Select(p => (IReadOnlyList<object?>)[p.Problem.Path, p.Problem.Stage, p.Problem.Reason, p.SeriesKey]).ToList();
-        Csv.Write(Path.Combine(outDir, "vertebrae.csv"), VertebraTable.Header(_s.IncludePhi),
-            ordered.SelectMany(o => o.Vertebrae.Select(v => VertebraTable.Row(o.Identity, v, _s.IncludePhi))));
-        Csv.Write(Path.Combine(outDir, "radiographs.csv"), RadiographTable.Header(_s.IncludePhi),
-            ordered.SelectMany(o => RadiographTable.Rows(o.Identity, o.Radiographs, _s.IncludePhi)));
-        Csv.Write(Path.Combine(outDir, "series.csv"), _s.IncludePhi ? [.. ResultsDatabase.SeriesColumns, .. VertebraTable.PhiColumns] : ResultsDatabase.SeriesColumns, seriesRows);
-        Csv.Write(Path.Combine(outDir, "problems.csv"), ResultsDatabase.ProblemColumns, problemRows);
-        WriteJson(Path.Combine(outDir, "results.json"), ordered, sortedProblems);
-        if (!_s.NoReport) _report.Write();
-        using var db = OpenDatabase(database);
-        db.WriteRun([.. ordered.Select((o, i) => new ResultsDatabase.SeriesRows(seriesRows[i], [.. o.Vertebrae.Select(v => VertebraTable.Row(o.Identity, v, _s.IncludePhi))])
-        {
-            Radiographs = [.. RadiographTable.Rows(o.Identity, o.Radiographs, _s.IncludePhi)],
-        })], problemRows, _s.IncludePhi);
-    }
-
-    private IReadOnlyList<object?> SeriesRow(SeriesOutcome o)
-    {
-        // vertebrae and cemented count rows: CT vertebrae, or radiograph rows (vertebra × view).
-        var xr = o.Radiographs.SelectMany(x => x.Rows).ToList();
-        List<object?> row = [VertebraTable.SchemaVersion, o.Identity.StudyKey, o.Identity.SeriesKey, o.Kind, o.Description, o.Status, o.Reason, o.Files.Count,
-            o.Vertebrae.Count + xr.Count, o.Vertebrae.Count(v => v.CementVolumeMl > 0) + xr.Count(m => m.CementAreaMm2 > 0), string.Join(';', o.Notes)];
-        if (_s.IncludePhi) row.AddRange([o.Identity.PatientId, o.Identity.StudyUid, o.Identity.SeriesUid, o.Identity.StudyDate]);
-        return row;
     }
 
     /// <summary>The closing lines: counts, throughput and peak memory (the numbers a site needs to size a batch).</summary>
@@ -417,69 +262,31 @@ public sealed class AnalyzeRunner(AnalyzeSettings settings, TextWriter log, bool
         return System.Diagnostics.Process.GetCurrentProcess().PeakWorkingSet64;
     }
 
-    private void WriteJson(string path, List<SeriesOutcome> outcomes, List<(Problem Problem, string SeriesKey)> problems)
+    /// <summary>A database that cannot be opened (or holds another schema) is an unwritable output: exit code 4.</summary>
+    private static void OutputUnwritable(Action write)
     {
-        var doc = new Dictionary<string, object?>
+        try
         {
-            ["schema_version"] = VertebraTable.SchemaVersion,
-            ["provenance"] = new Dictionary<string, object?>
-            {
-                ["tool"] = "cementquant",
-                ["version"] = typeof(AnalyzeRunner).Assembly.GetName().Version?.ToString(),
-                ["parameters"] = new Dictionary<string, object?>
-                {
-                    ["threshold_hu"] = _s.ThresholdHu is { } t ? t : "auto",
-                    ["contact_tolerance_mm"] = _s.ContactToleranceMm,
-                    ["segmentation"] = _s.Segmentation is null ? null : Path.GetFileName(_s.Segmentation),
-                    ["include_phi"] = _s.IncludePhi,
-                    ["shard"] = $"{_s.Shard.Index}/{_s.Shard.Count}",
-                    ["flag_rules"] = FlagRules(),
-                },
-                ["input_files"] = outcomes.SelectMany(o => o.Files.Select((f, i) => (Path: Relative(f), Sha: i < o.FileSha256.Count ? o.FileSha256[i] : Sha256(f))))
-                    .DistinctBy(f => f.Path).OrderBy(f => f.Path, StringComparer.Ordinal)
-                    .Select(f => new Dictionary<string, object?> { ["path"] = f.Path, ["sha256"] = f.Sha }),
-            },
-            ["studies"] = outcomes.GroupBy(o => o.Identity.StudyKey).Select(s => new Dictionary<string, object?>
-            {
-                ["study_key"] = s.Key,
-                ["series"] = s.Select(o => new Dictionary<string, object?>
-                {
-                    ["series_key"] = o.Identity.SeriesKey,
-                    ["kind"] = o.Kind,
-                    ["description"] = o.Description,
-                    ["status"] = o.Status,
-                    ["reason"] = o.Reason,
-                    ["notes"] = o.Notes,
-                    ["vertebrae"] = o.Vertebrae.Select(v => VertebraTable.Columns.Zip(VertebraTable.Row(o.Identity, v, false)).Skip(3).ToDictionary(p => p.First, p => JsonValue(p.Second))),
-                    ["radiographs"] = RadiographTable.Rows(o.Identity, o.Radiographs, false).Select(r => RadiographTable.Columns.Zip(r).Skip(3).ToDictionary(p => p.First, p => JsonValue(p.Second))),
-                }),
-            }),
-            ["problems"] = problems.Select(p => new Dictionary<string, object?> { ["path"] = p.Problem.Path, ["stage"] = p.Problem.Stage, ["reason"] = p.Problem.Reason, ["series_key"] = p.SeriesKey }),
-        };
-        var json = JsonSerializer.Serialize(doc, new JsonSerializerOptions { WriteIndented = true });
-        AtomicFile.WriteAllText(path, json + "\n");
-    }
-
-    private static object? JsonValue(object? v) => v is double d ? Math.Round(d, 4) : v;
-
-    private static Dictionary<string, string> FlagRules()
-    {
-        var o = new CementOptions();
-        var inv = CultureInfo.InvariantCulture;
-        return new()
+            write();
+        }
+        catch (CementQuantException ex)
         {
-            ["NPEC"] = "npec is true",
-            ["ASYMMETRIC_MASS_LIKE"] = string.Create(inv, $"pattern is mass_like and asymmetry_index >= {o.AsymmetryFlag}"),
-            ["UNILATERAL"] = string.Create(inv, $"cement present and contralateral_reach_mm < {o.CrossesMidlineMm}"),
-            ["LOW_FILL"] = string.Create(inv, $"cement present and fill_pct < {o.LowFillPct}"),
-            ["LEAKAGE"] = string.Create(inv, $"leakage_volume_ml >= {o.LeakageFlagMl}"),
-            ["CLEFT"] = string.Create(inv, $"cleft_volume_ml >= {o.CleftFlagMl}"),
-        };
+            throw new CliException(ExitCodes.OutputUnwritable, ex.Message);
+        }
     }
 
-    private static string Sha256(string path)
-    {
-        using var s = File.OpenRead(path);
-        return Convert.ToHexStringLower(SHA256.HashData(s));
-    }
+    /// <summary>Every option value of the run that shapes its results, from the options the pipelines actually use.</summary>
+    private static Dictionary<string, object?> Parameters(AnalyzeSettings s, CtPipelineOptions ct, RadiographPipelineOptions radiographs) =>
+        new()
+        {
+            ["threshold_hu"] = s.ThresholdHu is { } t ? t : "auto",
+            ["contact_tolerance_mm"] = s.ContactToleranceMm,
+            // Both files of "labels.nii.gz,body.nii.gz" by name (not only the last one).
+            ["segmentation"] = s.Segmentation is null ? null : string.Join(',', s.Segmentation.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).Select(Path.GetFileName)),
+            ["include_phi"] = s.IncludePhi,
+            ["shard"] = $"{s.Shard.Index}/{s.Shard.Count}",
+            ["flag_rules"] = VertebraFlags.Rules(ct.Flags, ct.Cement.CrossesMidlineMm),
+            ["ct_pipeline"] = ct.Describe().Values.ToDictionary(v => v.Key, v => v.Value),
+            ["radiograph_pipeline"] = radiographs.Describe().Values.ToDictionary(v => v.Key, v => v.Value),
+        };
 }

@@ -1,3 +1,7 @@
+using CementQuant.Analysis.Cement;
+using CementQuant.Analysis.Pipeline;
+using CementQuant.Analysis.Radiograph;
+
 namespace CementQuant.Cli;
 
 /// <summary>The options of `cementquant analyze` (shared/spec/CLI.md), validated once.</summary>
@@ -18,6 +22,14 @@ public sealed record AnalyzeSettings
     public bool NoReport { get; init; }
     public bool NoMasks { get; init; }
     public bool Resume { get; init; }
+
+    /// <summary>The CT pipeline's options this run uses (the stages' defaults, with the command line's threshold and contact tolerance).</summary>
+    public CtPipelineOptions CtOptions() =>
+        new(cement: new CementOptions { ThresholdHu = ThresholdHu, ContactToleranceMm = ContactToleranceMm });
+
+    /// <summary>The radiograph pipeline's options this run uses.</summary>
+    public RadiographPipelineOptions RadiographOptions() =>
+        new(new RadiographAnalysisOptions { ContactToleranceMm = ContactToleranceMm });
 
     public static (int, int) ParseShard(string? text)
     {

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using CementQuant.Analysis.Pipeline;
 using CementQuant.Analysis.Radiograph;
 using CementQuant.Dicom.Series;
 using CementQuant.Reporting;
@@ -8,12 +9,10 @@ namespace CementQuant.Cli;
 
 /// <summary>
 /// The radiographs (DX, CR, and CT localizers) of one study, analysed together: every image is loaded, frontal (AP or
-/// PA) and lateral views are paired (nearest in acquisition time, else in series and instance number) and each pair
-/// goes through <see cref="RadiographAnalyzer.AnalyzePair"/>, so that both views of a level are measured as one; an
-/// image without a partner is analysed alone. A file that cannot be read becomes a problem row naming it and the
-/// rest go on. One outcome per series.
+/// PA) and lateral views are paired and analysed by <see cref="RadiographPipeline"/>. A file that cannot be read
+/// becomes a problem row naming it and the rest go on. One outcome per series.
 /// </summary>
-internal sealed class RadiographStage(SiteKey key, RadiographAnalysisOptions options, QaReport? report, Action<string> log)
+internal sealed class RadiographStage(SiteKey key, RadiographPipeline pipeline, QaReport? report, Action<string> log)
 {
     public sealed record Input(SeriesGroup Group, SeriesIdentity Id);
 
@@ -39,26 +38,18 @@ internal sealed class RadiographStage(SiteKey key, RadiographAnalysisOptions opt
                 }
             }
 
-        var analyzer = new RadiographAnalyzer(options);
         var results = new Dictionary<Loaded, (RadiographResult Result, Loaded? Partner)>(ReferenceEqualityComparer.Instance);
-        foreach (var (frontal, lateral) in Pair(loaded))
+        foreach (var o in pipeline.Run([.. loaded.Select(l => new RadiographInput(l.Image, l.Header.AcquiredAt, l.Header.SeriesNumber, l.Header.InstanceNumber))]))
         {
-            try
+            var me = loaded[o.Index];
+            var partner = o.Partner is { } p ? loaded[p] : null;
+            if (o.Result is not null) results[me] = (o.Result, partner);
+            else if (o.Error is { } ex)
             {
-                var pair = frontal is not null && lateral is not null ? analyzer.AnalyzePair(frontal.Image, lateral.Image)
-                    : new RadiographPairResult(frontal is null ? null : analyzer.Analyze(frontal.Image), lateral is null ? null : analyzer.Analyze(lateral.Image));
-                if (frontal is not null) results[frontal] = (pair.Frontal!, lateral);
-                if (lateral is not null) results[lateral] = (pair.Lateral!, frontal);
-            }
-            catch (Exception ex) when (ex is not CliException)
-            {
-                // A bug, not bad input: said loudly, the files listed, the other images of the study kept.
-                log($"internal error analysing radiographs {string.Join(", ", new[] { frontal, lateral }.Where(x => x is not null).Select(x => x!.ImageKey))} (please report): {ex}");
-                foreach (var x in new[] { frontal, lateral }.Where(x => x is not null))
-                {
-                    problems[x!.Series].Add(new Problem(x.Header.Path, "analyze", $"internal error: {ex.GetType().Name}: {ex.Message}"));
-                    internalError[x.Series] = true;
-                }
+                // A bug, not bad input: said loudly (once per pair), the file listed, the other images of the study kept.
+                if (o.Partner is not { } q || o.Index < q) log($"internal error analysing radiographs {string.Join(", ", new[] { me, partner }.Where(x => x is not null).Select(x => x!.ImageKey))} (please report): {ex}");
+                problems[me.Series].Add(new Problem(me.Header.Path, "analyze", $"internal error: {ex.GetType().Name}: {ex.Message}"));
+                internalError[me.Series] = true;
             }
         }
 
@@ -94,35 +85,6 @@ internal sealed class RadiographStage(SiteKey key, RadiographAnalysisOptions opt
         }
         return outcomes;
     }
-
-    /// <summary>
-    /// Frontal–lateral pairs, greedily by closeness: acquisition time when both images have one, then series number,
-    /// then instance number; images of unknown view, and views left over, alone (the other side null).
-    /// </summary>
-    public static List<(Loaded? Frontal, Loaded? Lateral)> Pair(IReadOnlyList<Loaded> images)
-    {
-        var frontal = images.Where(x => x.Image.IsFrontal).ToList();
-        var lateral = images.Where(x => x.Image.View == RadiographView.Lateral).ToList();
-        var candidates = frontal.SelectMany((f, i) => lateral.Select((l, j) => (Distance: Distance(f.Header, l.Header), I: i, J: j)))
-            .OrderBy(c => c.Distance).ThenBy(c => c.I).ThenBy(c => c.J);
-        var pairs = new List<(Loaded?, Loaded?)>();
-        var usedF = new HashSet<int>(); var usedL = new HashSet<int>();
-        foreach (var c in candidates)
-        {
-            if (usedF.Contains(c.I) || usedL.Contains(c.J)) continue;
-            usedF.Add(c.I); usedL.Add(c.J);
-            pairs.Add((frontal[c.I], lateral[c.J]));
-        }
-        pairs.AddRange(frontal.Where((_, i) => !usedF.Contains(i)).Select(f => ((Loaded?)f, (Loaded?)null)));
-        pairs.AddRange(lateral.Where((_, j) => !usedL.Contains(j)).Select(l => ((Loaded?)null, (Loaded?)l)));
-        pairs.AddRange(images.Where(x => !x.Image.IsFrontal && x.Image.View != RadiographView.Lateral).Select(x => ((Loaded?)x, (Loaded?)null)));
-        return pairs;
-    }
-
-    private static (double Seconds, int Series, int Instance) Distance(InstanceHeader a, InstanceHeader b) =>
-        (a.AcquiredAt is { } ta && b.AcquiredAt is { } tb ? Math.Abs((ta - tb).TotalSeconds) : double.MaxValue,
-         a.SeriesNumber is { } sa && b.SeriesNumber is { } sb ? Math.Abs(sa - sb) : int.MaxValue,
-         a.InstanceNumber is { } ia && b.InstanceNumber is { } ib ? Math.Abs(ia - ib) : int.MaxValue);
 
     /// <summary>The image's pseudonymous key: a keyed hash of its SOPInstanceUID (of its path when it has none).</summary>
     private string ImageKey(InstanceHeader h) => key.Hash(h.SopInstanceUid.Length > 0 ? h.SopInstanceUid : "no-sop-uid:" + Path.GetFullPath(h.Path));

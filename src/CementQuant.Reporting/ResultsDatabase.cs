@@ -87,6 +87,7 @@ public sealed class ResultsDatabase : IDisposable
         Execute($"CREATE TABLE IF NOT EXISTS radiographs ({string.Join(", ", radiographColumns.Select(c => $"{c} {SqlType(c)}"))}, PRIMARY KEY (series_key, image_key, vertebra))", tx);
         Execute($"CREATE TABLE IF NOT EXISTS series ({string.Join(", ", SeriesColumns.Concat(VertebraTable.PhiColumns).Select(c => $"{c} {SqlType(c)}"))}, PRIMARY KEY (series_key))", tx);
         Execute("CREATE TABLE IF NOT EXISTS problems (path TEXT NOT NULL, stage TEXT NOT NULL, reason TEXT, series_key TEXT NOT NULL, PRIMARY KEY (path, stage, series_key))", tx);
+        Execute("CREATE TABLE IF NOT EXISTS parameters (series_key TEXT NOT NULL, name TEXT NOT NULL, value TEXT, PRIMARY KEY (series_key, name))", tx);
         Execute("CREATE TABLE IF NOT EXISTS schema_info (name TEXT PRIMARY KEY, value TEXT)", tx);
         Execute($"INSERT INTO schema_info (name, value) VALUES ('schema_version', '{SchemaVersion}') ON CONFLICT (name) DO NOTHING", tx);
         using (var cmd = _db.CreateCommand())
@@ -112,6 +113,8 @@ public sealed class ResultsDatabase : IDisposable
     public sealed record SeriesRows(IReadOnlyList<object?> Series, IReadOnlyList<IReadOnlyList<object?>> Vertebrae)
     {
         public IReadOnlyList<IReadOnlyList<object?>> Radiographs { get; init; } = [];
+        /// <summary>Every option value the series was analysed with (name → provenance text): rows of the <c>parameters</c> table.</summary>
+        public IReadOnlyList<KeyValuePair<string, string>> Parameters { get; init; } = [];
     }
 
     /// <summary>Writes one series and its vertebrae in one transaction, replacing earlier rows of that series.</summary>
@@ -138,6 +141,9 @@ public sealed class ResultsDatabase : IDisposable
                     Delete("vertebrae", seriesKey, tx);
                     Delete("radiographs", seriesKey, tx);
                     Delete("problems", seriesKey, tx);
+                    Delete("parameters", seriesKey, tx);
+                    foreach (var (name, value) in s.Parameters)
+                        Upsert("parameters", ["series_key", "name", "value"], [seriesKey, name, value], ["series_key", "name"], tx);
                     Upsert("series", [.. SeriesColumns, .. VertebraTable.PhiColumns], Pad(s.Series, phi, SeriesColumns.Length), ["series_key"], tx);
                     foreach (var row in s.Vertebrae)
                         Upsert("vertebrae", [.. VertebraTable.Columns, .. VertebraTable.PhiColumns], Pad(row, phi, VertebraTable.Columns.Length), ["series_key", "vertebra"], tx);

@@ -1,8 +1,5 @@
 namespace CementQuant.Reporting;
 
-/// <summary>Who a row belongs to: pseudonymous keys always, identifying fields only with --include-phi.</summary>
-public sealed record SeriesIdentity(string StudyKey, string SeriesKey, string? PatientId = null, string? StudyUid = null, string? SeriesUid = null, string? StudyDate = null);
-
 /// <summary>The columns of vertebrae.csv (shared/spec/METRICS.md), in order; a change here is a schema change.</summary>
 public static class VertebraTable
 {

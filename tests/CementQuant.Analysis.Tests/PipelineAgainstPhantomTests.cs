@@ -1,5 +1,4 @@
-using CementQuant.Analysis.Cement;
-using CementQuant.Analysis.Vertebrae;
+using CementQuant.Analysis.Pipeline;
 using Xunit.Abstractions;
 
 namespace CementQuant.Analysis.Tests;
@@ -17,8 +16,7 @@ public class PipelineAgainstPhantomTests(ITestOutputHelper output)
     public void AnalyzeWithLocator_CatalogueCase_MatchesTruth(string name)
     {
         var (ct, truth) = PhantomCache.Get(name);
-        var found = VertebraLocator.Locate(ct.Hu, VertebraLocatorOptions.Default);
-        var results = new CementAnalyzer(new CementOptions()).Analyze(ct.Hu, [.. found.Measurable]);
+        var results = new CtPipeline(CtPipelineOptions.Default).Run(ct.Hu).Cement;
         var failures = new List<string>();
         foreach (var t in truth.Vertebrae.Where(t => !ct.Case.Model.Vertebrae.Single(m => m.Label == t.Label).Spec.IsSacrum))
         {

@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
-using CementQuant.Analysis.Cement;
-using CementQuant.Analysis.Vertebrae;
+using CementQuant.Analysis.Pipeline;
 using CementQuant.Phantom;
 
 namespace CementQuant.Benchmarks;
@@ -21,14 +20,14 @@ public static class CementTiming
         var truth = TruthCalculator.Compute(c);
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"rendered {ct.Hu.SizeX}x{ct.Hu.SizeY}x{ct.Hu.SizeZ} in {sw.Elapsed.TotalSeconds:0.0} s"));
         var rois = TruthRois.FromTruth(ct, truth);
-        var analyzer = new CementAnalyzer(new CementOptions());
+        var pipeline = new CtPipeline(CtPipelineOptions.Default);
         for (var r = 0; r < runs; r++)
         {
             sw.Restart();
-            var located = VertebraLocator.Locate(ct.Hu, VertebraLocatorOptions.Default);
+            var located = pipeline.Locate(ct.Hu);
             var locate = sw.Elapsed.TotalSeconds;
             sw.Restart();
-            var results = analyzer.Analyze(ct.Hu, rois);
+            var results = pipeline.Measure(ct.Hu, rois);
             var cement = sw.Elapsed.TotalSeconds;
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"run {r + 1}: locator {locate:0.000} s ({located.Vertebrae.Count} bodies), cement segmentation + metrics {cement:0.000} s for {rois.Count} vertebrae ({results.Count(x => x.Metrics.CementVolumeMl > 0)} cemented)"));

@@ -54,7 +54,7 @@ public static class Program
         for (var r = 0; r < runs; r++)
         {
             var sw = Stopwatch.StartNew();
-            var found = Analysis.Vertebrae.VertebraLocator.Locate(ct.Hu, Analysis.Vertebrae.VertebraLocatorOptions.Default);
+            var found = new Analysis.Pipeline.CtPipeline(Analysis.Pipeline.CtPipelineOptions.Default).Locate(ct.Hu);
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"run {r + 1}: locator {sw.Elapsed.TotalSeconds:0.000} s ({found.Vertebrae.Count} bodies: {string.Join(' ', found.Vertebrae.Select(v => v.Label))})"));
         }

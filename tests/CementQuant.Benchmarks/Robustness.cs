@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text;
-using CementQuant.Analysis.Cement;
+using CementQuant.Analysis.Pipeline;
 using CementQuant.Phantom;
 
 namespace CementQuant.Benchmarks;
@@ -42,7 +42,7 @@ public static class Robustness
             var phantom = baseCase with { Acquisition = change(baseCase.Acquisition) };
             var ct = CtRenderer.Render(phantom, seed: 7);
             var truth = TruthCalculator.Compute(phantom);
-            var results = new CementAnalyzer(new CementOptions()).Analyze(ct.Hu, TruthRois.FromTruth(ct, truth));
+            var results = new CtPipeline(CtPipelineOptions.Default).Measure(ct.Hu, TruthRois.FromTruth(ct, truth));
             foreach (var r in results.Where(r => truth.Vertebrae.Single(t => t.Vertebra == r.Metrics.Vertebra).CementVolumeMl > 0))
             {
                 var m = r.Metrics;

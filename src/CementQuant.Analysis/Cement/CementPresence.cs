@@ -47,7 +47,7 @@ public static class CementPresence
     public const double MinCoreFraction = 0.3;
 
     /// <summary>QC note: dense voxels in the body that the stage cannot call cement or not; no cement reported.</summary>
-    public const string NotAssessableQc = "CEMENT_NOT_ASSESSABLE";
+    public const string NotAssessableQc = QcCodes.CementNotAssessable;
 
     /// <summary>
     /// Decide for one body. <paramref name="values"/> HU of the region; <paramref name="body"/> 1 for this body;

@@ -1,18 +1,5 @@
 namespace CementQuant.Analysis.Radiograph;
 
-/// <summary>Cement pixels that belong to one vertebra (components whose rows overlap), in working-image indices.</summary>
-internal sealed record CementGroup(IReadOnlyList<int> Pixels, int X0, int X1, int Y0, int Y1, int MainX0, int MainX1, int MainY0, int MainY1);
-
-/// <summary>What cement detection found: groups, the residual image with cement painted out (for edge finding
-/// underneath it), the bone contrast scale, and notes.</summary>
-internal sealed record CementResult(IReadOnlyList<CementGroup> Groups, float[] Residual, float[] Painted, byte[] PaintedMask, double BoneScale, double MaxOverBone, bool Metal, IReadOnlyList<string> Notes)
-{
-    /// <summary>Residual above the local background (r − local), for edge refinement; null without cement.</summary>
-    public float[]? Contrast { get; init; }
-    /// <summary>Median contrast of the cement seeds.</summary>
-    public double Level { get; init; }
-}
-
 /// <summary>
 /// Cement as the most radiopaque wide structure. G: the image smoothed (σ 0.4 mm); background: a 40 mm grey
 /// opening at 1 mm (removes everything narrower than a vertebra's cement); residual R = G − background.

@@ -3,41 +3,6 @@ using System.Globalization;
 
 namespace CementQuant.Analysis.Radiograph;
 
-/// <summary>Settings of the radiograph stage, validated on construction. Contrast thresholds are multiples of the
-/// image's own bone contrast (the 90th percentile of wide bright structures), so they do not depend on a vendor's gain.</summary>
-public sealed record RadiographAnalysisOptions
-{
-    private readonly double _contact = 1.0, _seed = 5.5, _edge = 2.2, _minArea = 15, _crossing = 2.0;
-
-    /// <summary>A gap of at most this many mm counts as endplate contact (METRICS.md default 1.0).</summary>
-    public double ContactToleranceMm { get => _contact; init => _contact = NonNegative(value, nameof(ContactToleranceMm)); }
-    /// <summary>Cement seeds: wide (≥ 4 mm) structures brighter than this many times the bone contrast.</summary>
-    public double SeedContrast { get => _seed; init => _seed = Positive(value, nameof(SeedContrast)); }
-    /// <summary>Cement grows from its seeds over pixels brighter than this many times the bone contrast.</summary>
-    public double EdgeContrast { get => _edge; init => _edge = Positive(value, nameof(EdgeContrast)); }
-    /// <summary>Smaller bright blobs are not cement, mm².</summary>
-    public double MinCementAreaMm2 { get => _minArea; init => _minArea = NonNegative(value, nameof(MinCementAreaMm2)); }
-    /// <summary>Cement crosses the midline when the smaller side reaches at least this far past it, mm (METRICS.md: 2).</summary>
-    public double CrossingMm { get => _crossing; init => _crossing = NonNegative(value, nameof(CrossingMm)); }
-
-    private static double Positive(double v, string name) =>
-        v > 0 && double.IsFinite(v) ? v : throw new ArgumentOutOfRangeException(name, v, "must be a positive number");
-    private static double NonNegative(double v, string name) =>
-        v >= 0 && double.IsFinite(v) ? v : throw new ArgumentOutOfRangeException(name, v, "must be a non-negative number");
-}
-
-/// <summary>The analysis of one radiograph: one row per cemented vertebral body found, and what was noticed.</summary>
-public sealed record RadiographResult(RadiographView View, IReadOnlyList<RadiographMetrics> Vertebrae, IReadOnlyList<string> Notes, double Seconds)
-{
-    /// <summary>Where each row's body and cement were seen, for drawing: <c>Overlays[i]</c> belongs to <c>Vertebrae[i]</c>.</summary>
-    public IReadOnlyList<RadiographOverlay> Overlays { get; init; } = [];
-
-    public bool CementFound => Vertebrae.Any(v => v.CementAreaMm2 > 0);
-}
-
-/// <summary>The frontal and lateral analyses of one study.</summary>
-public sealed record RadiographPairResult(RadiographResult? Frontal, RadiographResult? Lateral);
-
 /// <summary>
 /// Radiograph stage: cement (the most radiopaque wide structure) → the vertebral body around each cement group
 /// (side walls and endplate lines from edges of the image with the cement painted out) → METRICS.md radiograph

@@ -20,6 +20,7 @@ public sealed record SegmentationImportOptions
             if (id <= 0 || string.IsNullOrWhiteSpace(name))
                 throw new ArgumentException($"classes: expected positive ids with names, found {id} → '{name}'", nameof(classes));
         if (bodyClass <= 0) throw new ArgumentOutOfRangeException(nameof(bodyClass), bodyClass, "bodyClass: expected a positive label id");
+        if (cementHu is < 200 or > 4000) throw new ArgumentOutOfRangeException(nameof(cementHu), cementHu, "cementHu: expected 200 to 4000 HU");
         if (endplateGridStepMm is < 0.25 or > 5) throw new ArgumentOutOfRangeException(nameof(endplateGridStepMm), endplateGridStepMm, "endplateGridStepMm: expected 0.25 to 5 mm");
         Classes = c; BodyClass = bodyClass; EndplateGridStepMm = endplateGridStepMm; CementHu = cementHu;
     }
@@ -30,6 +31,11 @@ public sealed record SegmentationImportOptions
     public int BodyClass { get; }
     public double EndplateGridStepMm { get; }
     public int CementHu { get; }
+
+    /// <summary>Every value, for the run's provenance (the classes as <c>id=name</c>, <c>;</c>-joined by id).</summary>
+    public OptionsDescription Describe() => new OptionsDescription()
+        .Add("classes", string.Join(';', Classes.OrderBy(c => c.Key).Select(c => $"{c.Key}={c.Value}")))
+        .Add("body_class", BodyClass).Add("endplate_grid_step_mm", EndplateGridStepMm).Add("cement_hu", CementHu);
 
     private static Dictionary<int, string> BuildTotalSegmentator()
     {

@@ -16,9 +16,13 @@ namespace CementQuant.Analysis.Vertebrae;
 /// otherwise V1, V2, ... from the top.</item>
 /// </list>
 /// </summary>
+/// <remarks>Over 400 lines on purpose for now: the steps above share the working grid and the chain, and the
+/// concurrent anatomy work (real labels, last-rib counting) edits this file; once it has landed, the disc search
+/// (<see cref="DiscProfile"/>, <see cref="DiscPlane"/>) and the labelling belong in files of their own.</remarks>
 public static class VertebraLocator
 {
-    internal static int DenseHu = 180;
+    /// <summary>Bone on either side of a disc: the disc gap ends where the profile along the column reaches this HU.</summary>
+    private const int DenseHu = 180;
     private const double SectionRadiusMm = 20;
     /// <summary>Axial rotation (from the body's symmetry) beyond which a body is segmented again with its own posterior direction.</summary>
     private const double RecutDeg = 3;

@@ -67,6 +67,13 @@ public sealed record VertebraLocatorOptions
     /// <summary>Shortest chain accepted as a spine.</summary>
     public double MinChainLengthMm { get; }
 
+    /// <summary>Every value, for the run's provenance.</summary>
+    public OptionsDescription Describe() => new OptionsDescription()
+        .Add("working_spacing_mm", WorkingSpacingMm).Add("bone_hu", BoneHu).Add("cement_hu", CementHu)
+        .Add("max_body_radius_mm", MaxBodyRadiusMm).Add("endplate_grid_step_mm", EndplateGridStepMm).Add("lumbar_vertebrae", LumbarVertebrae)
+        .Add("min_partial_volume_ml", MinPartialVolumeMl).Add("max_midline_offset_mm", MaxMidlineOffsetMm).Add("body_core_half_mm", BodyCoreHalfMm)
+        .Add("chain_node_bias", ChainNodeBias).Add("max_chain_step_mm", MaxChainStepMm).Add("min_chain_length_mm", MinChainLengthMm);
+
     private static void Check(bool ok, string name, object value, string expected)
     {
         if (!ok) throw new ArgumentOutOfRangeException(name, value, $"{name}: expected {expected}, found {value}");

@@ -2,9 +2,6 @@ using System.Collections.Concurrent;
 
 namespace CementQuant.Dicom.Series;
 
-/// <summary>A file or series that could not be used, and why. Paths are as given or found.</summary>
-public sealed record Problem(string Path, string Stage, string Reason);
-
 public sealed record ScanResult(IReadOnlyList<InstanceHeader> Instances, IReadOnlyList<Problem> Problems, int FilesSeen);
 
 /// <summary>Finds files under the inputs and reads their headers (never their pixels), in parallel.</summary>

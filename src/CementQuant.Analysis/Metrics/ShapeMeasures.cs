@@ -1,7 +1,8 @@
 using System.Runtime.InteropServices;
+using CementQuant.Analysis.Cement;
 using CementQuant.Kernels;
 
-namespace CementQuant.Analysis.Cement;
+namespace CementQuant.Analysis.Metrics;
 
 /// <summary>Surface area and convex hull volume of a voxel set, for sphericity, solidity and surface/volume.</summary>
 internal static class ShapeMeasures
