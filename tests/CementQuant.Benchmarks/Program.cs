@@ -8,7 +8,7 @@ namespace CementQuant.Benchmarks;
 /// <summary>
 /// <c>load FOLDER [runs]</c>: time and peak memory of loading a CT series into HU (the bench/ script
 /// runs it beside dcm2niix). <c>locate FOLDER [runs]</c>: the vertebra locator's time on a loaded series, run
-/// after run in one process (the first run pays for JIT compilation). <c>robustness [docs]</c>: the cement stage's error curves. <c>bandwidth</c> and
+/// after run in one process (the first run pays for JIT compilation). <c>robustness [docs]</c>: the cement stage's error curves. <c>report-timing [runs]</c>: the 3-level QA report's time. <c>bandwidth</c> and
 /// <c>ccl</c>: the kernel acceptance numbers (<see cref="KernelThroughput"/>). Anything else goes to
 /// BenchmarkDotNet (kernels, scalar as baseline).
 /// </summary>
@@ -17,6 +17,7 @@ public static class Program
     public static int Main(string[] args)
     {
         if (args.Length >= 1 && args[0] == "cement-timing") return CementTiming.Run(args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 3);
+        if (args.Length >= 1 && args[0] == "report-timing") return ReportTiming.Run(Arg(args, 1, 3));
         if (args.Length >= 1 && args[0] == "robustness") return Robustness.Run(args.Length > 1 ? args[1] : "docs");
         if (args.Length >= 1 && args[0] == "bandwidth") return KernelThroughput.Bandwidth(Arg(args, 1, 256), Arg(args, 2, 7));
         if (args.Length >= 3 && args[0] == "ccl") return KernelThroughput.Ccl(args[1], args[2], Arg(args, 3, 5), (short)Arg(args, 4, 200));

@@ -7,7 +7,9 @@ namespace CementQuant.Dicom.Tests;
 /// Randomised truncations and byte flips (fixed seeds) of a phantom CT series, native and JPEG-LS: every
 /// damaged file either still loads or is rejected with a DicomReadException naming it; the series either
 /// loads or fails with a SeriesAssemblyException; nothing else is thrown, nothing hangs, and no damaged
-/// header makes the reader allocate more than the file plus the image it declares.
+/// header makes the reader allocate more than the file plus the image it declares. Which outcome each trial has
+/// (file rejected and why, series loaded with which size and HU sum, or failed and why) is pinned in
+/// <c>testdata/corrupted-series-*.txt</c> and compared exactly, so "reject everything" cannot pass.
 /// </summary>
 public sealed class CorruptedSeriesTests : IDisposable
 {
@@ -25,7 +27,9 @@ public sealed class CorruptedSeriesTests : IDisposable
     private string WriteSeries(string name, bool jpegLs)
     {
         var folder = Path.Combine(_tmp, name);
-        var files = CtSeriesWriter.Write(folder, Phantom.Value.Hu, new CtSeriesWriteOptions());
+        // Fixed UIDs: the same bytes every run, so each trial damages the same thing and its outcome can be pinned.
+        var uids = new CtSeriesWriteOptions { StudyInstanceUid = "2.25.2301", SeriesInstanceUid = "2.25.2302", FrameOfReferenceUid = "2.25.2303" };
+        var files = CtSeriesWriter.Write(folder, Phantom.Value.Hu, uids);
         if (jpegLs)
             foreach (var f in files) { Peer.Run("dcmcjpls", f, f + ".jls"); File.Move(f + ".jls", f, overwrite: true); }
         return folder;
@@ -39,6 +43,7 @@ public sealed class CorruptedSeriesTests : IDisposable
         var source = WriteSeries("src-" + seed, jpegLs);
         var rng = new Random(seed);
         var originals = Directory.GetFiles(source).Order(StringComparer.Ordinal).ToArray();
+        var log = new System.Text.StringBuilder();
         for (var trial = 0; trial < 100; trial++)
         {
             var folder = Path.Combine(_tmp, $"trial-{seed}-{trial}");
@@ -46,9 +51,11 @@ public sealed class CorruptedSeriesTests : IDisposable
             foreach (var f in originals) File.Copy(f, Path.Combine(folder, Path.GetFileName(f)));
             var victim = Path.Combine(folder, Path.GetFileName(originals[rng.Next(originals.Length)]));
             var bytes = File.ReadAllBytes(victim);
+            string damage;
             if (rng.Next(2) == 0)
             {
                 bytes = bytes[..rng.Next(bytes.Length)]; // truncate anywhere, headers included
+                damage = $"cut to {bytes.Length}";
             }
             else
             {
@@ -59,18 +66,36 @@ public sealed class CorruptedSeriesTests : IDisposable
                     var at = rng.Next(2) == 0 ? rng.Next(Math.Min(bytes.Length, 1200)) : rng.Next(bytes.Length);
                     bytes[at] = (byte)rng.Next(256);
                 }
+                damage = $"{flips} flips";
             }
             File.WriteAllBytes(victim, bytes);
 
+            var outcome = new List<string>();
             var task = Task.Run(() =>
             {
                 var before = GC.GetAllocatedBytesForCurrentThread();
                 var scan = DicomScanner.Scan(DicomScanner.EnumerateFiles([folder]), jobs: 1);
-                foreach (var p in scan.Problems) Assert.Contains(Path.GetFileName(p.Path), victim);
-                foreach (var g in SeriesGrouper.Group(scan.Instances).Where(g => g.Usable && g.Kind == InstanceKind.CtSlice))
+                foreach (var p in scan.Problems)
                 {
-                    try { CtVolumeLoader.Load(g, jobs: 1); }
-                    catch (SeriesAssemblyException ex) { Assert.False(string.IsNullOrWhiteSpace(ex.Problem)); }
+                    Assert.Contains(Path.GetFileName(p.Path), victim);
+                    outcome.Add($"file {p.Stage}: {p.Reason}");
+                }
+                var groups = SeriesGrouper.Group(scan.Instances).Where(g => g.Usable && g.Kind == InstanceKind.CtSlice).ToList();
+                if (groups.Count == 0) outcome.Add("no usable CT series");
+                foreach (var g in groups)
+                {
+                    try
+                    {
+                        var hu = CtVolumeLoader.Load(g, jobs: 1).Hu;
+                        long sum = 0;
+                        foreach (var v in hu.Data) sum += v;
+                        outcome.Add($"series loaded {hu.SizeX}x{hu.SizeY}x{hu.SizeZ} of {g.Instances.Count} files, HU sum {sum}");
+                    }
+                    catch (SeriesAssemblyException ex)
+                    {
+                        Assert.False(string.IsNullOrWhiteSpace(ex.Problem));
+                        outcome.Add($"series failed: {ex.Problem}");
+                    }
                 }
                 return GC.GetAllocatedBytesForCurrentThread() - before;
             });
@@ -80,6 +105,8 @@ public sealed class CorruptedSeriesTests : IDisposable
             var series = originals.Sum(f => new FileInfo(f).Length);
             Assert.True(allocated < 3 * series + 4L * Phantom.Value.Hu.Length * 2 + (16 << 20), $"trial {trial} allocated {allocated} bytes");
             Directory.Delete(folder, recursive: true);
+            log.Append($"{trial}\t{Path.GetFileName(victim)} {damage}\t{string.Join(" | ", outcome).Replace(folder, "<trial>", StringComparison.Ordinal)}\n");
         }
+        Golden.Check($"corrupted-series-{(jpegLs ? "jpegls" : "native")}-{seed}.tsv", log.ToString());
     }
 }

@@ -47,7 +47,9 @@ public sealed class GzipTests
             var back = Inflate(File.ReadAllBytes(path));
             Assert.Equal(header, back[..352]);
             Assert.Equal(src, back[352..]);
-            if (Peer.Find("gzip") is not null) Peer.Run("gzip", "-t", path); // the reference decoder accepts every member
+            // The reference decoder accepts every member; without gzip the check is skipped only outside CI.
+            if (Peer.Find("gzip") is not null) Peer.Run("gzip", "-t", path);
+            else Assert.False(Peer.Required, "gzip is not installed, and CI (CQ_REQUIRE_SHARED_DATA=1 or CI=true) requires the reference decoder");
         }
         finally
         {

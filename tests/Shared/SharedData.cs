@@ -58,6 +58,9 @@ public sealed class SharedDataTheoryAttribute : TheoryAttribute
 /// <summary>An external tool (dcmtk, GDCM, dcm2niix) used as a trusted peer. Missing tools fail under CI.</summary>
 public static class Peer
 {
+    /// <summary>True under CI (.ci/run sets CI=true and CQ_REQUIRE_SHARED_DATA=1): a missing peer is a failure, never a skip.</summary>
+    public static bool Required => SharedData.Required || Environment.GetEnvironmentVariable("CI") == "true";
+
     public static string? Find(string tool)
     {
         foreach (var dir in (Environment.GetEnvironmentVariable("PATH") ?? "").Split(':'))
