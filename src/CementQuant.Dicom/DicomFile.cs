@@ -104,7 +104,7 @@ public sealed class DicomFile
         if (!hasPreamble && !LooksLikeDataset(span[start..]))
         {
             if (isPrefix && span.Length < 132) throw new DicomParser.NeedMoreDataException();
-            throw new DicomReadException(path, span.Length == 0 ? "empty file" : "not a DICOM file (no 'DICM' prefix and no plausible first element)");
+            throw new DicomReadException(path, span.Length == 0 ? "not a DICOM file (empty file)" : "not a DICOM file (no 'DICM' prefix and no plausible first element)");
         }
 
         var parser = new DicomParser(bytes, start, isPrefix, headerOnly) { ExplicitVR = true };
