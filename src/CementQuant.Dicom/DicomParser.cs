@@ -116,56 +116,10 @@ internal sealed class DicomParser
         if (depth > MaxDepth) throw new InvalidDataException($"sequences nested deeper than {MaxDepth} levels at offset {_pos}");
         Need(8, default, "the header");
         var tag = PeekTag();
-        DicomVR vr;
-        uint length;
-        var itemLike = tag.Group == 0xFFFE;
-        if (ExplicitVR && !itemLike)
-        {
-            vr = new DicomVR((ushort)((Span[_pos + 4] << 8) | Span[_pos + 5]));
-            if (!vr.IsKnown)
-            {
-                // A VR we do not know (or garbage): PS3.5 §6.2 says treat an unknown VR as UN with a 32-bit length
-                // only if the two reserved bytes are zero; otherwise the 16-bit length is the safer reading.
-                vr = DicomVR.UN;
-                Need(12, tag, "the header");
-                if (Span[_pos + 6] == 0 && Span[_pos + 7] == 0) { length = ReadU32(_pos + 8); _pos += 12; }
-                else { length = ReadU16(_pos + 6); _pos += 8; }
-            }
-            else if (vr.HasLongLength)
-            {
-                Need(12, tag, "the header");
-                length = ReadU32(_pos + 8);
-                _pos += 12;
-            }
-            else
-            {
-                length = ReadU16(_pos + 6);
-                _pos += 8;
-            }
-        }
-        else
-        {
-            length = ReadU32(_pos + 4);
-            _pos += 8;
-            vr = itemLike ? DicomVR.None : DicomDictionary.ImplicitVR(tag);
-        }
+        var (vr, length) = ReadVrAndLength(tag);
 
         const uint Undefined = 0xFFFFFFFF;
-        if (length == Undefined)
-        {
-            if (tag == DicomTag.PixelData || (tag.Group == 0x7FE0 && (vr == DicomVR.OB || vr == DicomVR.OW)))
-                return new DicomElement(tag, vr == DicomVR.None ? DicomVR.OB : vr, ReadFragments(tag));
-            if (vr == DicomVR.SQ || vr == DicomVR.None || vr == DicomVR.UN || !ExplicitVR)
-            {
-                // An undefined-length UN is a sequence in implicit VR little endian (PS3.5 §6.2.2).
-                var saveExplicit = ExplicitVR; var saveBig = BigEndian;
-                if (vr == DicomVR.UN) { ExplicitVR = false; BigEndian = false; }
-                var items = ReadSequence(tag, int.MaxValue, depth);
-                ExplicitVR = saveExplicit; BigEndian = saveBig;
-                return new DicomElement(tag, items);
-            }
-            throw new InvalidDataException($"element {tag} with VR {vr} has an undefined length, which only sequences and pixel data may have");
-        }
+        if (length == Undefined) return ReadUndefinedLength(tag, vr, depth);
 
         if (length > (uint)Remaining)
         {
@@ -183,6 +137,59 @@ internal sealed class DicomParser
         var value = _buffer.Slice(_pos, len);
         _pos += len;
         return new DicomElement(tag, vr == DicomVR.None ? DicomVR.UN : vr, value, BigEndian);
+    }
+
+    /// <summary>Reads the VR (explicit, or from the dictionary) and the value length of the element at the cursor, and
+    /// moves past its header.</summary>
+    private (DicomVR Vr, uint Length) ReadVrAndLength(DicomTag tag)
+    {
+        var itemLike = tag.Group == 0xFFFE;
+        if (!ExplicitVR || itemLike)
+        {
+            var implicitLength = ReadU32(_pos + 4);
+            _pos += 8;
+            return (itemLike ? DicomVR.None : DicomDictionary.ImplicitVR(tag), implicitLength);
+        }
+        var vr = new DicomVR((ushort)((Span[_pos + 4] << 8) | Span[_pos + 5]));
+        uint length;
+        if (!vr.IsKnown)
+        {
+            // A VR we do not know (or garbage): PS3.5 §6.2 says treat an unknown VR as UN with a 32-bit length
+            // only if the two reserved bytes are zero; otherwise the 16-bit length is the safer reading.
+            vr = DicomVR.UN;
+            Need(12, tag, "the header");
+            if (Span[_pos + 6] == 0 && Span[_pos + 7] == 0) { length = ReadU32(_pos + 8); _pos += 12; }
+            else { length = ReadU16(_pos + 6); _pos += 8; }
+        }
+        else if (vr.HasLongLength)
+        {
+            Need(12, tag, "the header");
+            length = ReadU32(_pos + 8);
+            _pos += 12;
+        }
+        else
+        {
+            length = ReadU16(_pos + 6);
+            _pos += 8;
+        }
+        return (vr, length);
+    }
+
+    /// <summary>An element of undefined length: encapsulated pixel data, or a sequence (an undefined-length UN is a
+    /// sequence in implicit VR little endian, PS3.5 §6.2.2); anything else is malformed.</summary>
+    private DicomElement ReadUndefinedLength(DicomTag tag, DicomVR vr, int depth)
+    {
+        if (tag == DicomTag.PixelData || (tag.Group == 0x7FE0 && (vr == DicomVR.OB || vr == DicomVR.OW)))
+            return new DicomElement(tag, vr == DicomVR.None ? DicomVR.OB : vr, ReadFragments(tag));
+        if (vr == DicomVR.SQ || vr == DicomVR.None || vr == DicomVR.UN || !ExplicitVR)
+        {
+            var saveExplicit = ExplicitVR; var saveBig = BigEndian;
+            if (vr == DicomVR.UN) { ExplicitVR = false; BigEndian = false; }
+            var items = ReadSequence(tag, int.MaxValue, depth);
+            ExplicitVR = saveExplicit; BigEndian = saveBig;
+            return new DicomElement(tag, items);
+        }
+        throw new InvalidDataException($"element {tag} with VR {vr} has an undefined length, which only sequences and pixel data may have");
     }
 
     private bool LooksLikeItem(int len) => len >= 8 && ReadU16(_pos) == 0xFFFE && ReadU16(_pos + 2) == 0xE000;

@@ -271,25 +271,33 @@ public static class Nifti
             throw new DicomReadException(path, $"NIfTI header declares {nx}×{ny}×{nz} voxels of {bitpix} bits at offset {voxOffset}, but the file holds {bytes.Length} bytes");
 
         var geometry = ReadGeometry(s, big, nx, ny, nz, path, out var source);
-        var data = new short[count];
-        var v = s.AsSpan(voxOffset);
-        for (long i = 0; i < count; i++)
-        {
-            double x = datatype switch
-            {
-                DtUInt8 => v[(int)i],
-                DtInt8 => (sbyte)v[(int)i],
-                DtInt16 => big ? BinaryPrimitives.ReadInt16BigEndian(v[(int)(2 * i)..]) : BinaryPrimitives.ReadInt16LittleEndian(v[(int)(2 * i)..]),
-                DtUInt16 => big ? BinaryPrimitives.ReadUInt16BigEndian(v[(int)(2 * i)..]) : BinaryPrimitives.ReadUInt16LittleEndian(v[(int)(2 * i)..]),
-                DtInt32 => big ? BinaryPrimitives.ReadInt32BigEndian(v[(int)(4 * i)..]) : BinaryPrimitives.ReadInt32LittleEndian(v[(int)(4 * i)..]),
-                DtFloat32 => big ? BinaryPrimitives.ReadSingleBigEndian(v[(int)(4 * i)..]) : BinaryPrimitives.ReadSingleLittleEndian(v[(int)(4 * i)..]),
-                _ => big ? BinaryPrimitives.ReadDoubleBigEndian(v[(int)(8 * i)..]) : BinaryPrimitives.ReadDoubleLittleEndian(v[(int)(8 * i)..]),
-            };
-            var y = x * slope + inter;
-            data[i] = double.IsNaN(y) ? (short)-1024 : (short)Math.Clamp(Math.Round(y, MidpointRounding.AwayFromZero), short.MinValue, short.MaxValue);
-        }
+        var data = ToHu(s.AsSpan(voxOffset), datatype, big, count, slope, inter);
         return new NiftiVolume(new Volume<short>(nx, ny, nz, geometry, data), datatype, source) { IntentCode = I16(68) };
     }
+
+    /// <summary>Voxels of any supported datatype scaled by the header's slope and intercept and rounded to HU (NaN to
+    /// −1024, out of range clamped to the short range).</summary>
+    private static short[] ToHu(ReadOnlySpan<byte> v, short datatype, bool big, long count, float slope, float inter)
+    {
+        var data = new short[count];
+        for (long i = 0; i < count; i++)
+        {
+            var y = Voxel(v, datatype, big, i) * slope + inter;
+            data[i] = double.IsNaN(y) ? (short)-1024 : (short)Math.Clamp(Math.Round(y, MidpointRounding.AwayFromZero), short.MinValue, short.MaxValue);
+        }
+        return data;
+    }
+
+    private static double Voxel(ReadOnlySpan<byte> v, short datatype, bool big, long i) => datatype switch
+    {
+        DtUInt8 => v[(int)i],
+        DtInt8 => (sbyte)v[(int)i],
+        DtInt16 => big ? BinaryPrimitives.ReadInt16BigEndian(v[(int)(2 * i)..]) : BinaryPrimitives.ReadInt16LittleEndian(v[(int)(2 * i)..]),
+        DtUInt16 => big ? BinaryPrimitives.ReadUInt16BigEndian(v[(int)(2 * i)..]) : BinaryPrimitives.ReadUInt16LittleEndian(v[(int)(2 * i)..]),
+        DtInt32 => big ? BinaryPrimitives.ReadInt32BigEndian(v[(int)(4 * i)..]) : BinaryPrimitives.ReadInt32LittleEndian(v[(int)(4 * i)..]),
+        DtFloat32 => big ? BinaryPrimitives.ReadSingleBigEndian(v[(int)(4 * i)..]) : BinaryPrimitives.ReadSingleLittleEndian(v[(int)(4 * i)..]),
+        _ => big ? BinaryPrimitives.ReadDoubleBigEndian(v[(int)(8 * i)..]) : BinaryPrimitives.ReadDoubleLittleEndian(v[(int)(8 * i)..]),
+    };
 
     private static ImageGeometry ReadGeometry(byte[] s, bool big, int nx, int ny, int nz, string path, out string source)
     {

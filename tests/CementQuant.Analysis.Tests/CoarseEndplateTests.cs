@@ -4,7 +4,7 @@ using Xunit.Abstractions;
 namespace CementQuant.Analysis.Tests;
 
 /// <summary>
-/// The endplate surfaces that <see cref="VertebraLocator.AcrossDisc"/> finds on one line across a disc, against
+/// The endplate surfaces that <see cref="DiscSearch.AcrossDisc"/> finds on one line across a disc, against
 /// exact partial volumes: a disc between two endplates (a 1 mm layer over the body's bone) imaged with 3 mm
 /// voxels, sampled along the line every 0.5 mm with linear interpolation between voxel centres as the disc fit
 /// samples it. On one line a 3 mm voxel leaves the surface uncertain by up to about half a voxel, depending on
@@ -46,7 +46,7 @@ public sealed class CoarseEndplateTests(ITestOutputHelper output)
         for (var phase = 0.0; phase < Voxel; phase += Voxel / 24)
         {
             var prof = Profile(boneHu, endplateHu, phase, out var m);
-            var x = VertebraLocator.AcrossDisc(prof, m, Step, coarse, (int)Math.Round(Voxel / Step));
+            var x = DiscSearch.AcrossDisc(prof, m, Step, coarse, (int)Math.Round(Voxel / Step));
             // A thin endplate split between two voxels of soft bone can stay below the dense level: no disc on that line.
             if (x is null) { missed += 2; continue; }
             foreach (var e in (ReadOnlySpan<double>)[(x.Value.Low - m) * Step - Low, High - (x.Value.High - m) * Step]) // positive toward the disc

@@ -1,25 +1,5 @@
 namespace CementQuant.Analysis.Cement;
 
-/// <summary>Whether a body holds cement: measured, absent, or present-looking but not trustworthy.</summary>
-public enum CementVerdict
-{
-    /// <summary>Nothing above the threshold in the body.</summary>
-    None,
-    /// <summary>A compact region far above the body's own bone, deep inside the body, with a sharp edge.</summary>
-    Present,
-    /// <summary>Dense voxels that do not look like cement (bone, contrast, streaks): reported as 0 with a QC note.</summary>
-    NotAssessable,
-}
-
-/// <summary>
-/// The decision of <see cref="CementPresence"/> with the figures it rests on (echoed in the QC text):
-/// <paramref name="PresenceHu"/> the scan-derived level the cement core must reach (the body's own bone, median plus
-/// <see cref="CementPresence.BoneSigmas"/> robust standard deviations, never below the seed level);
-/// <paramref name="CoreMl"/> the candidate volume at or above it lying at least <see cref="CementPresence.CoreDepthMm"/>
-/// inside the body; <paramref name="Confidence"/> 0..1.
-/// </summary>
-public sealed record CementPresenceResult(CementVerdict Verdict, double PresenceHu, double CoreMl, double Confidence, string Reason);
-
 /// <summary>
 /// Decides, before anything is measured, whether a vertebral body holds cement at all. Real bone is not cement:
 /// cortex, sclerotic fracture margins, osteophytes and calcified discs lie on the body's surface; contrast-filled

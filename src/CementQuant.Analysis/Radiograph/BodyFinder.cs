@@ -7,7 +7,7 @@ namespace CementQuant.Analysis.Radiograph;
 /// walls, with the disc darker beyond. Lateral views find the endplates first (their edges are the strong ones there),
 /// frontal views the walls. Each side is then refined per row or column near that position and fitted with a line.
 /// </summary>
-/// <remarks>About 410 lines: one search (walls, then endplates, then the outline's checks) whose steps share the
+/// <remarks>About 430 lines: one search (walls, then endplates, then the outline's checks) whose steps share the
 /// window's profiles; split further only along a second responsibility.</remarks>
 internal static class BodyFinder
 {
@@ -18,18 +18,7 @@ internal static class BodyFinder
     {
         int w = win.Width, h = win.Height;
         var s = win.S;
-        // The cement's centre of mass and extent in the window.
-        double mx = 0, my = 0; long n = 0;
-        int cx0 = w, cx1 = -1, cy0 = h, cy1 = -1;
-        for (var j = 0; j < h; j++)
-            for (var i = 0; i < w; i++)
-            {
-                if (win.Cement[j * w + i] == 0) continue;
-                mx += i; my += j; n++;
-                cx0 = Math.Min(cx0, i); cx1 = Math.Max(cx1, i); cy0 = Math.Min(cy0, j); cy1 = Math.Max(cy1, j);
-            }
-        if (n == 0) return null;
-        mx /= n; my /= n;
+        if (CementExtent(win) is not var (mx, my, cy0, cy1)) return null;
         var (wMin, wMax) = lateral ? (MinDepthLat, MaxDepthLat) : (MinWidthAp, MaxWidthAp);
 
         // Walls over the cement's rows: lateral views take the nearest strong pair (the posterior elements behind the body
@@ -60,24 +49,52 @@ internal static class BodyFinder
             Window = win, First = fLine, Second = sLine, Superior = supLine, Inferior = infLine,
             CentroidX = 0, CentroidY = 0, AreaPx = 0, Confidence = 0,
         };
-        long area = 0; double ax = 0, ay = 0;
-        for (var j = Math.Max(0, (int)(top - 10 / s)); j <= Math.Min(h - 1, (int)(bottom + 10 / s)); j++)
-            for (var i = Math.Max(0, (int)(left - 10 / s)); i <= Math.Min(w - 1, (int)(right + 10 / s)); i++)
-                if (body.Contains(i, j, 0)) { area++; ax += i; ay += j; }
-        if (area == 0) return null;
+        if (AreaAndCentroid(body, top, bottom, left, right) is not var (area, cx, cy)) return null;
         var seenSup = Agreeing(supSeen, supLine, 2 / s); var seenInf = Agreeing(infSeen, infLine, 2 / s);
         double? symmetry = lateral ? null : SymmetryMidline(win, left, right, top, bottom);
         var conf = Confidence(lateral ? [fLine, sLine, supLine, infLine] : [fLine, sLine], s, (right - left) * s, (bottom - top) * s, lateral,
             symmetry is { } m ? (m - (left + right) / 2) * s : null, lateral ? Math.Min(seenSup.Count, seenInf.Count) / (double)Math.Max(1, cols.Count) : 1);
-        trace?.Invoke($"body walls {RadiographAnalyzer.F(fLine.At((top + bottom) / 2))}..{RadiographAnalyzer.F(sLine.At((top + bottom) / 2))} endplates {RadiographAnalyzer.F(supLine.At((left + right) / 2))}..{RadiographAnalyzer.F(infLine.At((left + right) / 2))}"
-            + (symmetry is { } sm ? $" symmetry midline {RadiographAnalyzer.F((sm - (left + right) / 2) * s)} mm off the walls'" : "") + $" conf {RadiographAnalyzer.F(conf)}");
+        if (trace is not null) TraceBody(trace, [fLine, sLine, supLine, infLine], (top + bottom) / 2, (left + right) / 2, symmetry, s, conf);
         return new BodyOutline
         {
             Window = win, First = fLine, Second = sLine, Superior = supLine, Inferior = infLine,
-            CentroidX = ax / area, CentroidY = ay / area, AreaPx = area, Confidence = Math.Clamp(conf, 0, 1),
+            CentroidX = cx, CentroidY = cy, AreaPx = area, Confidence = Math.Clamp(conf, 0, 1),
             // Keep only per-column edges that agree with the fitted line to 2 mm (the bowl is shallower than that).
             SuperiorSeen = seenSup, InferiorSeen = seenInf,
         };
+    }
+
+    private static void TraceBody(Action<string> trace, Line[] sides, double midRow, double midCol, double? symmetry, double s, double conf) =>
+        trace($"body walls {RadiographAnalyzer.F(sides[0].At(midRow))}..{RadiographAnalyzer.F(sides[1].At(midRow))} endplates {RadiographAnalyzer.F(sides[2].At(midCol))}..{RadiographAnalyzer.F(sides[3].At(midCol))}"
+            + (symmetry is { } sm ? $" symmetry midline {RadiographAnalyzer.F((sm - midCol) * s)} mm off the walls'" : "") + $" conf {RadiographAnalyzer.F(conf)}");
+
+    /// <summary>The cement's centre of mass and row extent in the window; null without cement.</summary>
+    private static (double Mx, double My, int Cy0, int Cy1)? CementExtent(BodyWindow win)
+    {
+        int w = win.Width, h = win.Height;
+        double mx = 0, my = 0; long n = 0;
+        int cy0 = h, cy1 = -1;
+        for (var j = 0; j < h; j++)
+            for (var i = 0; i < w; i++)
+            {
+                if (win.Cement[j * w + i] == 0) continue;
+                mx += i; my += j; n++;
+                cy0 = Math.Min(cy0, j); cy1 = Math.Max(cy1, j);
+            }
+        return n == 0 ? null : (mx / n, my / n, cy0, cy1);
+    }
+
+    /// <summary>Area (pixels) and centroid of the outline, searched within 10 mm of its profile box; null when empty.</summary>
+    private static (long Area, double Cx, double Cy)? AreaAndCentroid(BodyOutline body, double top, double bottom, double left, double right)
+    {
+        var win = body.Window;
+        int w = win.Width, h = win.Height;
+        var s = win.S;
+        long area = 0; double ax = 0, ay = 0;
+        for (var j = Math.Max(0, (int)(top - 10 / s)); j <= Math.Min(h - 1, (int)(bottom + 10 / s)); j++)
+            for (var i = Math.Max(0, (int)(left - 10 / s)); i <= Math.Min(w - 1, (int)(right + 10 / s)); i++)
+                if (body.Contains(i, j, 0)) { area++; ax += i; ay += j; }
+        return area == 0 ? null : (area, ax / area, ay / area);
     }
 
     /// <summary>An edge of a profile: sub-pixel position and strength (the derivative's magnitude there).</summary>

@@ -16,33 +16,12 @@ internal static class CementDetector
         int w = c.Width, h = c.Height, n = w * h;
         var s = (c.Sx + c.Sy) / 2;
         var notes = new List<string>();
-        var g = Cv.Blur(c.Data, w, h, 0.4 / s);
-        // Background at ~1 mm.
-        var sw = Math.Max(8, (int)Math.Round(w * c.Sx)); var sh = Math.Max(8, (int)Math.Round(h * c.Sy));
-        var small = Cv.Resize(g, w, h, sw, sh);
-        var bgSmall = Cv.Blur(Cv.Open(small, sw, sh, 41), sw, sh, 4);
-        var bg = Cv.Resize(bgSmall, sw, sh, w, h);
-        var r = new float[n];
-        for (var i = 0; i < n; i++) r[i] = g[i] - bg[i];
+        var r = Residual(c, s);
         var rw = Cv.Open(r, w, h, 4.0 / s);
-        // Bone scale: the 90th percentile (the 95th lands in the cement where several levels are filled), never below a
-        // tenth of the 99.9th (where bone covers little of the image the percentile is noise).
-        var p90 = Cv.Percentile(rw, 0.90);
-        var p999 = Cv.Percentile(rw, 0.999);
-        var max = rw.Max();
-        var bone = Math.Max(p90, p999 / 10);
-        if (!(bone > 0)) bone = Math.Max(1e-6, max / 100);
-        trace?.Invoke($"bone p90={RadiographAnalyzer.F(p90)} p99.9={RadiographAnalyzer.F(p999)} max={RadiographAnalyzer.F(max)} B={RadiographAnalyzer.F(bone)} max/B={RadiographAnalyzer.F(max / bone)}");
-
-        var seedT = o.SeedContrast * bone;
-        var seeds = new byte[n];
-        for (var i = 0; i < n; i++) if (rw[i] > seedT) seeds[i] = 1;
-        var (seedLabels, seedCount) = Cv.Components(seeds, w, h);
-        var minSeedPx = Math.Max(4, 0.5 * o.MinCementAreaMm2 / (c.Sx * c.Sy));
-        var seedArea = new int[seedCount];
-        for (var i = 0; i < n; i++) seedArea[seedLabels[i]]++;
+        var (bone, max) = BoneScale(rw, trace);
+        var scene = new Scene(c, o, r, rw, bone, o.SeedContrast * bone, s, trace);
+        var seeds = Seeds(scene);
         var painted = (float[])r.Clone();
-        for (var i = 0; i < n; i++) if (seedLabels[i] == 0 || seedArea[seedLabels[i]] < minSeedPx) seeds[i] = 0;
         if (!seeds.Any(v => v != 0))
         {
             trace?.Invoke("no seeds");
@@ -51,79 +30,158 @@ internal static class CementDetector
         // Grow from the seeds; when metal turns up among the components, grow again from the other seeds so the metal's
         // brightness does not set the cement's thresholds.
         var metalParts = new List<Comp>();
-        var (comps, local, seedLevel, level) = Grow(seeds);
+        var (comps, local, level) = Grow(scene, seeds, metalParts);
         if (metalParts.Count > 0)
         {
             foreach (var m in metalParts) foreach (var i in m.Pixels) seeds[i] = 0;
-            if (seeds.Any(v => v != 0)) (comps, local, seedLevel, level) = Grow(seeds);
+            if (seeds.Any(v => v != 0)) (comps, local, level) = Grow(scene, seeds, metalParts);
             else comps = [];
+            notes.Add("METAL: bright thin straight objects (screws, rods, wires) excluded from cement");
         }
-        if (metalParts.Count > 0) notes.Add("METAL: bright thin straight objects (screws, rods, wires) excluded from cement");
 
-        (List<Comp> Comps, float[] Local, double SeedLevel, double Level) Grow(byte[] seeds)
+        var groups = GroupComponents(comps, c, trace);
+        comps = [.. groups.SelectMany(gr => gr)];
+        var inner = PaintOut(scene, comps.Concat(metalParts), painted);
+        var result = groups.Select(gr => ToCementGroup(gr, trace)).ToList();
+        var contrast = new float[n];
+        for (var i = 0; i < n; i++) contrast[i] = r[i] - local[i];
+        return new CementResult(result, r, painted, inner, bone, max / bone, metalParts.Count > 0, notes) { Contrast = contrast, Level = level };
+    }
+
+    /// <summary>The image-wide quantities every step of the detection reads.</summary>
+    private sealed record Scene(CanonicalImage Image, RadiographAnalysisOptions Options, float[] R, float[] Rw, double Bone, double SeedT, double S,
+        Action<string>? Trace)
+    {
+        public int W => Image.Width;
+        public int H => Image.Height;
+        public int N => Image.Width * Image.Height;
+    }
+
+    /// <summary>Residual R = G − background: G smoothed (σ 0.4 mm), background a 40 mm grey opening at about 1 mm.</summary>
+    private static float[] Residual(CanonicalImage c, double s)
+    {
+        int w = c.Width, h = c.Height, n = w * h;
+        var g = Cv.Blur(c.Data, w, h, 0.4 / s);
+        var sw = Math.Max(8, (int)Math.Round(w * c.Sx)); var sh = Math.Max(8, (int)Math.Round(h * c.Sy));
+        var small = Cv.Resize(g, w, h, sw, sh);
+        var bgSmall = Cv.Blur(Cv.Open(small, sw, sh, 41), sw, sh, 4);
+        var bg = Cv.Resize(bgSmall, sw, sh, w, h);
+        var r = new float[n];
+        for (var i = 0; i < n; i++) r[i] = g[i] - bg[i];
+        return r;
+    }
+
+    /// <summary>Bone scale: the 90th percentile of the wide residual (the 95th lands in the cement where several levels are
+    /// filled), never below a tenth of the 99.9th (where bone covers little of the image the percentile is noise).</summary>
+    private static (double Bone, double Max) BoneScale(float[] rw, Action<string>? trace)
+    {
+        var p90 = Cv.Percentile(rw, 0.90);
+        var p999 = Cv.Percentile(rw, 0.999);
+        var max = rw.Max();
+        var bone = Math.Max(p90, p999 / 10);
+        if (!(bone > 0)) bone = Math.Max(1e-6, max / 100);
+        trace?.Invoke($"bone p90={RadiographAnalyzer.F(p90)} p99.9={RadiographAnalyzer.F(p999)} max={RadiographAnalyzer.F(max)} B={RadiographAnalyzer.F(bone)} max/B={RadiographAnalyzer.F(max / bone)}");
+        return (bone, max);
+    }
+
+    /// <summary>Seeds: the wide residual above the seed threshold, in components of at least half the minimum cement area.</summary>
+    private static byte[] Seeds(Scene sc)
+    {
+        int w = sc.W, h = sc.H, n = sc.N;
+        var seeds = new byte[n];
+        for (var i = 0; i < n; i++) if (sc.Rw[i] > sc.SeedT) seeds[i] = 1;
+        var (seedLabels, seedCount) = Cv.Components(seeds, w, h);
+        var minSeedPx = Math.Max(4, 0.5 * sc.Options.MinCementAreaMm2 / (sc.Image.Sx * sc.Image.Sy));
+        var seedArea = new int[seedCount];
+        for (var i = 0; i < n; i++) seedArea[seedLabels[i]]++;
+        for (var i = 0; i < n; i++) if (seedLabels[i] == 0 || seedArea[seedLabels[i]] < minSeedPx) seeds[i] = 0;
+        return seeds;
+    }
+
+    private static (List<Comp> Comps, float[] Local, double Level) Grow(Scene sc, byte[] seeds, List<Comp> metalParts)
+    {
+        int w = sc.W, h = sc.H, n = sc.N;
+        var (r, rw, s, o, c) = (sc.R, sc.Rw, sc.S, sc.Options, sc.Image);
+        var seedLevels = new List<float>();
+        for (var i = 0; i < n; i++) if (seeds[i] != 0) seedLevels.Add(r[i]);
+        var seedLevel = Cv.Percentile([.. seedLevels], 0.5);
+        var local = LocalBackground(sc, seedLevel);
+        var seedContrast = new List<float>();
+        for (var i = 0; i < n; i++) if (seeds[i] != 0) seedContrast.Add(r[i] - local[i]);
+        var level = Cv.Percentile([.. seedContrast], 0.5);
+        var edgeT = Math.Max(o.EdgeContrast * sc.Bone, 0.3 * level);
+        sc.Trace?.Invoke($"seedT={RadiographAnalyzer.F(sc.SeedT)} seedLevel={RadiographAnalyzer.F(seedLevel)} local level={RadiographAnalyzer.F(level)} edgeT={RadiographAnalyzer.F(edgeT)}");
+
+        // Growth needs wide support too (the wide residual above half the edge threshold), so a thin bright ring of bone
+        // touching the cement (a spinous process seen end on) is not taken in.
+        var grow = new byte[n];
+        for (var i = 0; i < n; i++) if (r[i] - local[i] > edgeT && rw[i] - local[i] > 0.5 * edgeT) grow[i] = 1;
+        var (labels, count) = Cv.Components(grow, w, h);
+        var keep = new bool[count];
+        for (var i = 0; i < n; i++) if (seeds[i] != 0 && labels[i] > 0) keep[labels[i]] = true;
+        // Fainter cement near seeded cement (a leak thinner than the fill): grown regions with no seed whose wide
+        // contrast reaches SatelliteLevel of the seeds' and that lie within 40 mm of a seeded region.
+        KeepSatellites(keep, labels, count, rw, local, level, w, h, c.Sx, c.Sy, o.MinCementAreaMm2);
+        var mask = new byte[n];
+        for (var i = 0; i < n; i++) if (keep[labels[i]] && labels[i] > 0) mask[i] = 1;
+        // Close small holes, then open with a 2 mm disc: thin bright bone touching the cement (a spinous process seen
+        // end on, a cortex line) is cut off; wide cement keeps its outline.
+        mask = Cv.Close(mask, w, h, 1.0 / s);
+        mask = Cv.OpenMask(mask, w, h, 2.0 / s);
+        return (FinalComponents(sc, mask, seeds, seedLevel, metalParts), local, level);
+    }
+
+    /// <summary>Local background under and around the cement: the residual outside a generous high-threshold mask, spread
+    /// inward by normalised convolution (σ 2.5 mm). Cement must exceed it by 30 % of the seeds' own contrast, so bright bone
+    /// touching the cement (a spinous process, an endplate) is not swallowed. Where the exclusion is wide the normalised
+    /// convolution has no support: the background level 0 is used there.</summary>
+    private static float[] LocalBackground(Scene sc, double seedLevel)
+    {
+        int w = sc.W, h = sc.H, n = sc.N;
+        var r = sc.R;
+        var high = new byte[n];
+        for (var i = 0; i < n; i++) if (r[i] > 0.3 * seedLevel) high[i] = 1;
+        var excluded = Cv.Dilate(high, w, h, 3.0 / sc.S);
+        var num = new float[n]; var den = new float[n];
+        for (var i = 0; i < n; i++) if (excluded[i] == 0) { num[i] = r[i]; den[i] = 1; }
+        num = Cv.Blur(num, w, h, 2.5 / sc.S); den = Cv.Blur(den, w, h, 2.5 / sc.S);
+        var local = new float[n];
+        for (var i = 0; i < n; i++) local[i] = den[i] > 1e-3f ? num[i] / den[i] : 0f;
+        return local;
+    }
+
+    /// <summary>Components of the final mask: small ones dropped, metal-like ones moved to <paramref name="metalParts"/>.</summary>
+    private static List<Comp> FinalComponents(Scene sc, byte[] mask, byte[] seeds, double seedLevel, List<Comp> metalParts)
+    {
+        int w = sc.W, h = sc.H, n = sc.N;
+        var c = sc.Image;
+        var (cl, cc) = Cv.Components(mask, w, h);
+        var comps = new List<Comp>();
+        var lists = new List<int>[cc];
+        for (var k = 0; k < cc; k++) lists[k] = [];
+        for (var i = 0; i < n; i++) if (cl[i] > 0) lists[cl[i]].Add(i);
+        for (var k = 1; k < cc; k++)
         {
-            var seedLevels = new List<float>();
-            for (var i = 0; i < n; i++) if (seeds[i] != 0) seedLevels.Add(r[i]);
-            // Local background under and around the cement: the residual outside a generous high-threshold mask, spread
-            // inward by normalised convolution (σ 2.5 mm). Cement must exceed it by 30 % of the seeds' own contrast,
-            // so bright bone touching the cement (a spinous process, an endplate) is not swallowed.
-            var high = new byte[n];
-            var seedLevel = Cv.Percentile([.. seedLevels], 0.5);
-            for (var i = 0; i < n; i++) if (r[i] > 0.3 * seedLevel) high[i] = 1;
-            var excluded = Cv.Dilate(high, w, h, 3.0 / s);
-            var num = new float[n]; var den = new float[n];
-            for (var i = 0; i < n; i++) if (excluded[i] == 0) { num[i] = r[i]; den[i] = 1; }
-            num = Cv.Blur(num, w, h, 2.5 / s); den = Cv.Blur(den, w, h, 2.5 / s);
-            var local = new float[n];
-            for (var i = 0; i < n; i++) local[i] = den[i] > 1e-3f ? num[i] / den[i] : 0f;
-            // Where the exclusion is wide the normalised convolution has no support: fall back to the background level 0.
-            var seedContrast = new List<float>();
-            for (var i = 0; i < n; i++) if (seeds[i] != 0) seedContrast.Add(r[i] - local[i]);
-            var level = Cv.Percentile([.. seedContrast], 0.5);
-            var edgeT = Math.Max(o.EdgeContrast * bone, 0.3 * level);
-            trace?.Invoke($"seedT={RadiographAnalyzer.F(seedT)} seedLevel={RadiographAnalyzer.F(seedLevel)} local level={RadiographAnalyzer.F(level)} edgeT={RadiographAnalyzer.F(edgeT)}");
-
-            // Growth needs wide support too (the wide residual above half the edge threshold), so a thin bright ring of bone
-            // touching the cement (a spinous process seen end on) is not taken in.
-            var grow = new byte[n];
-            for (var i = 0; i < n; i++) if (r[i] - local[i] > edgeT && rw[i] - local[i] > 0.5 * edgeT) grow[i] = 1;
-            var (labels, count) = Cv.Components(grow, w, h);
-            var keep = new bool[count];
-            for (var i = 0; i < n; i++) if (seeds[i] != 0 && labels[i] > 0) keep[labels[i]] = true;
-            // Fainter cement near seeded cement (a leak thinner than the fill): grown regions with no seed whose wide
-            // contrast reaches SatelliteLevel of the seeds' and that lie within 40 mm of a seeded region.
-            KeepSatellites(keep, labels, count, rw, local, level, w, h, c.Sx, c.Sy, o.MinCementAreaMm2);
-            var mask = new byte[n];
-            for (var i = 0; i < n; i++) if (keep[labels[i]] && labels[i] > 0) mask[i] = 1;
-            // Close small holes, then open with a 2 mm disc: thin bright bone touching the cement (a spinous process seen
-            // end on, a cortex line) is cut off; wide cement keeps its outline.
-            mask = Cv.Close(mask, w, h, 1.0 / s);
-            mask = Cv.OpenMask(mask, w, h, 2.0 / s);
-
-            // Components of the final mask: drop small ones and metal.
-            var (cl, cc) = Cv.Components(mask, w, h);
-            var comps = new List<Comp>();
-            var lists = new List<int>[cc];
-            for (var k = 0; k < cc; k++) lists[k] = [];
-            for (var i = 0; i < n; i++) if (cl[i] > 0) lists[cl[i]].Add(i);
-            for (var k = 1; k < cc; k++)
+            var px = lists[k];
+            if (px.Count * c.Sx * c.Sy < sc.Options.MinCementAreaMm2) continue;
+            var comp = Comp.Of(px, w, sc.R, c.Sx, c.Sy) with { Seeded = px.Any(i => seeds[i] != 0) };
+            if (comp.LooksLikeMetal(seedLevel))
             {
-                var px = lists[k];
-                if (px.Count * c.Sx * c.Sy < o.MinCementAreaMm2) continue;
-                var comp = Comp.Of(px, w, r, c.Sx, c.Sy) with { Seeded = px.Any(i => seeds[i] != 0) };
-                if (comp.LooksLikeMetal(seedLevel))
-                {
-                    trace?.Invoke($"metal-like component dropped at ({comp.Cx:0},{comp.Cy:0}) width {RadiographAnalyzer.F(comp.MinorMm)} mm, elongation {RadiographAnalyzer.F(comp.Elongation)}");
-                    if (!metalParts.Any(m => m.Pixels.Contains(px[0]))) metalParts.Add(comp);
-                    continue;
-                }
-                comps.Add(comp);
+                sc.Trace?.Invoke($"metal-like component dropped at ({comp.Cx:0},{comp.Cy:0}) width {RadiographAnalyzer.F(comp.MinorMm)} mm, elongation {RadiographAnalyzer.F(comp.Elongation)}");
+                if (!metalParts.Any(m => m.Pixels.Contains(px[0]))) metalParts.Add(comp);
+                continue;
             }
-            return (comps, local, seedLevel, level);
+            comps.Add(comp);
         }
+        return comps;
+    }
 
-        // Group components by overlapping rows (bipedicular columns are two blobs of one vertebra), and a smaller one
-        // within 6 mm of a group's largest (a leak into the disc above or below its source) with that group.
+    /// <summary>Components grouped by overlapping rows (bipedicular columns are two blobs of one vertebra), and a smaller one
+    /// within 6 mm of a group's largest (a leak into the disc above or below its source) with that group. Satellites alone
+    /// make no cemented vertebra: fainter cement counts only beside a seeded fill. A faint bright region on its own is bone
+    /// (at 1 mm pixels the noise lifts a pedicle seen end on over the satellite level).</summary>
+    private static List<List<Comp>> GroupComponents(List<Comp> comps, CanonicalImage c, Action<string>? trace)
+    {
         comps.Sort((a, b) => b.Pixels.Count.CompareTo(a.Pixels.Count));
         var groups = new List<List<Comp>>();
         foreach (var comp in comps)
@@ -142,36 +200,37 @@ internal static class CementDetector
             });
             if (home is null) groups.Add([comp]); else home.Add(comp);
         }
-        // Satellites alone make no cemented vertebra: fainter cement counts only beside a seeded fill. A faint bright
-        // region on its own is bone (at 1 mm pixels the noise lifts a pedicle seen end on over the satellite level).
         foreach (var gr in groups.Where(gr => !gr.Any(x => x.Seeded)))
             trace?.Invoke($"group without a seed at ({gr[0].Cx:0},{gr[0].Cy:0}) dropped");
         groups.RemoveAll(gr => !gr.Any(x => x.Seeded));
-        comps = [.. groups.SelectMany(gr => gr)];
+        return groups;
+    }
 
-        // Paint the cement (and metal) out of the residual: each component (dilated 1.5 mm) gets the median of a ring around it.
+    /// <summary>Paints the cement (and metal) out of the residual: each component (dilated 1.5 mm) gets the median of a ring
+    /// around it. Returns the painted-out mask.</summary>
+    private static byte[] PaintOut(Scene sc, IEnumerable<Comp> parts, float[] painted)
+    {
+        int w = sc.W, h = sc.H, n = sc.N;
         var all = new byte[n];
-        foreach (var comp in comps.Concat(metalParts)) foreach (var i in comp.Pixels) all[i] = 1;
-        var inner = Cv.Dilate(all, w, h, 3.0 / s);
-        var outer = Cv.Dilate(all, w, h, 8.0 / s);
+        foreach (var comp in parts) foreach (var i in comp.Pixels) all[i] = 1;
+        var inner = Cv.Dilate(all, w, h, 3.0 / sc.S);
+        var outer = Cv.Dilate(all, w, h, 8.0 / sc.S);
         var ring = new List<float>();
-        for (var i = 0; i < n; i++) if (outer[i] != 0 && inner[i] == 0) ring.Add(r[i]);
+        for (var i = 0; i < n; i++) if (outer[i] != 0 && inner[i] == 0) ring.Add(sc.R[i]);
         var fill = ring.Count > 0 ? (float)Cv.Percentile([.. ring], 0.5) : 0f;
         for (var i = 0; i < n; i++) if (inner[i] != 0) painted[i] = fill;
+        return inner;
+    }
 
-        var result = new List<CementGroup>();
-        foreach (var gr in groups)
-        {
-            var main = gr[0];
-            // In-body columns: components of similar size to the largest one (small ones may be leaks).
-            var core = gr.Where(x => x.Pixels.Count >= 0.25 * main.Pixels.Count).ToList();
-            result.Add(new CementGroup([.. gr.SelectMany(x => x.Pixels)], gr.Min(x => x.X0), gr.Max(x => x.X1), gr.Min(x => x.Y0), gr.Max(x => x.Y1),
-                core.Min(x => x.X0), core.Max(x => x.X1), core.Min(x => x.Y0), core.Max(x => x.Y1)));
-            trace?.Invoke($"group x {main.X0}-{main.X1} y {main.Y0}-{main.Y1} comps {gr.Count} px {gr.Sum(x => x.Pixels.Count)}");
-        }
-        var contrast = new float[n];
-        for (var i = 0; i < n; i++) contrast[i] = r[i] - local[i];
-        return new CementResult(result, r, painted, inner, bone, max / bone, metalParts.Count > 0, notes) { Contrast = contrast, Level = level };
+    /// <summary>A group as a cement group: in-body columns are the components of similar size to the largest one (small ones
+    /// may be leaks).</summary>
+    private static CementGroup ToCementGroup(List<Comp> gr, Action<string>? trace)
+    {
+        var main = gr[0];
+        var core = gr.Where(x => x.Pixels.Count >= 0.25 * main.Pixels.Count).ToList();
+        trace?.Invoke($"group x {main.X0}-{main.X1} y {main.Y0}-{main.Y1} comps {gr.Count} px {gr.Sum(x => x.Pixels.Count)}");
+        return new CementGroup([.. gr.SelectMany(x => x.Pixels)], gr.Min(x => x.X0), gr.Max(x => x.X1), gr.Min(x => x.Y0), gr.Max(x => x.Y1),
+            core.Min(x => x.X0), core.Max(x => x.X1), core.Min(x => x.Y0), core.Max(x => x.Y1));
     }
 
     /// <summary>Wide contrast (of the seeds' median) a grown region without a seed needs to count as cement near seeded cement.</summary>

@@ -1,10 +1,6 @@
-namespace CementQuant.Analysis.Vertebrae;
+using System.Runtime.CompilerServices;
 
-/// <summary>A plane through Point with unit Normal; "inside" is the side the normal points to.</summary>
-internal readonly record struct Plane(Vec3 Point, Vec3 Normal)
-{
-    public double Signed(Vec3 p) => (p - Point).Dot(Normal);
-}
+namespace CementQuant.Analysis.Vertebrae;
 
 /// <summary>
 /// Full-resolution segmentation of one vertebral body inside its slab between two disc planes:
@@ -46,7 +42,53 @@ internal static class BodySegmenter
         var reachLeft = LateralReach(hu, map, center, lat, pst, t, o.CementHu) + LeakMarginMm ?? double.MaxValue;
         var reachRight = LateralReach(hu, map, center, -lat, pst, t, o.CementHu) + LeakMarginMm ?? double.MaxValue;
 
-        // Voxel box around the slab (its extent along the axis is bounded by the planes or by halfHeightMm).
+        if (VoxelBox(hu, map, center, t, lat, pst, r, below, above, halfHeightMm) is not var (i0, j0, k0, nx, ny, nz)) return null;
+        var bone = new byte[nx * ny * nz];
+        var blocked = new byte[bone.Length];
+        var frame = new SlabFrame(center, t, pst, lat, r, cut, halfHeightMm, reachLeft, reachRight, below, above, endBelow, endAbove,
+            // Lids (bone = 2): a layer just outside each fitted endplate surface that closes the shell for hole filling
+            // where the endplate itself reads below the bone threshold (over a gas cleft its partial voxels are soft);
+            // they are walls for the filling only, not body.
+            LidMm: 1.5 * Math.Max(g.ColumnSpacing, Math.Max(g.RowSpacing, g.SliceSpacing)),
+            // A voxel too thick along the axis to resolve the endplate reads as bone when any part of the endplate
+            // lies in it: there the fitted endplate surfaces (sub-voxel, from the endplate's partial volumes)
+            // decide, and a voxel whose centre lies beyond them is not body.
+            Coarse: BodyGeometry.VoxelExtentAlong(g, t) > BodyGeometry.CoarseVoxelMm);
+        var seedIdx = Rasterise(hu, o, frame, (i0, j0, k0, nx, ny, nz), bone, blocked);
+        // Fill the osteoporotic interior: holes of the cortical shell in each of the three plane orientations.
+        var filled = (byte[])bone.Clone();
+        for (var axisIndex = 0; axisIndex < 3; axisIndex++) MaskKernels.FillHoles2D(bone, blocked, nx, ny, nz, axisIndex, filled);
+        for (var i = 0; i < filled.Length; i++) if (blocked[i] != 0 || filled[i] == Lid) filled[i] = 0;
+        if (OpenCore(filled, nx, ny, nz, seedIdx) is not { } opened) return null;
+        var roi = new RoiMask(i0, j0, k0, nx, ny, nz);
+        for (var i = 0; i < opened.Length; i++) roi.Mask[i] = (byte)(opened[i] & filled[i]);
+        PeelPartialVoxels(hu, roi, o.BoneHu);
+        return roi;
+    }
+
+    /// <summary>The slab's frame and limits, as the per-voxel tests of <see cref="Rasterise"/> read them.</summary>
+    private sealed record SlabFrame(Vec3 Center, Vec3 T, Vec3 Pst, Vec3 Lat, double R, double Cut, double HalfHeightMm, double ReachLeft,
+        double ReachRight, Plane? Below, Plane? Above, HeightSurface? EndBelow, HeightSurface? EndAbove, double LidMm, bool Coarse)
+    {
+        /// <summary>Signed distances of <paramref name="p"/> inside the lower and upper disc planes (0 without a plane).</summary>
+        public (double Below, double Above) InsidePlanes(Vec3 p) => (Below is { } b ? b.Signed(p) : 0, Above is { } a ? a.Signed(p) : 0);
+
+        /// <summary>Change of <see cref="InsidePlanes"/> per step <paramref name="d"/>.</summary>
+        public (double Below, double Above) PlaneSteps(Vec3 d) => (Below is { } b ? d.Dot(b.Normal) : 0, Above is { } a ? d.Dot(a.Normal) : 0);
+
+        /// <summary>Coordinates of <paramref name="p"/> in the lower and upper endplate surfaces' frames (default without one).</summary>
+        public (Vec3 Below, Vec3 Above) EndplateLocal(Vec3 p) =>
+            (EndBelow is { } eb ? eb.Local(p - eb.Origin) : default, EndAbove is { } ea ? ea.Local(p - ea.Origin) : default);
+
+        /// <summary>Change of <see cref="EndplateLocal"/> per step <paramref name="d"/>.</summary>
+        public (Vec3 Below, Vec3 Above) EndplateSteps(Vec3 d) => (EndBelow?.Local(d) ?? default, EndAbove?.Local(d) ?? default);
+    }
+
+    /// <summary>Voxel box around the slab (its extent along the axis is bounded by the planes or by halfHeightMm); null when
+    /// it misses the volume.</summary>
+    private static (int I0, int J0, int K0, int Nx, int Ny, int Nz)? VoxelBox(Volume<short> hu, VoxelMap map, Vec3 center, Vec3 t, Vec3 lat,
+        Vec3 pst, double r, Plane? below, Plane? above, double halfHeightMm)
+    {
         double lo = -halfHeightMm, hi = halfHeightMm;
         if (below is { } b) lo = Math.Max(lo, AxisHit(center, t, b) - 2);
         if (above is { } a) hi = Math.Min(hi, AxisHit(center, t, a) + 2);
@@ -63,40 +105,36 @@ internal static class BodySegmenter
                 }
         i0 = Math.Max(0, i0); j0 = Math.Max(0, j0); k0 = Math.Max(0, k0);
         i1 = Math.Min(hu.SizeX - 1, i1); j1 = Math.Min(hu.SizeY - 1, j1); k1 = Math.Min(hu.SizeZ - 1, k1);
-        if (i1 < i0 || j1 < j0 || k1 < k0) return null;
-        int nx = i1 - i0 + 1, ny = j1 - j0 + 1, nz = k1 - k0 + 1;
-        var bone = new byte[nx * ny * nz];
-        var blocked = new byte[bone.Length];
-        // Lids (bone = 2): a layer just outside each fitted endplate surface that closes the shell for hole filling
-        // where the endplate itself reads below the bone threshold (over a gas cleft its partial voxels are soft);
-        // they are walls for the filling only, not body.
-        var lidMm = 1.5 * Math.Max(g.ColumnSpacing, Math.Max(g.RowSpacing, g.SliceSpacing));
-        // A voxel too thick along the axis to resolve the endplate reads as bone when any part of the endplate
-        // lies in it: there the fitted endplate surfaces (sub-voxel, from the endplate's partial volumes)
-        // decide, and a voxel whose centre lies beyond them is not body.
-        var coarse = BodyGeometry.VoxelExtentAlong(g, t) > BodyGeometry.CoarseVoxelMm;
-        var stepBelow = endBelow?.Local(g.ColumnStep) ?? default;
-        var stepAbove = endAbove?.Local(g.ColumnStep) ?? default;
+        return i1 < i0 || j1 < j0 || k1 < k0 ? null : (i0, j0, k0, i1 - i0 + 1, j1 - j0 + 1, k1 - k0 + 1);
+    }
+
+    /// <summary>Marks body bone (1), lids (2) and blocked voxels in the box; returns the index of the allowed voxel nearest
+    /// the slab's centre (−1 when none).</summary>
+    private static int Rasterise(Volume<short> hu, VertebraLocatorOptions o, SlabFrame f, (int I0, int J0, int K0, int Nx, int Ny, int Nz) box,
+        byte[] bone, byte[] blocked)
+    {
+        var g = hu.Geometry;
+        var (i0, j0, k0, nx, ny, nz) = box;
+        var (center, t, pst, lat, cut, halfHeightMm) = (f.Center, f.T, f.Pst, f.Lat, f.Cut, f.HalfHeightMm);
+        var (coarse, r) = (f.Coarse, f.R);
+        var (stepBelow, stepAbove) = f.EndplateSteps(g.ColumnStep);
         var seedIdx = -1; var seedDist2 = double.MaxValue;
         // Every test below is linear or quadratic along a row of voxels: set up per row, stepped per voxel
         // in plain doubles (this loop visits a million voxels per body).
         var (boneHu, cementHu, dx) = (o.BoneHu, o.CementHu, g.ColumnStep);
         double r2 = r * r, dA = dx.Dot(t), dP = dx.Dot(pst), dL = dx.Dot(lat), ss = dx.Dot(dx);
-        var dB = below is { } nb ? dx.Dot(nb.Normal) : 0;
-        var dH = above is { } na ? dx.Dot(na.Normal) : 0;
+        var (dB, dH) = f.PlaneSteps(dx);
         for (var z = 0; z < nz; z++)
             for (var y = 0; y < ny; y++)
             {
                 var p0 = g.ToPatient(i0, j0 + y, k0 + z);
                 var d0 = p0 - center;
                 double a0 = d0.Dot(t), q0 = d0.Dot(pst), l0 = d0.Dot(lat), n0 = d0.Dot(d0), n1 = 2 * d0.Dot(dx);
-                var b0 = below is { } pb ? pb.Signed(p0) : 0;
-                var h0 = above is { } pa ? pa.Signed(p0) : 0;
+                var (b0, h0) = f.InsidePlanes(p0);
                 var row = (z * ny + y) * nx;
                 var src = hu.IndexOf(i0, j0 + y, k0 + z);
                 // Endplate-surface coordinates of the row's first voxel; they step by a constant per voxel.
-                var lb = endBelow?.Local(p0 - endBelow.Origin) ?? default;
-                var la = endAbove?.Local(p0 - endAbove.Origin) ?? default;
+                var (lb, la) = f.EndplateLocal(p0);
                 for (var x = 0; x < nx; x++)
                 {
                     var along = a0 + x * dA;
@@ -109,29 +147,41 @@ internal static class BodySegmenter
                     if (isBone && !coarse) bone[row + x] = 1;
                     else
                     {
-                        // Depth beyond the body's own endplates (positive outside, toward the disc).
-                        var beyond = double.MinValue;
-                        if (endBelow is { } eb) beyond = -eb.SignedLocal(lb + stepBelow * x);
-                        if (endAbove is { } ea) beyond = Math.Max(beyond, -ea.SignedLocal(la + stepAbove * x));
-                        if (isBone) bone[row + x] = (byte)(beyond > 0 && WithinFit(endBelow, lb + stepBelow * x, endAbove, la + stepAbove * x) ? Lid : 1);
-                        else if (h >= cementHu)
-                        {
-                            // Cement beyond an endplate or a lateral wall is a leak, touching the body as it may.
-                            var side = l0 + x * dL;
-                            if (beyond > LeakMarginMm || side > reachLeft || -side > reachRight) { blocked[row + x] = 1; continue; }
-                            bone[row + x] = 1;
-                        }
-                        else if (beyond > 0 && beyond <= lidMm) bone[row + x] = Lid;
+                        var code = OffBone(f, lb + stepBelow * x, la + stepAbove * x, h, isBone, cementHu, l0 + x * dL);
+                        if (code == Blocked) { blocked[row + x] = 1; continue; }
+                        if (code != 0) bone[row + x] = code;
                     }
                     if (dist2 < seedDist2) { seedDist2 = dist2; seedIdx = row + x; }
                 }
             }
-        // Fill the osteoporotic interior: holes of the cortical shell in each of the three plane orientations.
-        var filled = (byte[])bone.Clone();
-        for (var axisIndex = 0; axisIndex < 3; axisIndex++) MaskKernels.FillHoles2D(bone, blocked, nx, ny, nz, axisIndex, filled);
-        for (var i = 0; i < filled.Length; i++) if (blocked[i] != 0 || filled[i] == Lid) filled[i] = 0;
+        return seedIdx;
+    }
 
-        // Opening core: erode, keep the component nearest the axis centre (the largest among central ones), dilate back.
+    /// <summary><see cref="OffBone"/>'s answer for a voxel that is not body and blocks the hole filling.</summary>
+    private const byte Blocked = 3;
+
+    /// <summary>
+    /// A voxel that is not plain bone at fine resolution: bone in a coarse voxel is body unless its centre lies beyond a
+    /// fitted endplate (then a lid); cement is body unless it lies beyond an endplate or a lateral wall (a leak, touching
+    /// the body as it may: blocked); anything else just beyond an endplate is a lid. Returns 0, 1, <see cref="Lid"/> or
+    /// <see cref="Blocked"/>.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static byte OffBone(SlabFrame f, Vec3 localBelow, Vec3 localAbove, short h, bool isBone, int cementHu, double side)
+    {
+        // Depth beyond the body's own endplates (positive outside, toward the disc).
+        var beyond = double.MinValue;
+        if (f.EndBelow is { } eb) beyond = -eb.SignedLocal(localBelow);
+        if (f.EndAbove is { } ea) beyond = Math.Max(beyond, -ea.SignedLocal(localAbove));
+        if (isBone) return beyond > 0 && WithinFit(f.EndBelow, localBelow, f.EndAbove, localAbove) ? Lid : (byte)1;
+        if (h >= cementHu) return beyond > LeakMarginMm || side > f.ReachLeft || -side > f.ReachRight ? Blocked : (byte)1;
+        return beyond > 0 && beyond <= f.LidMm ? Lid : (byte)0;
+    }
+
+    /// <summary>Opening core: erode, keep the component nearest the axis centre (the largest among central ones), dilate
+    /// back; null when nothing is left.</summary>
+    private static byte[]? OpenCore(byte[] filled, int nx, int ny, int nz, int seedIdx)
+    {
         var eroded = MaskKernels.Erode6(filled, nx, ny, nz);
         var (labels, sizes) = MaskKernels.Components6(eroded, nx, ny, nz);
         var keep = sizes.Count > 1 ? PickCore(labels, sizes, nx, ny, nz, seedIdx) : 0;
@@ -146,10 +196,7 @@ internal static class BodySegmenter
             if (keep <= 0) return null;
             opened = Only(labels, keep);
         }
-        var roi = new RoiMask(i0, j0, k0, nx, ny, nz);
-        for (var i = 0; i < opened.Length; i++) roi.Mask[i] = (byte)(opened[i] & filled[i]);
-        PeelPartialVoxels(hu, roi, o.BoneHu);
-        return roi;
+        return opened;
     }
 
     /// <summary>Axes of at most this spacing resolve the cortex well enough for <see cref="PeelPartialVoxels"/>.</summary>
@@ -202,12 +249,12 @@ internal static class BodySegmenter
 
     /// <summary>
     /// True when a point lies over the part of its nearer fitted endplate that the fit saw (within
-    /// <see cref="VertebraLocator.DiscFitRadiusMm"/> of its centre): beyond that a quadratic dome says little of a real
+    /// <see cref="DiscSearch.DiscFitRadiusMm"/> of its centre): beyond that a quadratic dome says little of a real
     /// endplate's rim, which rises more steeply.
     /// </summary>
     private static bool WithinFit(HeightSurface? below, Vec3 localBelow, HeightSurface? above, Vec3 localAbove)
     {
-        const double R2 = VertebraLocator.DiscFitRadiusMm * VertebraLocator.DiscFitRadiusMm;
+        const double R2 = DiscSearch.DiscFitRadiusMm * DiscSearch.DiscFitRadiusMm;
         var nearBelow = below is not null && (above is null || Math.Abs(localBelow.Z) < Math.Abs(localAbove.Z));
         var l = nearBelow ? localBelow : localAbove;
         return (nearBelow ? below : above) is not null && l.X * l.X + l.Y * l.Y <= R2;

@@ -1,53 +1,6 @@
 namespace CementQuant.Analysis.Vertebrae;
 
 /// <summary>
-/// Settings of <see cref="SegmentationImport"/>: which label id means which vertebra (TotalSegmentator
-/// <c>total</c> task ids by default) and which id of the optional body/disc map means "vertebral body".
-/// </summary>
-public sealed record SegmentationImportOptions
-{
-    /// <summary>TotalSegmentator v2 <c>total</c> task: 25 sacrum, 26 S1, 27 L5 ... 31 L1, 32 T12 ... 43 T1, 44 C7 ... 50 C1.
-    /// (Declared before <see cref="Default"/>: static initialisers run in textual order.)</summary>
-    public static IReadOnlyDictionary<int, string> TotalSegmentatorClasses { get; } = BuildTotalSegmentator();
-
-    public static SegmentationImportOptions Default { get; } = new();
-
-    public SegmentationImportOptions(IReadOnlyDictionary<int, string>? classes = null, int bodyClass = 1, double endplateGridStepMm = 1.0, int cementHu = 1200)
-    {
-        var c = classes ?? TotalSegmentatorClasses;
-        if (c.Count == 0) throw new ArgumentException("classes: expected at least one label id, found none", nameof(classes));
-        foreach (var (id, name) in c)
-            if (id <= 0 || string.IsNullOrWhiteSpace(name))
-                throw new ArgumentException($"classes: expected positive ids with names, found {id} → '{name}'", nameof(classes));
-        if (bodyClass <= 0) throw new ArgumentOutOfRangeException(nameof(bodyClass), bodyClass, "bodyClass: expected a positive label id");
-        if (cementHu is < 200 or > 4000) throw new ArgumentOutOfRangeException(nameof(cementHu), cementHu, "cementHu: expected 200 to 4000 HU");
-        if (endplateGridStepMm is < 0.25 or > 5) throw new ArgumentOutOfRangeException(nameof(endplateGridStepMm), endplateGridStepMm, "endplateGridStepMm: expected 0.25 to 5 mm");
-        Classes = c; BodyClass = bodyClass; EndplateGridStepMm = endplateGridStepMm; CementHu = cementHu;
-    }
-
-    /// <summary>Label id → vertebra name (S1 is the sacrum).</summary>
-    public IReadOnlyDictionary<int, string> Classes { get; }
-    /// <summary>Id of "vertebral body" in the optional body/disc map (TotalSegmentator <c>vertebrae_body</c>: 1 body, 2 disc).</summary>
-    public int BodyClass { get; }
-    public double EndplateGridStepMm { get; }
-    public int CementHu { get; }
-
-    /// <summary>Every value, for the run's provenance (the classes as <c>id=name</c>, <c>;</c>-joined by id).</summary>
-    public OptionsDescription Describe() => new OptionsDescription()
-        .Add("classes", string.Join(';', Classes.OrderBy(c => c.Key).Select(c => $"{c.Key}={c.Value}")))
-        .Add("body_class", BodyClass).Add("endplate_grid_step_mm", EndplateGridStepMm).Add("cement_hu", CementHu);
-
-    private static Dictionary<int, string> BuildTotalSegmentator()
-    {
-        var d = new Dictionary<int, string> { [25] = "sacrum", [26] = "S1" };
-        for (var i = 0; i < 5; i++) d[27 + i] = $"L{5 - i}";
-        for (var i = 0; i < 12; i++) d[32 + i] = $"T{12 - i}";
-        for (var i = 0; i < 7; i++) d[44 + i] = $"C{7 - i}";
-        return d;
-    }
-}
-
-/// <summary>
 /// Builds <see cref="VertebraRoi"/>s from a supplied label map instead of detecting them (the CLI's
 /// <c>--segmentation</c>): each known vertebra label, intersected with the body class of an optional body/disc
 /// map to drop the posterior elements, resampled by nearest neighbour in patient space onto the CT grid.
@@ -61,41 +14,16 @@ public static class SegmentationImport
         ArgumentNullException.ThrowIfNull(labels);
         ArgumentNullException.ThrowIfNull(options);
         var qc = new List<string>();
-        // Per label: bounding box in the label grid, and which ids occur.
-        var boxes = new Dictionary<int, (int I0, int J0, int K0, int I1, int J1, int K1)>();
-        for (var k = 0; k < labels.SizeZ; k++)
-            for (var j = 0; j < labels.SizeY; j++)
-            {
-                var row = labels.IndexOf(0, j, k);
-                for (var i = 0; i < labels.SizeX; i++)
-                {
-                    int l = labels.Data[row + i];
-                    if (l == 0 || !options.Classes.ContainsKey(l)) continue;
-                    boxes[l] = boxes.TryGetValue(l, out var b)
-                        ? (Math.Min(b.I0, i), Math.Min(b.J0, j), Math.Min(b.K0, k), Math.Max(b.I1, i), Math.Max(b.J1, j), Math.Max(b.K1, k))
-                        : (i, j, k, i, j, k);
-                }
-            }
+        var boxes = LabelBoxes(labels, options);
         var ctMap = new VoxelMap(hu.Geometry);
         var labMap = new VoxelMap(labels.Geometry);
         var bodyVoxMap = bodyMap is null ? default : new VoxelMap(bodyMap.Geometry);
         var rois = new List<(string Name, int Id, RoiMask Mask, bool Touches)>();
         foreach (var (id, b) in boxes.OrderBy(kv => kv.Key))
         {
-            // CT voxel box covering the label's box (corners mapped through patient space, plus a voxel).
-            int i0 = int.MaxValue, j0 = int.MaxValue, k0 = int.MaxValue, i1 = int.MinValue, j1 = int.MinValue, k1 = int.MinValue;
-            for (var c = 0; c < 8; c++)
-            {
-                var p = labels.Geometry.ToPatient((c & 1) == 0 ? b.I0 - 0.5 : b.I1 + 0.5, (c & 2) == 0 ? b.J0 - 0.5 : b.J1 + 0.5, (c & 4) == 0 ? b.K0 - 0.5 : b.K1 + 0.5);
-                var q = ctMap.ToVoxel(p);
-                i0 = Math.Min(i0, (int)Math.Floor(q.X)); i1 = Math.Max(i1, (int)Math.Ceiling(q.X));
-                j0 = Math.Min(j0, (int)Math.Floor(q.Y)); j1 = Math.Max(j1, (int)Math.Ceiling(q.Y));
-                k0 = Math.Min(k0, (int)Math.Floor(q.Z)); k1 = Math.Max(k1, (int)Math.Ceiling(q.Z));
-            }
-            i0 = Math.Max(0, i0); j0 = Math.Max(0, j0); k0 = Math.Max(0, k0);
-            i1 = Math.Min(hu.SizeX - 1, i1); j1 = Math.Min(hu.SizeY - 1, j1); k1 = Math.Min(hu.SizeZ - 1, k1);
-            if (i1 < i0 || j1 < j0 || k1 < k0) continue;
-            var roi = new RoiMask(i0, j0, k0, i1 - i0 + 1, j1 - j0 + 1, k1 - k0 + 1);
+            if (CtBox(hu, labels, ctMap, b) is not { } roi) continue;
+            var (i0, j0, k0) = (roi.X0, roi.Y0, roi.Z0);
+            var (i1, j1, k1) = (i0 + roi.SizeX - 1, j0 + roi.SizeY - 1, k0 + roi.SizeZ - 1);
             long count = 0; var touches = false;
             for (var k = k0; k <= k1; k++)
                 for (var j = j0; j <= j1; j++)
@@ -129,6 +57,44 @@ public static class SegmentationImport
         return result.Count == 0
             ? new VertebraLocatorResult(result, [VertebraQc.UnknownSegmentationLabel])
             : new VertebraLocatorResult(result, qc);
+    }
+
+    /// <summary>Per known label: its bounding box in the label grid.</summary>
+    private static Dictionary<int, (int I0, int J0, int K0, int I1, int J1, int K1)> LabelBoxes(Volume<short> labels, SegmentationImportOptions options)
+    {
+        var boxes = new Dictionary<int, (int I0, int J0, int K0, int I1, int J1, int K1)>();
+        for (var k = 0; k < labels.SizeZ; k++)
+            for (var j = 0; j < labels.SizeY; j++)
+            {
+                var row = labels.IndexOf(0, j, k);
+                for (var i = 0; i < labels.SizeX; i++)
+                {
+                    int l = labels.Data[row + i];
+                    if (l == 0 || !options.Classes.ContainsKey(l)) continue;
+                    boxes[l] = boxes.TryGetValue(l, out var b)
+                        ? (Math.Min(b.I0, i), Math.Min(b.J0, j), Math.Min(b.K0, k), Math.Max(b.I1, i), Math.Max(b.J1, j), Math.Max(b.K1, k))
+                        : (i, j, k, i, j, k);
+                }
+            }
+        return boxes;
+    }
+
+    /// <summary>An empty mask on the CT voxel box covering a label's box (corners mapped through patient space, plus a
+    /// voxel); null when it misses the CT.</summary>
+    private static RoiMask? CtBox(Volume<short> hu, Volume<short> labels, VoxelMap ctMap, (int I0, int J0, int K0, int I1, int J1, int K1) b)
+    {
+        int i0 = int.MaxValue, j0 = int.MaxValue, k0 = int.MaxValue, i1 = int.MinValue, j1 = int.MinValue, k1 = int.MinValue;
+        for (var c = 0; c < 8; c++)
+        {
+            var p = labels.Geometry.ToPatient((c & 1) == 0 ? b.I0 - 0.5 : b.I1 + 0.5, (c & 2) == 0 ? b.J0 - 0.5 : b.J1 + 0.5, (c & 4) == 0 ? b.K0 - 0.5 : b.K1 + 0.5);
+            var q = ctMap.ToVoxel(p);
+            i0 = Math.Min(i0, (int)Math.Floor(q.X)); i1 = Math.Max(i1, (int)Math.Ceiling(q.X));
+            j0 = Math.Min(j0, (int)Math.Floor(q.Y)); j1 = Math.Max(j1, (int)Math.Ceiling(q.Y));
+            k0 = Math.Min(k0, (int)Math.Floor(q.Z)); k1 = Math.Max(k1, (int)Math.Ceiling(q.Z));
+        }
+        i0 = Math.Max(0, i0); j0 = Math.Max(0, j0); k0 = Math.Max(0, k0);
+        i1 = Math.Min(hu.SizeX - 1, i1); j1 = Math.Min(hu.SizeY - 1, j1); k1 = Math.Min(hu.SizeZ - 1, k1);
+        return i1 < i0 || j1 < j0 || k1 < k0 ? null : new RoiMask(i0, j0, k0, i1 - i0 + 1, j1 - j0 + 1, k1 - k0 + 1);
     }
 
     /// <summary>Nearest-neighbour label at a patient point (0 outside); onEdge when that voxel is on the map's border.</summary>

@@ -39,28 +39,13 @@ internal static class JpegLosslessDecoder
                 var marker = NextMarker(data, ref pos);
                 if (marker < 0 || marker == 0xD9) break; // end of data or EOI
                 if (marker is 0x01 or (>= 0xD0 and <= 0xD7)) continue; // TEM and stray RSTn carry no length
-                if (pos + 2 > data.Length) throw new InvalidDataException($"JPEG marker FF{marker:X2} at byte {pos - 2} has no length");
-                var length = BinaryPrimitives.ReadUInt16BigEndian(data[pos..]);
-                if (length < 2 || pos + length > data.Length)
-                    throw new InvalidDataException($"JPEG segment FF{marker:X2} at byte {pos - 2} declares {length} bytes, {data.Length - pos} remain");
-                var segment = data.Slice(pos + 2, length - 2);
-                pos += length;
+                var segment = Segment(data, ref pos, marker);
                 switch (marker)
                 {
                     case 0xC3:
                         if (frame is not null) throw new InvalidDataException("JPEG stream has a second SOF marker");
                         frame = Frame.Parse(segment, info);
-                        var total = frame.Width * frame.Height * frame.Components.Length;
-                        if (frame.Components.Length == 1 && info.BytesPerSample == 2)
-                        {
-                            // Decode straight into the destination: it has the layout we want.
-                            samples = MemoryMarshal.Cast<byte, ushort>(destination)[..total];
-                        }
-                        else
-                        {
-                            rented = ArrayPool<ushort>.Shared.Rent(total);
-                            samples = rented.AsSpan(0, total);
-                        }
+                        samples = SampleBuffer(frame, info, destination, out rented);
                         break;
                     case 0xC4:
                         HuffmanTable.ParseSegment(segment, tables);
@@ -73,12 +58,9 @@ internal static class JpegLosslessDecoder
                         if (frame is null) throw new InvalidDataException("JPEG scan (SOS) before the frame header (SOF3)");
                         pos = DecodeScan(data, pos, segment, frame, tables, restartInterval, samples);
                         break;
-                    case 0xC0 or 0xC1 or 0xC2 or 0xC5 or 0xC6 or 0xC7 or 0xC9 or 0xCA or 0xCB or 0xCD or 0xCE or 0xCF:
-                        throw new NotSupportedException($"JPEG frame type SOF{marker - 0xC0} in a stream decoded as lossless process 14");
-                    case 0xDC:
-                        throw new NotSupportedException("JPEG DNL marker (number of lines defined after the first scan) is not supported");
                     default:
-                        break; // APPn, COM, DQT, DAC (not used by SOF3) and others: skip
+                        RejectUnsupported(marker); // APPn, COM, DQT, DAC (not used by SOF3) and others: skipped
+                        break;
                 }
             }
             if (frame is null) throw new InvalidDataException("JPEG stream has no frame header (SOF3)");
@@ -90,6 +72,41 @@ internal static class JpegLosslessDecoder
         {
             if (rented is not null) ArrayPool<ushort>.Shared.Return(rented);
         }
+    }
+
+    /// <summary>The segment of the marker just read (its length checked against the stream); pos moves past it.</summary>
+    private static ReadOnlySpan<byte> Segment(ReadOnlySpan<byte> data, ref int pos, int marker)
+    {
+        if (pos + 2 > data.Length) throw new InvalidDataException($"JPEG marker FF{marker:X2} at byte {pos - 2} has no length");
+        var length = BinaryPrimitives.ReadUInt16BigEndian(data[pos..]);
+        if (length < 2 || pos + length > data.Length)
+            throw new InvalidDataException($"JPEG segment FF{marker:X2} at byte {pos - 2} declares {length} bytes, {data.Length - pos} remain");
+        var segment = data.Slice(pos + 2, length - 2);
+        pos += length;
+        return segment;
+    }
+
+    /// <summary>Where the samples are decoded: straight into the destination when it has the layout we want (one 16-bit
+    /// component), else a rented buffer.</summary>
+    private static Span<ushort> SampleBuffer(Frame frame, FrameInfo info, Span<byte> destination, out ushort[]? rented)
+    {
+        var total = frame.Width * frame.Height * frame.Components.Length;
+        if (frame.Components.Length == 1 && info.BytesPerSample == 2)
+        {
+            rented = null;
+            return MemoryMarshal.Cast<byte, ushort>(destination)[..total];
+        }
+        rented = ArrayPool<ushort>.Shared.Rent(total);
+        return rented.AsSpan(0, total);
+    }
+
+    /// <summary>Frame types other than lossless process 14, and DNL, are refused by name.</summary>
+    private static void RejectUnsupported(int marker)
+    {
+        if (marker is 0xC0 or 0xC1 or 0xC2 or 0xC5 or 0xC6 or 0xC7 or 0xC9 or 0xCA or 0xCB or 0xCD or 0xCE or 0xCF)
+            throw new NotSupportedException($"JPEG frame type SOF{marker - 0xC0} in a stream decoded as lossless process 14");
+        if (marker == 0xDC)
+            throw new NotSupportedException("JPEG DNL marker (number of lines defined after the first scan) is not supported");
     }
 
     /// <summary>Finds the next marker at or after <paramref name="pos"/> (skipping fill bytes and garbage); returns its code, pos after it.</summary>
@@ -298,6 +315,26 @@ internal static class JpegLosslessDecoder
         }
     }
 
+    /// <summary>The scan's components: each one's plane (written to <paramref name="planeIndex"/>) and Huffman table; marks
+    /// the frame's components as covered with the scan's point transform.</summary>
+    private static HuffmanTable[] ScanComponents(ReadOnlySpan<byte> header, Frame frame, HuffmanTable?[] tables, int pointTransform, Span<int> planeIndex)
+    {
+        var ns = planeIndex.Length;
+        var scanTables = new HuffmanTable[ns];
+        for (var k = 0; k < ns; k++)
+        {
+            var id = header[1 + 2 * k];
+            var ci = Array.FindIndex(frame.Components, c => c.Id == id);
+            if (ci < 0) throw new InvalidDataException($"JPEG scan names component {id}, which the frame does not declare");
+            frame.Components[ci].PointTransform = pointTransform;
+            planeIndex[k] = ci;
+            var td = header[2 + 2 * k] >> 4;
+            if (td >= tables.Length) throw new InvalidDataException($"JPEG scan uses Huffman table {td}, expected 0..{tables.Length - 1}"); // found by fuzzing
+            scanTables[k] = tables[td] ?? throw new InvalidDataException($"JPEG scan uses Huffman table {td}, which is not defined");
+        }
+        return scanTables;
+    }
+
     private static int DecodeScan(ReadOnlySpan<byte> data, int pos, ReadOnlySpan<byte> header, Frame frame,
         HuffmanTable?[] tables, int restartInterval, Span<ushort> samples)
     {
@@ -313,18 +350,7 @@ internal static class JpegLosslessDecoder
         var width = frame.Width;
         var height = frame.Height;
         Span<int> planeIndex = stackalloc int[ns];
-        var scanTables = new HuffmanTable[ns];
-        for (var k = 0; k < ns; k++)
-        {
-            var id = header[1 + 2 * k];
-            var ci = Array.FindIndex(frame.Components, c => c.Id == id);
-            if (ci < 0) throw new InvalidDataException($"JPEG scan names component {id}, which the frame does not declare");
-            frame.Components[ci].PointTransform = pointTransform;
-            planeIndex[k] = ci;
-            var td = header[2 + 2 * k] >> 4;
-            if (td >= tables.Length) throw new InvalidDataException($"JPEG scan uses Huffman table {td}, expected 0..{tables.Length - 1}"); // found by fuzzing
-            scanTables[k] = tables[td] ?? throw new InvalidDataException($"JPEG scan uses Huffman table {td}, which is not defined");
-        }
+        var scanTables = ScanComponents(header, frame, tables, pointTransform, planeIndex);
 
         // One MCU is one sample of each scan component (all sampling factors are 1), so a line holds `width` MCUs.
         if (restartInterval > 0 && restartInterval % width != 0)

@@ -60,33 +60,13 @@ public sealed class JpegLsFrameDecoder : IFrameDecoder
             if (marker is 0xD8 or (>= 0xD0 and <= 0xD7) or 0x01)
                 throw new InvalidDataException($"JPEG-LS marker FF{marker:X2} unexpected at byte {at}");
 
-            // Every other marker has a segment: 2-byte length (including itself), then the payload.
-            if (pos + 2 > frame.Length) throw new InvalidDataException($"JPEG-LS marker FF{marker:X2} at byte {at} has no segment length");
-            var length = BinaryPrimitives.ReadUInt16BigEndian(frame[pos..]);
-            if (length < 2 || pos + length > frame.Length)
-                throw new InvalidDataException($"JPEG-LS marker FF{marker:X2} at byte {at}: segment length {length} runs past the end of the {frame.Length}-byte frame");
-            var segment = frame.Slice(pos + 2, length - 2);
-            pos += length;
+            var segment = Segment(frame, ref pos, marker, at);
 
             switch (marker)
             {
                 case 0xF7: // SOF55
                     if (components != 0) throw new InvalidDataException($"JPEG-LS second frame header (SOF55) at byte {at}");
-                    if (segment.Length < 6) throw new InvalidDataException($"JPEG-LS SOF55 segment of {segment.Length} bytes is too short");
-                    bits = segment[0];
-                    height = BinaryPrimitives.ReadUInt16BigEndian(segment[1..]);
-                    width = BinaryPrimitives.ReadUInt16BigEndian(segment[3..]);
-                    components = segment[5];
-                    ValidateFrame(info, bits, width, height, components, segment.Length);
-                    for (var c = 0; c < components; c++)
-                    {
-                        componentIds[c] = segment[6 + 3 * c];
-                        var sampling = segment[7 + 3 * c];
-                        if (sampling != 0x11)
-                            throw new NotSupportedException($"JPEG-LS component {c + 1} has sampling factors 0x{sampling:X2}; only 1×1 (0x11) is supported");
-                        for (var d = 0; d < c; d++)
-                            if (componentIds[d] == componentIds[c]) throw new InvalidDataException($"JPEG-LS component id {componentIds[c]} appears twice in SOF55");
-                    }
+                    (bits, width, height, components) = ReadFrameHeader(segment, info, componentIds);
                     break;
 
                 case 0xF8: // LSE
@@ -94,11 +74,7 @@ public sealed class JpegLsFrameDecoder : IFrameDecoder
                     break;
 
                 case 0xDD: // DRI: Ri in 2 bytes (T.81), or 1..4 bytes (T.87 C.2.5)
-                    if (segment.Length is < 1 or > 4) throw new InvalidDataException($"JPEG-LS DRI segment of {segment.Length} bytes: expected 1..4");
-                    var ri = 0L;
-                    foreach (var b in segment) ri = (ri << 8) | b;
-                    if (ri > int.MaxValue) throw new NotSupportedException($"JPEG-LS restart interval {ri} is too large");
-                    restartInterval = (int)ri;
+                    restartInterval = ReadRestartInterval(segment);
                     break;
 
                 case 0xDA: // SOS, then the scan's coded data
@@ -106,22 +82,73 @@ public sealed class JpegLsFrameDecoder : IFrameDecoder
                     pos = DecodeScan(frame, pos, segment, info, bits, width, height, componentIds[..components], decoded[..components], preset, restartInterval, destination);
                     break;
 
-                case 0xE8 when IsColourTransform(segment, out var transform) && transform != 0:
-                    throw new NotSupportedException($"JPEG-LS stream uses CharLS colour transform HP{transform} ('mrfx' APP8), which is not supported");
-
-                case >= 0xE0 and <= 0xEF: // APPn (SPIFF headers included)
-                case 0xFE:                // COM
-                    break;
-
-                case 0xDC:
-                    throw new NotSupportedException("JPEG-LS DNL marker (image height defined after the scan) is not supported");
-
-                case >= 0xC0 and <= 0xCF when marker is not (0xC4 or 0xC8 or 0xCC):
-                    throw new NotSupportedException($"frame header FF{marker:X2} is a JPEG (T.81) process, not JPEG-LS (FFF7)");
-
                 default:
-                    throw new InvalidDataException($"JPEG-LS marker FF{marker:X2} at byte {at} is not allowed in a JPEG-LS stream");
+                    SkipOrReject(marker, segment, at);
+                    break;
             }
+        }
+    }
+
+    /// <summary>The segment of the marker just read: 2-byte length (including itself), then the payload; pos moves past it.</summary>
+    private static ReadOnlySpan<byte> Segment(ReadOnlySpan<byte> frame, ref int pos, byte marker, int at)
+    {
+        if (pos + 2 > frame.Length) throw new InvalidDataException($"JPEG-LS marker FF{marker:X2} at byte {at} has no segment length");
+        var length = BinaryPrimitives.ReadUInt16BigEndian(frame[pos..]);
+        if (length < 2 || pos + length > frame.Length)
+            throw new InvalidDataException($"JPEG-LS marker FF{marker:X2} at byte {at}: segment length {length} runs past the end of the {frame.Length}-byte frame");
+        var segment = frame.Slice(pos + 2, length - 2);
+        pos += length;
+        return segment;
+    }
+
+    /// <summary>SOF55: precision, size and component ids (written to <paramref name="componentIds"/>), validated.</summary>
+    private static (int Bits, int Width, int Height, int Components) ReadFrameHeader(ReadOnlySpan<byte> segment, FrameInfo info, Span<int> componentIds)
+    {
+        if (segment.Length < 6) throw new InvalidDataException($"JPEG-LS SOF55 segment of {segment.Length} bytes is too short");
+        int bits = segment[0];
+        int height = BinaryPrimitives.ReadUInt16BigEndian(segment[1..]);
+        int width = BinaryPrimitives.ReadUInt16BigEndian(segment[3..]);
+        int components = segment[5];
+        ValidateFrame(info, bits, width, height, components, segment.Length);
+        for (var c = 0; c < components; c++)
+        {
+            componentIds[c] = segment[6 + 3 * c];
+            var sampling = segment[7 + 3 * c];
+            if (sampling != 0x11)
+                throw new NotSupportedException($"JPEG-LS component {c + 1} has sampling factors 0x{sampling:X2}; only 1×1 (0x11) is supported");
+            for (var d = 0; d < c; d++)
+                if (componentIds[d] == componentIds[c]) throw new InvalidDataException($"JPEG-LS component id {componentIds[c]} appears twice in SOF55");
+        }
+        return (bits, width, height, components);
+    }
+
+    /// <summary>DRI: Ri in 2 bytes (T.81), or 1..4 bytes (T.87 C.2.5).</summary>
+    private static int ReadRestartInterval(ReadOnlySpan<byte> segment)
+    {
+        if (segment.Length is < 1 or > 4) throw new InvalidDataException($"JPEG-LS DRI segment of {segment.Length} bytes: expected 1..4");
+        var ri = 0L;
+        foreach (var b in segment) ri = (ri << 8) | b;
+        if (ri > int.MaxValue) throw new NotSupportedException($"JPEG-LS restart interval {ri} is too large");
+        return (int)ri;
+    }
+
+    /// <summary>APPn (SPIFF headers included) and COM are skipped; CharLS colour transforms, DNL, T.81 frame headers and
+    /// any other marker are refused by name.</summary>
+    private static void SkipOrReject(byte marker, ReadOnlySpan<byte> segment, int at)
+    {
+        switch (marker)
+        {
+            case 0xE8 when IsColourTransform(segment, out var transform) && transform != 0:
+                throw new NotSupportedException($"JPEG-LS stream uses CharLS colour transform HP{transform} ('mrfx' APP8), which is not supported");
+            case >= 0xE0 and <= 0xEF:
+            case 0xFE:
+                return;
+            case 0xDC:
+                throw new NotSupportedException("JPEG-LS DNL marker (image height defined after the scan) is not supported");
+            case >= 0xC0 and <= 0xCF when marker is not (0xC4 or 0xC8 or 0xCC):
+                throw new NotSupportedException($"frame header FF{marker:X2} is a JPEG (T.81) process, not JPEG-LS (FFF7)");
+            default:
+                throw new InvalidDataException($"JPEG-LS marker FF{marker:X2} at byte {at} is not allowed in a JPEG-LS stream");
         }
     }
 

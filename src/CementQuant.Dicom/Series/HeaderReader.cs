@@ -32,7 +32,7 @@ public static class HeaderReader
     {
         var ds = file.Dataset;
         var sopClass = ds.GetString(DicomTag.SOPClassUID) ?? file.Meta.GetString(DicomTag.MediaStorageSOPClassUID) ?? "";
-        var modality = (ds.GetString(DicomTag.Modality) ?? "").ToUpperInvariant();
+        var modality = Text(ds, DicomTag.Modality).ToUpperInvariant();
         var imageType = ds.GetStrings(DicomTag.ImageType).Select(s => s.ToUpperInvariant()).ToArray();
         var frames = DicomPixelData.GetNumberOfFrames(ds, file.Path);
         var hasPixels = file.HasPixelData;
@@ -40,40 +40,9 @@ public static class HeaderReader
         Vec3? position = ToVec(ds.GetNumbers(DicomTag.ImagePositionPatient, 3, "ImagePositionPatient"));
         var iop = ds.GetNumbers(DicomTag.ImageOrientationPatient, 6, "ImageOrientationPatient");
         (double, double)? spacing = ToPair(ds.GetNumbers(DicomTag.PixelSpacing, 2, "PixelSpacing"));
-        Vec3[]? framePositions = null;
-        (double, double)[]? frameRescale = null;
         double slope = ds.GetNumber(DicomTag.RescaleSlope, "RescaleSlope") ?? 1;
         double intercept = ds.GetNumber(DicomTag.RescaleIntercept, "RescaleIntercept") ?? 0;
-
-        // Enhanced multi-frame: geometry and rescale live in the functional groups.
-        var shared = ds.GetItem(DicomTag.SharedFunctionalGroupsSequence);
-        var perFrame = ds.GetSequence(DicomTag.PerFrameFunctionalGroupsSequence);
-        if (perFrame.Count > 0 || shared is not null)
-        {
-            DicomDataset? Group(int frame, DicomTag seq) =>
-                (frame < perFrame.Count ? perFrame[frame].GetItem(seq) : null) ?? shared?.GetItem(seq);
-            iop ??= Group(0, DicomTag.PlaneOrientationSequence)?.GetNumbers(DicomTag.ImageOrientationPatient, 6, "ImageOrientationPatient");
-            spacing ??= ToPair(Group(0, DicomTag.PixelMeasuresSequence)?.GetNumbers(DicomTag.PixelSpacing, 2, "PixelSpacing"));
-            if (perFrame.Count == frames)
-            {
-                framePositions = new Vec3[frames];
-                frameRescale = new (double, double)[frames];
-                for (var f = 0; f < frames; f++)
-                {
-                    var p = ToVec(Group(f, DicomTag.PlanePositionSequence)?.GetNumbers(DicomTag.ImagePositionPatient, 3, "ImagePositionPatient"));
-                    if (p is null) { framePositions = null; frameRescale = null; break; }
-                    framePositions[f] = p.Value;
-                    var pvt = Group(f, DicomTag.PixelValueTransformationSequence);
-                    frameRescale[f] = (pvt?.GetNumber(DicomTag.RescaleSlope, "RescaleSlope") ?? slope, pvt?.GetNumber(DicomTag.RescaleIntercept, "RescaleIntercept") ?? intercept);
-                }
-                if (framePositions is not null && frameRescale is not null)
-                {
-                    position ??= framePositions[0];
-                    (slope, intercept) = frameRescale[0];
-                    if (frameRescale.All(r => r == frameRescale[0])) frameRescale = null;
-                }
-            }
-        }
+        var (framePositions, frameRescale) = FunctionalGroups(ds, frames, ref position, ref iop, ref spacing, ref slope, ref intercept);
 
         var (kind, reason) = Classify(sopClass, modality, imageType, hasPixels, frames, position, iop, spacing, framePositions);
         // A file that would be analysed must have a decodable pixel module: its failure names the file (never
@@ -90,29 +59,23 @@ public static class HeaderReader
             TransferSyntaxUid = file.TransferSyntax.Uid,
             TransferSyntaxName = file.TransferSyntax.Name,
             CanDecode = file.TransferSyntax.CanDecode,
-            StudyInstanceUid = ds.GetString(DicomTag.StudyInstanceUID) ?? "",
-            SeriesInstanceUid = ds.GetString(DicomTag.SeriesInstanceUID) ?? "",
+            StudyInstanceUid = Text(ds, DicomTag.StudyInstanceUID),
+            SeriesInstanceUid = Text(ds, DicomTag.SeriesInstanceUID),
             SopInstanceUid = ds.GetString(DicomTag.SOPInstanceUID) ?? file.Meta.GetString(DicomTag.MediaStorageSOPInstanceUID) ?? "",
             SopClassUid = sopClass,
-            FrameOfReferenceUid = ds.GetString(DicomTag.FrameOfReferenceUID) ?? "",
+            FrameOfReferenceUid = Text(ds, DicomTag.FrameOfReferenceUID),
             Modality = modality,
             ImageType = imageType,
             SeriesNumber = TryInt(ds, DicomTag.SeriesNumber),
             InstanceNumber = TryInt(ds, DicomTag.InstanceNumber),
-            SeriesDescription = ds.GetString(DicomTag.SeriesDescription) ?? "",
-            PatientId = ds.GetString(DicomTag.PatientID) ?? "",
-            PatientName = ds.GetString(DicomTag.PatientName) ?? "",
-            StudyDate = ds.GetString(DicomTag.StudyDate) ?? "",
+            SeriesDescription = Text(ds, DicomTag.SeriesDescription),
+            PatientId = Text(ds, DicomTag.PatientID),
+            PatientName = Text(ds, DicomTag.PatientName),
+            StudyDate = Text(ds, DicomTag.StudyDate),
             AcquiredAt = AcquiredAt(ds),
-            PatientPosition = (ds.GetString(DicomTag.PatientPosition) ?? "").ToUpperInvariant(),
-            Rows = info?.Rows ?? 0,
-            Columns = info?.Columns ?? 0,
+            PatientPosition = Text(ds, DicomTag.PatientPosition).ToUpperInvariant(),
             NumberOfFrames = frames,
-            SamplesPerPixel = info?.SamplesPerPixel ?? 0,
-            BitsAllocated = info?.BitsAllocated ?? 0,
-            BitsStored = info?.BitsStored ?? 0,
-            Signed = info?.Signed ?? false,
-            PhotometricInterpretation = info?.PhotometricInterpretation ?? "",
+            SamplesPerPixel = 0, // the pixel module, where there is one, fills this and the other pixel fields below
             Position = position,
             RowCosines = iop is null ? null : new Vec3(iop[0], iop[1], iop[2]),
             ColumnCosines = iop is null ? null : new Vec3(iop[3], iop[4], iop[5]),
@@ -123,14 +86,58 @@ public static class HeaderReader
             GantryTilt = ds.GetFirstNumber(DicomTag.GantryDetectorTilt),
             RescaleSlope = slope,
             RescaleIntercept = intercept,
-            ViewPosition = (ds.GetString(DicomTag.ViewPosition) ?? "").ToUpperInvariant(),
+            ViewPosition = Text(ds, DicomTag.ViewPosition).ToUpperInvariant(),
             PatientOrientation = ds.GetStrings(DicomTag.PatientOrientation),
             FramePositions = framePositions,
             FrameRescale = frameRescale,
         };
+        if (info is not null) header = WithPixelModule(header, info);
         if (analysed && HeaderSanity.Check(header, ds) is { } insane) throw new DicomReadException(file.Path, insane);
         return header;
     }
+
+    /// <summary>Enhanced multi-frame: geometry and rescale live in the functional groups (per frame, else shared). Fills in
+    /// what the top level lacks and returns the per-frame positions and rescale (the latter null when all frames agree).</summary>
+    private static (Vec3[]? Positions, (double, double)[]? Rescale) FunctionalGroups(DicomDataset ds, int frames, ref Vec3? position,
+        ref double[]? iop, ref (double, double)? spacing, ref double slope, ref double intercept)
+    {
+        var shared = ds.GetItem(DicomTag.SharedFunctionalGroupsSequence);
+        var perFrame = ds.GetSequence(DicomTag.PerFrameFunctionalGroupsSequence);
+        if (perFrame.Count == 0 && shared is null) return (null, null);
+        DicomDataset? Group(int frame, DicomTag seq) =>
+            (frame < perFrame.Count ? perFrame[frame].GetItem(seq) : null) ?? shared?.GetItem(seq);
+        iop ??= Group(0, DicomTag.PlaneOrientationSequence)?.GetNumbers(DicomTag.ImageOrientationPatient, 6, "ImageOrientationPatient");
+        spacing ??= ToPair(Group(0, DicomTag.PixelMeasuresSequence)?.GetNumbers(DicomTag.PixelSpacing, 2, "PixelSpacing"));
+        if (perFrame.Count != frames) return (null, null);
+        var framePositions = new Vec3[frames];
+        var frameRescale = new (double, double)[frames];
+        for (var f = 0; f < frames; f++)
+        {
+            var p = ToVec(Group(f, DicomTag.PlanePositionSequence)?.GetNumbers(DicomTag.ImagePositionPatient, 3, "ImagePositionPatient"));
+            if (p is null) return (null, null);
+            framePositions[f] = p.Value;
+            var pvt = Group(f, DicomTag.PixelValueTransformationSequence);
+            frameRescale[f] = (pvt?.GetNumber(DicomTag.RescaleSlope, "RescaleSlope") ?? slope, pvt?.GetNumber(DicomTag.RescaleIntercept, "RescaleIntercept") ?? intercept);
+        }
+        position ??= framePositions[0];
+        (slope, intercept) = frameRescale[0];
+        return (framePositions, frameRescale.All(r => r == frameRescale[0]) ? null : frameRescale);
+    }
+
+    /// <summary>The image pixel module's description (without it: zero sizes, unsigned, no photometric interpretation).</summary>
+    private static InstanceHeader WithPixelModule(InstanceHeader header, Codecs.FrameInfo info) => header with
+    {
+        Rows = info.Rows,
+        Columns = info.Columns,
+        SamplesPerPixel = info.SamplesPerPixel,
+        BitsAllocated = info.BitsAllocated,
+        BitsStored = info.BitsStored,
+        Signed = info.Signed,
+        PhotometricInterpretation = info.PhotometricInterpretation,
+    };
+
+    /// <summary>A string attribute, empty when absent.</summary>
+    private static string Text(DicomDataset ds, DicomTag tag) => ds.GetString(tag) ?? "";
 
     /// <summary>DT, or DA + TM, as a time (fractions of a second kept, time zone ignored); null when absent or malformed.</summary>
     private static DateTime? AcquiredAt(DicomDataset ds)

@@ -57,85 +57,12 @@ public static class RadiographLoader
             ? (-(1 << (info.BitsStored - 1)), (1 << (info.BitsStored - 1)) - 1)
             : (0, info.BitsStored >= 31 ? int.MaxValue : (1 << info.BitsStored) - 1);
 
-        // Modality LUT: the sequence wins over rescale (PS3.3 C.11.1).
-        Func<double, double> modality;
-        var mlut = ds.GetItem(DicomTag.ModalityLUTSequence);
-        if (mlut is not null && ReadLut(mlut, path, "Modality LUT") is { } lut)
-        {
-            modality = v => lut.Data[(int)Math.Clamp(v - lut.FirstMapped, 0, lut.Data.Length - 1)];
-            notes.Add("MODALITY_LUT applied");
-        }
-        else
-        {
-            var slope = h.RescaleSlope; var intercept = h.RescaleIntercept;
-            if (slope == 0) { notes.Add("RescaleSlope 0 ignored"); slope = 1; }
-            modality = v => v * slope + intercept;
-        }
-
+        var modality = ModalityTransform(ds, h, path, notes);
         var invert = photometric == "MONOCHROME1";
-        var mMin = modality(minStored); var mMax = modality(maxStored);
-        var flipSum = mMin + mMax;
-        var pixels = new float[n];
-        // Values repeat (at most 2^16 distinct for 16-bit data): cache the transform when the range is small.
-        if (maxStored - minStored <= 1 << 17)
-        {
-            var table = new float[maxStored - minStored + 1];
-            for (var v = minStored; v <= maxStored; v++)
-            {
-                var m = modality(v);
-                table[v - minStored] = (float)(invert ? flipSum - m : m);
-            }
-            for (var i = 0; i < n; i++) pixels[i] = table[Math.Clamp(stored[i], minStored, maxStored) - minStored];
-        }
-        else
-        {
-            for (var i = 0; i < n; i++) { var m = modality(stored[i]); pixels[i] = (float)(invert ? flipSum - m : m); }
-        }
-
-        // Display: window or VOI LUT, carried into the inverted value space.
-        (double, double)? window = null;
-        var wc = ds.GetFirstNumber(DicomTag.WindowCenter);
-        var ww = ds.GetFirstNumber(DicomTag.WindowWidth);
-        if (wc is { } c && ww is { } w && w > 0) window = (invert ? flipSum - c : c, w);
-        VoiLut? voi = null;
-        if (ds.GetItem(DicomTag.VOILUTSequence) is { } voiItem && ReadLut(voiItem, path, "VOI LUT") is { } v0)
-        {
-            voi = v0;
-            if (invert)
-            {
-                // Display after inversion: out'(x) = max − out(flipSum − x); reverse the table and its domain.
-                var max = (1 << v0.Bits) - 1f;
-                var data = new float[v0.Data.Length];
-                for (var i = 0; i < data.Length; i++) data[i] = max - v0.Data[data.Length - 1 - i];
-                voi = new VoiLut(flipSum - (v0.FirstMapped + data.Length - 1), v0.Bits, data);
-            }
-        }
-        var function = (ds.GetString(VoiLutFunction) ?? "").Trim().ToUpperInvariant();
-        if (function == "SIGMOID") notes.Add("VOI LUT function SIGMOID shown as LINEAR");
-
-        // Spacing at the patient.
-        double rowSp, colSp; string spacingSource; double magnification = 1;
-        var emf = ds.GetFirstNumber(DicomTag.EstimatedRadiographicMagnificationFactor);
-        if (h.ImagerPixelSpacing is { } ips && emf is > 0 && Positive(ips))
-        {
-            magnification = emf.Value;
-            (rowSp, colSp) = (ips.Row / magnification, ips.Column / magnification);
-            spacingSource = "ImagerPixelSpacing/EstimatedRadiographicMagnificationFactor";
-        }
-        else if (h.PixelSpacing is { } ps && Positive(ps))
-        {
-            (rowSp, colSp) = ps; spacingSource = "PixelSpacing";
-        }
-        else if (h.ImagerPixelSpacing is { } ips2 && Positive(ips2))
-        {
-            (rowSp, colSp) = ips2; spacingSource = "ImagerPixelSpacing";
-            notes.Add("SPACING_AT_DETECTOR: no magnification factor, sizes are at the detector");
-        }
-        else
-        {
-            (rowSp, colSp) = (1, 1); spacingSource = "assumed 1 mm";
-            notes.Add("SPACING_UNKNOWN: no PixelSpacing or ImagerPixelSpacing, 1 mm assumed");
-        }
+        var flipSum = modality(minStored) + modality(maxStored);
+        var pixels = ToDisplayValues(stored, minStored, maxStored, modality, invert, flipSum);
+        var (window, voi) = Display(ds, path, invert, flipSum, notes);
+        var (rowSp, colSp, spacingSource, magnification) = Spacing(ds, h, notes);
 
         var (colDir, rowDir, orientationSource) = Orientation(h);
         if (colDir == PatientDirection.Unknown || rowDir == PatientDirection.Unknown) notes.Add("ORIENTATION_UNKNOWN");
@@ -155,6 +82,86 @@ public static class RadiographLoader
             SeriesNumber = h.SeriesNumber, InstanceNumber = h.InstanceNumber,
             Notes = notes,
         };
+    }
+
+    /// <summary>Modality LUT: the sequence wins over rescale (PS3.3 C.11.1); a RescaleSlope of 0 is ignored with a note.</summary>
+    private static Func<double, double> ModalityTransform(DicomDataset ds, InstanceHeader h, string path, List<string> notes)
+    {
+        var mlut = ds.GetItem(DicomTag.ModalityLUTSequence);
+        if (mlut is not null && ReadLut(mlut, path, "Modality LUT") is { } lut)
+        {
+            notes.Add("MODALITY_LUT applied");
+            return v => lut.Data[(int)Math.Clamp(v - lut.FirstMapped, 0, lut.Data.Length - 1)];
+        }
+        var slope = h.RescaleSlope; var intercept = h.RescaleIntercept;
+        if (slope == 0) { notes.Add("RescaleSlope 0 ignored"); slope = 1; }
+        return v => v * slope + intercept;
+    }
+
+    /// <summary>Stored values through the modality transform, inverted for MONOCHROME1. Values repeat (at most 2^16 distinct
+    /// for 16-bit data): the transform is cached in a table when the range is small.</summary>
+    private static float[] ToDisplayValues(int[] stored, int minStored, int maxStored, Func<double, double> modality, bool invert, double flipSum)
+    {
+        var n = stored.Length;
+        var pixels = new float[n];
+        if (maxStored - minStored <= 1 << 17)
+        {
+            var table = new float[maxStored - minStored + 1];
+            for (var v = minStored; v <= maxStored; v++)
+            {
+                var m = modality(v);
+                table[v - minStored] = (float)(invert ? flipSum - m : m);
+            }
+            for (var i = 0; i < n; i++) pixels[i] = table[Math.Clamp(stored[i], minStored, maxStored) - minStored];
+        }
+        else
+        {
+            for (var i = 0; i < n; i++) { var m = modality(stored[i]); pixels[i] = (float)(invert ? flipSum - m : m); }
+        }
+        return pixels;
+    }
+
+    /// <summary>Display: window or VOI LUT, carried into the inverted value space.</summary>
+    private static ((double, double)? Window, VoiLut? Voi) Display(DicomDataset ds, string path, bool invert, double flipSum, List<string> notes)
+    {
+        (double, double)? window = null;
+        var wc = ds.GetFirstNumber(DicomTag.WindowCenter);
+        var ww = ds.GetFirstNumber(DicomTag.WindowWidth);
+        if (wc is { } c && ww is { } w && w > 0) window = (invert ? flipSum - c : c, w);
+        VoiLut? voi = null;
+        if (ds.GetItem(DicomTag.VOILUTSequence) is { } voiItem && ReadLut(voiItem, path, "VOI LUT") is { } v0)
+        {
+            voi = v0;
+            if (invert)
+            {
+                // Display after inversion: out'(x) = max − out(flipSum − x); reverse the table and its domain.
+                var max = (1 << v0.Bits) - 1f;
+                var data = new float[v0.Data.Length];
+                for (var i = 0; i < data.Length; i++) data[i] = max - v0.Data[data.Length - 1 - i];
+                voi = new VoiLut(flipSum - (v0.FirstMapped + data.Length - 1), v0.Bits, data);
+            }
+        }
+        var function = (ds.GetString(VoiLutFunction) ?? "").Trim().ToUpperInvariant();
+        if (function == "SIGMOID") notes.Add("VOI LUT function SIGMOID shown as LINEAR");
+        return (window, voi);
+    }
+
+    /// <summary>Pixel spacing at the patient: imager spacing over the magnification factor, else PixelSpacing, else imager
+    /// spacing (sizes at the detector), else 1 mm assumed; each fallback noted.</summary>
+    private static (double Row, double Col, string Source, double Magnification) Spacing(DicomDataset ds, InstanceHeader h, List<string> notes)
+    {
+        var emf = ds.GetFirstNumber(DicomTag.EstimatedRadiographicMagnificationFactor);
+        if (h.ImagerPixelSpacing is { } ips && emf is > 0 && Positive(ips))
+            return (ips.Row / emf.Value, ips.Column / emf.Value, "ImagerPixelSpacing/EstimatedRadiographicMagnificationFactor", emf.Value);
+        if (h.PixelSpacing is { } ps && Positive(ps))
+            return (ps.Row, ps.Column, "PixelSpacing", 1);
+        if (h.ImagerPixelSpacing is { } ips2 && Positive(ips2))
+        {
+            notes.Add("SPACING_AT_DETECTOR: no magnification factor, sizes are at the detector");
+            return (ips2.Row, ips2.Column, "ImagerPixelSpacing", 1);
+        }
+        notes.Add("SPACING_UNKNOWN: no PixelSpacing or ImagerPixelSpacing, 1 mm assumed");
+        return (1, 1, "assumed 1 mm", 1);
     }
 
     private static bool Positive((double Row, double Column) s) => s.Row > 0 && s.Column > 0 && double.IsFinite(s.Row) && double.IsFinite(s.Column);
