@@ -65,7 +65,6 @@ public class CropKernelBenchmarks
     private byte[] _mask = [];
     private byte[] _out = [];
     private int[] _labels = [];
-    private float[] _distances = [];
 
     [GlobalSetup]
     public void Setup()
@@ -74,39 +73,17 @@ public class CropKernelBenchmarks
         _mask = BenchVolume.Mask(_ct, 200);
         _out = new byte[_ct.Length];
         _labels = new int[_ct.Length];
-        _distances = new float[_ct.Length];
     }
 
     [Benchmark(Baseline = true)] public void Erode6Scalar() => Morphology.Erode6Scalar(_mask, _out, Sx, Sy, Sz);
     [Benchmark] public void Erode6() => Morphology.Erode6(_mask, _out, Sx, Sy, Sz);
     [Benchmark] public void DilateBox2Scalar() => Morphology.DilateBoxScalar(_mask, _out, Sx, Sy, Sz, 2, 2, 2);
     [Benchmark] public void DilateBox2() => Morphology.DilateBox(_mask, _out, Sx, Sy, Sz, 2, 2, 2);
-    [Benchmark] public PlaneSums SplitByPlaneScalar() => VoxelKernels.SplitByPlaneScalar(_mask, _ct, Sx, Sy, Sz, 0.9, 0.3, 0.1, -80);
-    [Benchmark] public PlaneSums SplitByPlane() => VoxelKernels.SplitByPlane(_mask, _ct, Sx, Sy, Sz, 0.9, 0.3, 0.1, -80);
     [Benchmark] public FaceCounts CountFacesScalar() => ShapeKernels.CountFacesScalar(_mask, Sx, Sy, Sz, 1);
     [Benchmark] public FaceCounts CountFaces() => ShapeKernels.CountFaces(_mask, Sx, Sy, Sz, 1);
-    [Benchmark] public void DistanceTransform() => Kernels.DistanceTransform.SquaredDistances(_mask, _distances, Sx, Sy, Sz, 0.7, 0.7, 1.0);
     [Benchmark] public int LabelFloodFill() => ConnectedComponents.LabelScalar(_mask, _labels, Sx, Sy, Sz, Connectivity.TwentySix);
     [Benchmark] public int LabelOneSlab() => ConnectedComponents.Label(_mask, _labels, Sx, Sy, Sz, Connectivity.TwentySix, slabs: 1);
     [Benchmark] public int LabelParallel() => ConnectedComponents.Label(_mask, _labels, Sx, Sy, Sz, Connectivity.TwentySix);
-}
-
-/// <summary>MIPs of a 512×512×64 volume along each axis.</summary>
-[MemoryDiagnoser]
-public class ProjectionBenchmarks
-{
-    private short[] _ct = [];
-    private readonly short[] _p = new short[512 * 512];
-
-    [Params(0, 1, 2)] public int Axis { get; set; }
-
-    [GlobalSetup]
-    public void Setup() => _ct = BenchVolume.Ct(512, 512, 64, seed: 3);
-
-    private int Size => Axis switch { 0 => 512 * 64, 1 => 512 * 64, _ => 512 * 512 };
-
-    [Benchmark(Baseline = true)] public void MaxScalar() => Projections.MaxScalar(_ct, _p.AsSpan(0, Size), 512, 512, 64, Axis);
-    [Benchmark] public void Max() => Projections.Max(_ct, _p.AsSpan(0, Size), 512, 512, 64, Axis);
 }
 
 /// <summary>Hull voxel count of a cement-like ball of radius 15 voxels on a 0.7 × 0.7 × 1.25 mm grid, 128 directions.</summary>

@@ -2,41 +2,9 @@ using CementQuant.Kernels;
 
 namespace CementQuant.Kernels.Tests;
 
-/// <summary>MIP, face counts and the hull estimate against their scalar references and known shapes.</summary>
-public class ShapeAndProjectionTests
+/// <summary>Face counts and the hull estimate against their scalar references and known shapes.</summary>
+public class ShapeKernelTests
 {
-    /// <summary>Rows of every length 0 … 4 vectors + 1, in a 3 × 2 stack of rows, projected along each axis.</summary>
-    [Theory]
-    [MemberData(nameof(KernelTestData.Lengths), MemberType = typeof(KernelTestData))]
-    public void Max_EveryRowLength_EqualsScalarAndNaive(int length)
-    {
-        const int sy = 3, sz = 2;
-        var v = KernelTestData.Shorts(length * sy * sz, 60 + length);
-        foreach (var axis in new[] { 0, 1, 2 })
-        {
-            var size = axis switch { 0 => sy * sz, 1 => length * sz, _ => length * sy };
-            var fast = new short[size]; var slow = new short[size];
-            Projections.Max(v, fast, length, sy, sz, axis);
-            Projections.MaxScalar(v, slow, length, sy, sz, axis);
-            Assert.Equal(slow, fast);
-            Assert.Equal(NaiveMax(v, length, sy, sz, axis), fast);
-        }
-    }
-
-    private static short[] NaiveMax(short[] v, int sx, int sy, int sz, int axis)
-    {
-        var (na, nb) = axis switch { 0 => (sy, sz), 1 => (sx, sz), _ => (sx, sy) };
-        var p = Enumerable.Repeat(short.MinValue, na * nb).ToArray();
-        for (var z = 0; z < sz; z++)
-            for (var y = 0; y < sy; y++)
-                for (var x = 0; x < sx; x++)
-                {
-                    var i = axis switch { 0 => z * sy + y, 1 => z * sx + x, _ => y * sx + x };
-                    p[i] = Math.Max(p[i], v[(z * sy + y) * sx + x]);
-                }
-        return p;
-    }
-
     [Theory]
     [MemberData(nameof(KernelTestData.Lengths), MemberType = typeof(KernelTestData))]
     public void CountFaces_EveryRowLength_EqualsScalarAndNaive(int length)
