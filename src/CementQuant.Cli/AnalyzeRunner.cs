@@ -70,24 +70,11 @@ public sealed class AnalyzeRunner
         return BatchProgress.Run(_terminal, _log, p => { _progress = p; return RunBatch(outDir, siteKey); });
     }
 
-    private RunResult RunBatch(string outDir, SiteKey siteKey)
+    /// <summary>The run's work items in this shard: each CT series, all of a study's projections as one item (so frontal
+    /// and lateral views pair, placed where its first one is), each NIfTI volume; with their memory estimates.</summary>
+    private List<WorkItem> Plan(IReadOnlyList<SeriesGroup> groups, List<string> nifti, SiteKey siteKey)
     {
-        var clock = Stopwatch.StartNew();
-        _writer.CleanStale();
-        var files = DicomScanner.EnumerateFiles(_s.Inputs);
-        var nifti = files.Where(DicomScanner.IsNifti).ToList();
-        var dicom = files.Where(f => !DicomScanner.IsNifti(f)).ToList();
-        var scan = DicomScanner.Scan(dicom, _s.Jobs, n => _progress.Scanning(n, dicom.Count));
-        var groups = SeriesGrouper.Group(scan.Instances);
-        // Exit 2 only when nothing is DICOM at all, and then name what was seen; a DICOM file refused by name (a hostile
-        // header, say) is a problems.csv row of a run that goes on, even when it is the only input.
-        if (groups.Count == 0 && nifti.Count == 0 && scan.Problems.All(p => p.Reason.StartsWith(NotDicom, StringComparison.Ordinal) || p.Reason == "empty file"))
-            throw new CliException(ExitCodes.NoInput, $"no DICOM or NIfTI input found in {files.Count} file(s)"
-                + string.Concat(scan.Problems.Take(3).Select(p => $"; '{p.Path}': {p.Reason}")) + (scan.Problems.Count > 3 ? $"; and {scan.Problems.Count - 3} more" : ""));
-        _progress.Log(string.Create(CultureInfo.InvariantCulture, $"found {files.Count} files: {groups.Count} DICOM series, {nifti.Count} NIfTI volumes, {scan.Problems.Count} unreadable ({clock.Elapsed.TotalSeconds:0.0} s)"));
-
         var inputs = groups.Select(g => (Group: g, Id: Identity(siteKey, g.StudyInstanceUid, g.SeriesInstanceUid, g.First))).Where(x => InShard(x.Id.StudyKey)).ToList();
-        // All of a study's projections are one work item (so frontal and lateral views pair), placed where its first one is.
         var radiographStudies = inputs.Where(x => IsProjection(x.Group)).GroupBy(x => x.Id.StudyKey)
             .ToDictionary(s => s.Key, s => s.Select(x => new RadiographStage.Input(x.Group, x.Id)).ToList());
         var work = new List<WorkItem>();
@@ -112,6 +99,27 @@ public sealed class AnalyzeRunner
             var size = new FileInfo(path).Length;
             work.Add(new WorkItem(id, [path], MemoryBudget.EstimateCt(size * (path.EndsWith(".gz", StringComparison.OrdinalIgnoreCase) ? 4 : 1)), 1, () => _ctSeries.AnalyzeNifti(path, id)));
         }
+
+        return work;
+    }
+
+    private RunResult RunBatch(string outDir, SiteKey siteKey)
+    {
+        var clock = Stopwatch.StartNew();
+        _writer.CleanStale();
+        var files = DicomScanner.EnumerateFiles(_s.Inputs);
+        var nifti = files.Where(DicomScanner.IsNifti).ToList();
+        var dicom = files.Where(f => !DicomScanner.IsNifti(f)).ToList();
+        var scan = DicomScanner.Scan(dicom, _s.Jobs, n => _progress.Scanning(n, dicom.Count));
+        var groups = SeriesGrouper.Group(scan.Instances);
+        // Exit 2 only when nothing is DICOM at all, and then name what was seen; a DICOM file refused by name (a hostile
+        // header, say) is a problems.csv row of a run that goes on, even when it is the only input.
+        if (groups.Count == 0 && nifti.Count == 0 && scan.Problems.All(p => p.Reason.StartsWith(NotDicom, StringComparison.Ordinal) || p.Reason == "empty file"))
+            throw new CliException(ExitCodes.NoInput, $"no DICOM or NIfTI input found in {files.Count} file(s)"
+                + string.Concat(scan.Problems.Take(3).Select(p => $"; '{p.Path}': {p.Reason}")) + (scan.Problems.Count > 3 ? $"; and {scan.Problems.Count - 3} more" : ""));
+        _progress.Log(string.Create(CultureInfo.InvariantCulture, $"found {files.Count} files: {groups.Count} DICOM series, {nifti.Count} NIfTI volumes, {scan.Problems.Count} unreadable ({clock.Elapsed.TotalSeconds:0.0} s)"));
+
+        var work = Plan(groups, nifti, siteKey);
 
         // One series alone gets every core for decoding; --jobs series at once share them.
         _loadThreads = Math.Max(1, Environment.ProcessorCount / Math.Clamp(work.Count(w => w.Weight > 0), 1, Math.Max(1, _s.Jobs)));

@@ -24,19 +24,7 @@ internal sealed class RadiographStage(SiteKey key, RadiographPipeline pipeline, 
         var sw = Stopwatch.StartNew();
         var problems = series.Select(_ => new List<Problem>()).ToList();
         var internalError = new bool[series.Count];
-        var loaded = new List<Loaded>();
-        for (var s = 0; s < series.Count; s++)
-            foreach (var h in series[s].Group.Instances)
-            {
-                try
-                {
-                    loaded.Add(new Loaded(s, h, RadiographLoader.Load(h), ImageKey(h)));
-                }
-                catch (CementQuantException ex)
-                {
-                    problems[s].Add(new Problem(h.Path, "load", ex.Message));
-                }
-            }
+        var loaded = Load(series, problems);
 
         var results = new Dictionary<Loaded, (RadiographResult Result, Loaded? Partner)>(ReferenceEqualityComparer.Instance);
         foreach (var o in pipeline.Run([.. loaded.Select(l => new RadiographInput(l.Image, l.Header.AcquiredAt, l.Header.SeriesNumber, l.Header.InstanceNumber))]))
@@ -84,6 +72,25 @@ internal sealed class RadiographStage(SiteKey key, RadiographPipeline pipeline, 
             });
         }
         return outcomes;
+    }
+
+    /// <summary>Every image of the series loaded; one that cannot be is a problem of its series.</summary>
+    private List<Loaded> Load(IReadOnlyList<Input> series, List<List<Problem>> problems)
+    {
+        var loaded = new List<Loaded>();
+        for (var s = 0; s < series.Count; s++)
+            foreach (var h in series[s].Group.Instances)
+            {
+                try
+                {
+                    loaded.Add(new Loaded(s, h, RadiographLoader.Load(h), ImageKey(h)));
+                }
+                catch (CementQuantException ex)
+                {
+                    problems[s].Add(new Problem(h.Path, "load", ex.Message));
+                }
+            }
+        return loaded;
     }
 
     /// <summary>The image's pseudonymous key: a keyed hash of its SOPInstanceUID (of its path when it has none).</summary>

@@ -71,34 +71,7 @@ public sealed class CorruptedSeriesTests : IDisposable
             File.WriteAllBytes(victim, bytes);
 
             var outcome = new List<string>();
-            var task = Task.Run(() =>
-            {
-                var before = GC.GetAllocatedBytesForCurrentThread();
-                var scan = DicomScanner.Scan(DicomScanner.EnumerateFiles([folder]), jobs: 1);
-                foreach (var p in scan.Problems)
-                {
-                    Assert.Contains(Path.GetFileName(p.Path), victim);
-                    outcome.Add($"file {p.Stage}: {p.Reason}");
-                }
-                var groups = SeriesGrouper.Group(scan.Instances).Where(g => g.Usable && g.Kind == InstanceKind.CtSlice).ToList();
-                if (groups.Count == 0) outcome.Add("no usable CT series");
-                foreach (var g in groups)
-                {
-                    try
-                    {
-                        var hu = CtVolumeLoader.Load(g, jobs: 1).Hu;
-                        long sum = 0;
-                        foreach (var v in hu.Data) sum += v;
-                        outcome.Add($"series loaded {hu.SizeX}x{hu.SizeY}x{hu.SizeZ} of {g.Instances.Count} files, HU sum {sum}");
-                    }
-                    catch (SeriesAssemblyException ex)
-                    {
-                        Assert.False(string.IsNullOrWhiteSpace(ex.Problem));
-                        outcome.Add($"series failed: {ex.Problem}");
-                    }
-                }
-                return GC.GetAllocatedBytesForCurrentThread() - before;
-            });
+            var task = Task.Run(() => ScanAndLoad(folder, victim, outcome));
             Assert.True(await Task.WhenAny(task, Task.Delay(TimeSpan.FromSeconds(30))) == task, $"trial {trial} hung");
             var allocated = await task;
             // Bound: every file read once or twice, the one volume, and slack; a lying header must not add to it.
@@ -108,5 +81,35 @@ public sealed class CorruptedSeriesTests : IDisposable
             log.Append($"{trial}\t{Path.GetFileName(victim)} {damage}\t{string.Join(" | ", outcome).Replace(folder, "<trial>", StringComparison.Ordinal)}\n");
         }
         Golden.Check($"corrupted-series-{(jpegLs ? "jpegls" : "native")}-{seed}.tsv", log.ToString());
+    }
+
+    /// <summary>Scans and loads a trial's folder, naming each outcome; returns the bytes allocated.</summary>
+    private static long ScanAndLoad(string folder, string victim, List<string> outcome)
+    {
+            var before = GC.GetAllocatedBytesForCurrentThread();
+            var scan = DicomScanner.Scan(DicomScanner.EnumerateFiles([folder]), jobs: 1);
+            foreach (var p in scan.Problems)
+            {
+                Assert.Contains(Path.GetFileName(p.Path), victim);
+                outcome.Add($"file {p.Stage}: {p.Reason}");
+            }
+            var groups = SeriesGrouper.Group(scan.Instances).Where(g => g.Usable && g.Kind == InstanceKind.CtSlice).ToList();
+            if (groups.Count == 0) outcome.Add("no usable CT series");
+            foreach (var g in groups)
+            {
+                try
+                {
+                    var hu = CtVolumeLoader.Load(g, jobs: 1).Hu;
+                    long sum = 0;
+                    foreach (var v in hu.Data) sum += v;
+                    outcome.Add($"series loaded {hu.SizeX}x{hu.SizeY}x{hu.SizeZ} of {g.Instances.Count} files, HU sum {sum}");
+                }
+                catch (SeriesAssemblyException ex)
+                {
+                    Assert.False(string.IsNullOrWhiteSpace(ex.Problem));
+                    outcome.Add($"series failed: {ex.Problem}");
+                }
+            }
+            return GC.GetAllocatedBytesForCurrentThread() - before;
     }
 }

@@ -91,33 +91,9 @@ public static class CtRenderer
                     var m = material[idx];
                     var edge = (m & EdgeFlag) != 0;
                     var c = (byte)(m & ~EdgeFlag);
-                    if (!edge)
-                    {
-                        edge = (i > 0 && (material[idx - 1] & ~EdgeFlag) != c)
-                            || (i + 1 < nx && (material[idx + 1] & ~EdgeFlag) != c)
-                            || (j > 0 && (material[idx - nx] & ~EdgeFlag) != c)
-                            || (j + 1 < ny && (material[idx + nx] & ~EdgeFlag) != c)
-                            || (k > 0 && (material[idx - (long)nx * ny] & ~EdgeFlag) != c)
-                            || (k + 1 < nz && (material[idx + (long)nx * ny] & ~EdgeFlag) != c);
-                    }
+                    edge = edge || DiffersFromNeighbour(material, idx, c, i, j, k, nx, ny, nz);
                     if (!edge || (ss == 1 && !thickMode)) continue;
-                    var centre = g.ToPatient(i, j, k);
-                    double sum = 0;
-                    for (var a = 0; a < ss; a++)
-                    {
-                        var oi = (a + 0.5) / ss - 0.5;
-                        for (var b = 0; b < ss; b++)
-                        {
-                            var oj = (b + 0.5) / ss - 0.5;
-                            var inPlane = centre + g.ColumnStep * oi + g.RowStep * oj;
-                            for (var t = 0; t < st; t++)
-                            {
-                                var ot = ((t + 0.5) / st - 0.5) * acq.SliceThickness;
-                                sum += model.Sample(inPlane + normal * ot).Hu;
-                            }
-                        }
-                    }
-                    huS[(int)(idx - slice)] = (short)Math.Round(sum / (ss * ss * st));
+                    huS[(int)(idx - slice)] = PartialVolume(model, g, g.ToPatient(i, j, k), normal, ss, st, acq.SliceThickness);
                 }
             }
 
@@ -133,6 +109,36 @@ public static class CtRenderer
         });
 
         return new RenderedCt(phantom, seed, hu, labels, cement);
+    }
+
+    /// <summary>A voxel whose class differs from a face neighbour's.</summary>
+    private static bool DiffersFromNeighbour(byte[] material, long idx, byte c, int i, int j, int k, int nx, int ny, int nz) =>
+        (i > 0 && (material[idx - 1] & ~EdgeFlag) != c)
+        || (i + 1 < nx && (material[idx + 1] & ~EdgeFlag) != c)
+        || (j > 0 && (material[idx - nx] & ~EdgeFlag) != c)
+        || (j + 1 < ny && (material[idx + nx] & ~EdgeFlag) != c)
+        || (k > 0 && (material[idx - (long)nx * ny] & ~EdgeFlag) != c)
+        || (k + 1 < nz && (material[idx + (long)nx * ny] & ~EdgeFlag) != c);
+
+    /// <summary>The mean of ss × ss × st sub-samples over the pixel and the slice thickness.</summary>
+    private static short PartialVolume(SpineModel model, ImageGeometry g, Vec3 centre, Vec3 normal, int ss, int st, double thickness)
+    {
+        double sum = 0;
+        for (var a = 0; a < ss; a++)
+        {
+            var oi = (a + 0.5) / ss - 0.5;
+            for (var b = 0; b < ss; b++)
+            {
+                var oj = (b + 0.5) / ss - 0.5;
+                var inPlane = centre + g.ColumnStep * oi + g.RowStep * oj;
+                for (var t = 0; t < st; t++)
+                {
+                    var ot = ((t + 0.5) / st - 0.5) * thickness;
+                    sum += model.Sample(inPlane + normal * ot).Hu;
+                }
+            }
+        }
+        return (short)Math.Round(sum / (ss * ss * st));
     }
 
     private static (double Cos, double Sin, double Sign)[] StreakAngles(int seed)

@@ -63,34 +63,50 @@ internal static class RadiographRays
             foreach (var c in cells)
                 if (c.W == c.H && c.W > 1 && !exact[c.Centre(gw)]) centres.Add(c.Centre(gw));
             Cast(centres);
-            var next = new List<Cell>(cells.Count * 2);
-            var nodes = new HashSet<int>();
-            foreach (var c in cells)
-            {
-                int tl = c.Y * gw + c.X, tr = tl + c.W, bl = tl + c.H * gw, br = bl + c.W;
-                var splitX = c.W > 1 && (sig[tl] != sig[tr] || sig[bl] != sig[br]);
-                var splitY = c.H > 1 && (sig[tl] != sig[bl] || sig[tr] != sig[br]);
-                if (!splitX && !splitY && c.W == c.H && c.W > 1)
-                {
-                    var m = c.Centre(gw);
-                    splitX = splitY = sig[m] != sig[tl]
-                        || Math.Abs(value[m] - (value[tl] + value[tr] + value[bl] + value[br]) / 4) > CurvatureLimit;
-                }
-                if (!splitX && !splitY) { Interpolate(value, exact, gw, c); continue; }
-                int hw = splitX ? c.W / 2 : c.W, hh = splitY ? c.H / 2 : c.H;
-                for (var y = c.Y; y < c.Y + c.H; y += hh)
-                    for (var x = c.X; x < c.X + c.W; x += hw)
-                    {
-                        next.Add(new Cell(x, y, hw, hh));
-                        foreach (var n in (ReadOnlySpan<int>)[y * gw + x + hw, (y + hh) * gw + x, (y + hh) * gw + x + hw])
-                            if (!exact[n]) nodes.Add(n);
-                    }
-            }
+            var (next, nodes) = Refine(cells, gw, value, sig, exact);
             Cast([.. nodes]);
             cells = next;
         }
         for (var y = 0; y < h; y++) Array.Copy(value, y * gw, result, y * w, w);
         return result;
+    }
+
+    /// <summary>One refinement pass: cells whose corners (or centre) disagree are split in the direction(s) they disagree
+    /// in, the others interpolated; returns the next cells and the new nodes to cast.</summary>
+    private static (List<Cell> Next, HashSet<int> Nodes) Refine(List<Cell> cells, int gw, double[] value, ulong[] sig, bool[] exact)
+    {
+        var next = new List<Cell>(cells.Count * 2);
+        var nodes = new HashSet<int>();
+        foreach (var c in cells)
+        {
+            var (splitX, splitY) = SplitOf(c, gw, value, sig);
+            if (!splitX && !splitY) { Interpolate(value, exact, gw, c); continue; }
+            int hw = splitX ? c.W / 2 : c.W, hh = splitY ? c.H / 2 : c.H;
+            for (var y = c.Y; y < c.Y + c.H; y += hh)
+                for (var x = c.X; x < c.X + c.W; x += hw)
+                {
+                    next.Add(new Cell(x, y, hw, hh));
+                    foreach (var n in (ReadOnlySpan<int>)[y * gw + x + hw, (y + hh) * gw + x, (y + hh) * gw + x + hw])
+                        if (!exact[n]) nodes.Add(n);
+                }
+        }
+        return (next, nodes);
+    }
+
+    /// <summary>Whether a cell splits across x and across y: its corners' signatures differ along that direction, or
+    /// (square cells) its centre differs from the corners in signature or by more than <see cref="CurvatureLimit"/>.</summary>
+    private static (bool X, bool Y) SplitOf(Cell c, int gw, double[] value, ulong[] sig)
+    {
+        int tl = c.Y * gw + c.X, tr = tl + c.W, bl = tl + c.H * gw, br = bl + c.W;
+        var splitX = c.W > 1 && (sig[tl] != sig[tr] || sig[bl] != sig[br]);
+        var splitY = c.H > 1 && (sig[tl] != sig[bl] || sig[tr] != sig[br]);
+        if (!splitX && !splitY && c.W == c.H && c.W > 1)
+        {
+            var m = c.Centre(gw);
+            splitX = splitY = sig[m] != sig[tl]
+                || Math.Abs(value[m] - (value[tl] + value[tr] + value[bl] + value[br]) / 4) > CurvatureLimit;
+        }
+        return (splitX, splitY);
     }
 
     /// <summary>A cell of the adaptive grid: top-left pixel and size, both powers of two.</summary>

@@ -136,25 +136,11 @@ public static class RadiographRenderer
         var seed = model.Spec.TextureSeed;
         var shapes = v.Spec.Cement?.Shapes.Where(s => s.Site == CementSite.Body).ToArray() ?? [];
         var f = v.Frame;
-        // Projected extent of the body box.
-        double sMin = double.MaxValue, sMax = double.MinValue, tMin = double.MaxValue, tMax = double.MinValue, dMin = double.MaxValue, dMax = double.MinValue;
-        for (var c = 0; c < 8; c++)
-        {
-            var p = f.ToPatient((c & 1) == 0 ? -v.HalfWidth : v.HalfWidth, (c & 2) == 0 ? -v.HalfDepth : v.HalfDepth, (c & 4) == 0 ? -v.HalfHeight : v.HalfHeight);
-            var s = p.Dot(sAxis); var d = p.Dot(ray);
-            sMin = Math.Min(sMin, s); sMax = Math.Max(sMax, s); tMin = Math.Min(tMin, p.Z); tMax = Math.Max(tMax, p.Z);
-            dMin = Math.Min(dMin, d); dMax = Math.Max(dMax, d);
-        }
+        var (sMin, sMax, tMin, tMax, dMin, dMax) = ProjectedBox(v, sAxis, ray);
         var h = TruthStep;
         const double hd = 2 * TruthStep; // along the ray: only thin (< 0.5 mm) cement would be missed
         var ns = (int)Math.Ceiling((sMax - sMin) / h); var nt = (int)Math.Ceiling((tMax - tMin) / h); var nd = (int)Math.Ceiling((dMax - dMin) / hd);
-        var cLo = new Vec3(double.MaxValue, double.MaxValue, double.MaxValue); var cHi = -cLo;
-        foreach (var sh in shapes)
-        {
-            var (a, b) = sh.LocalBounds(v);
-            cLo = new Vec3(Math.Min(cLo.X, a.X), Math.Min(cLo.Y, a.Y), Math.Min(cLo.Z, a.Z));
-            cHi = new Vec3(Math.Max(cHi.X, b.X), Math.Max(cHi.Y, b.Y), Math.Max(cHi.Z, b.Z));
-        }
+        var cementBox = CementBounds(v, shapes);
         var up = new Vec3(0, 0, 1);
         long bodyCells = 0, cementCells = 0, leftCells = 0;
         double leftReach = 0, rightReach = 0;
@@ -168,22 +154,7 @@ public static class RadiographRenderer
             for (var j = 0; j < nt; j++)
             {
                 var t = tMin + (j + 0.5) * h;
-                bool hitBody = false, hitCement = false;
-                for (var l = 0; l < nd && !(hitBody && (hitCement || shapes.Length == 0)); l++)
-                {
-                    var d = dMin + (l + 0.5) * hd;
-                    var p = sAxis * s + up * t + ray * d;
-                    var local = f.ToLocal(p);
-                    if (!v.InBody(local)) continue;
-                    hitBody = true;
-                    if (!hitCement && local.X >= cLo.X && local.X <= cHi.X && local.Y >= cLo.Y && local.Y <= cHi.Y && local.Z >= cLo.Z && local.Z <= cHi.Z)
-                    {
-                        foreach (var sh in shapes)
-                        {
-                            if (sh.Contains(local, p, v, seed)) { hitCement = true; break; }
-                        }
-                    }
-                }
+                var (hitBody, hitCement) = AlongRay(v, shapes, cementBox, seed, sAxis * s + up * t, ray, dMin, nd, hd);
                 if (hitBody) bodyCells++;
                 if (!hitCement) continue;
                 cementCells++;
@@ -232,6 +203,58 @@ public static class RadiographRenderer
             LeftFraction = left, CrossesMidline = crosses,
             SuperiorGapMm = gapSup, InferiorGapMm = gapInf, SuperiorContact = supC, InferiorContact = infC, Npec = npec,
         };
+    }
+
+    /// <summary>Projected extent of the body box: along the detector's s axis, patient z (t) and the ray (d).</summary>
+    private static (double SMin, double SMax, double TMin, double TMax, double DMin, double DMax) ProjectedBox(VertebraModel v, Vec3 sAxis, Vec3 ray)
+    {
+        var f = v.Frame;
+        double sMin = double.MaxValue, sMax = double.MinValue, tMin = double.MaxValue, tMax = double.MinValue, dMin = double.MaxValue, dMax = double.MinValue;
+        for (var c = 0; c < 8; c++)
+        {
+            var p = f.ToPatient((c & 1) == 0 ? -v.HalfWidth : v.HalfWidth, (c & 2) == 0 ? -v.HalfDepth : v.HalfDepth, (c & 4) == 0 ? -v.HalfHeight : v.HalfHeight);
+            var s = p.Dot(sAxis); var d = p.Dot(ray);
+            sMin = Math.Min(sMin, s); sMax = Math.Max(sMax, s); tMin = Math.Min(tMin, p.Z); tMax = Math.Max(tMax, p.Z);
+            dMin = Math.Min(dMin, d); dMax = Math.Max(dMax, d);
+        }
+        return (sMin, sMax, tMin, tMax, dMin, dMax);
+    }
+
+    /// <summary>The local bounding box of the in-body cement shapes (empty, min above max, without any).</summary>
+    private static (Vec3 Lo, Vec3 Hi) CementBounds(VertebraModel v, CementShape[] shapes)
+    {
+        var cLo = new Vec3(double.MaxValue, double.MaxValue, double.MaxValue); var cHi = -cLo;
+        foreach (var sh in shapes)
+        {
+            var (a, b) = sh.LocalBounds(v);
+            cLo = new Vec3(Math.Min(cLo.X, a.X), Math.Min(cLo.Y, a.Y), Math.Min(cLo.Z, a.Z));
+            cHi = new Vec3(Math.Max(cHi.X, b.X), Math.Max(cHi.Y, b.Y), Math.Max(cHi.Z, b.Z));
+        }
+        return (cLo, cHi);
+    }
+
+    /// <summary>Whether the ray through a detector point crosses the body, and its cement, sampled every
+    /// <paramref name="hd"/> mm from <paramref name="dMin"/>.</summary>
+    private static (bool Body, bool Cement) AlongRay(VertebraModel v, CementShape[] shapes, (Vec3 Lo, Vec3 Hi) box, uint seed, Vec3 start,
+        Vec3 ray, double dMin, int nd, double hd)
+    {
+        var (cLo, cHi) = box;
+        bool hitBody = false, hitCement = false;
+        for (var l = 0; l < nd && !(hitBody && (hitCement || shapes.Length == 0)); l++)
+        {
+            var p = start + ray * (dMin + (l + 0.5) * hd);
+            var local = v.Frame.ToLocal(p);
+            if (!v.InBody(local)) continue;
+            hitBody = true;
+            if (!hitCement && local.X >= cLo.X && local.X <= cHi.X && local.Y >= cLo.Y && local.Y <= cHi.Y && local.Z >= cLo.Z && local.Z <= cHi.Z)
+            {
+                foreach (var sh in shapes)
+                {
+                    if (sh.Contains(local, p, v, seed)) { hitCement = true; break; }
+                }
+            }
+        }
+        return (hitBody, hitCement);
     }
 
     /// <summary>Gaps in the lateral image along the projected cranial axis between the cement's projection and

@@ -355,42 +355,54 @@ public sealed class SpineModel
 
         if (body >= 0)
         {
-            var v = _vertebrae[body];
-            s.Body = (byte)v.Label;
-            var cement = v.Spec.Cement;
-            if (cement is not null)
-            {
-                foreach (var shape in cement.Shapes)
-                {
-                    if (shape.Site == CementSite.Body && shape.Contains(local[body], p, v, _seed))
-                    {
-                        s.Cement = true; s.CementOwner = (sbyte)body; s.Material = Material.Cement; s.Hu = (float)cement.Hu;
-                        return s;
-                    }
-                }
-            }
-            if (v.Spec.Cleft is { } cleft && cleft.Contains(local[body]))
-            {
-                s.Material = Material.Cleft; s.Hu = (float)cleft.Hu;
-                return s;
-            }
-            var spec = v.Spec;
-            if (dLat < spec.CorticalThickness)
-            {
-                s.Material = Material.Cortex; s.Hu = 850f + (float)(60 * Texture(p, 2.0));
-            }
-            else if (dSup < spec.EndplateThickness || dInf < spec.EndplateThickness)
-            {
-                s.Material = Material.Endplate; s.Hu = 600f + (float)(40 * Texture(p, 1.5));
-            }
-            else
-            {
-                s.Material = Material.Trabecular; s.Hu = (float)(spec.TrabecularHu + 55 * TrabecularTexture(p));
-            }
+            InBody(body, local[body], p, dLat, dSup, dInf, ref s);
             return s;
         }
+        if (InLeak(local, p, ref s) || InDisc(local, p, ref s) || InCanal(local, p, ref s) || InPosterior(local, p, ref s)) return s;
+        SoftTissue(p, ref s);
+        return s;
+    }
 
-        // Leaks: cement outside every body.
+    /// <summary>A point inside body <paramref name="body"/>: its cement, cleft, cortex, endplate or trabecular bone.</summary>
+    private void InBody(int body, Vec3 local, Vec3 p, double dLat, double dSup, double dInf, ref PointSample s)
+    {
+        var v = _vertebrae[body];
+        s.Body = (byte)v.Label;
+        var cement = v.Spec.Cement;
+        if (cement is not null)
+        {
+            foreach (var shape in cement.Shapes)
+            {
+                if (shape.Site == CementSite.Body && shape.Contains(local, p, v, _seed))
+                {
+                    s.Cement = true; s.CementOwner = (sbyte)body; s.Material = Material.Cement; s.Hu = (float)cement.Hu;
+                    return;
+                }
+            }
+        }
+        if (v.Spec.Cleft is { } cleft && cleft.Contains(local))
+        {
+            s.Material = Material.Cleft; s.Hu = (float)cleft.Hu;
+            return;
+        }
+        var spec = v.Spec;
+        if (dLat < spec.CorticalThickness)
+        {
+            s.Material = Material.Cortex; s.Hu = 850f + (float)(60 * Texture(p, 2.0));
+        }
+        else if (dSup < spec.EndplateThickness || dInf < spec.EndplateThickness)
+        {
+            s.Material = Material.Endplate; s.Hu = 600f + (float)(40 * Texture(p, 1.5));
+        }
+        else
+        {
+            s.Material = Material.Trabecular; s.Hu = (float)(spec.TrabecularHu + 55 * TrabecularTexture(p));
+        }
+    }
+
+    /// <summary>Leaks: cement outside every body.</summary>
+    private bool InLeak(ReadOnlySpan<Vec3> local, Vec3 p, ref PointSample s)
+    {
         foreach (var leak in _leaks)
         {
             var l = local[leak.Owner];
@@ -399,12 +411,16 @@ public sealed class SpineModel
             if (leak.Shape.Contains(l, p, owner, _seed))
             {
                 s.Cement = true; s.CementOwner = (sbyte)leak.Owner; s.Material = Material.Cement; s.Hu = (float)owner.Spec.Cement!.Hu;
-                return s;
+                return true;
             }
         }
+        return false;
+    }
 
-        // Discs: between vertebra k (above) and k + 1 (below).
-        for (var k = 0; k + 1 < n; k++)
+    /// <summary>Discs: between vertebra k (above) and k + 1 (below).</summary>
+    private bool InDisc(ReadOnlySpan<Vec3> local, Vec3 p, ref PointSample s)
+    {
+        for (var k = 0; k + 1 < _vertebrae.Length; k++)
         {
             var up = _vertebrae[k]; var lo = _vertebrae[k + 1];
             var lu = local[k]; var ll = local[k + 1];
@@ -413,13 +429,17 @@ public sealed class SpineModel
             if (lu.Z < up.InferiorEndplateW(lu.X, lu.Y) && ll.Z > lo.SuperiorEndplateW(ll.X, ll.Y))
             {
                 s.Material = Material.Disc; s.Hu = 80f + (float)(8 * Texture(p, 3.0));
-                return s;
+                return true;
             }
         }
+        return false;
+    }
 
-        // Canal (of the segment the point is nearest to), then posterior elements.
+    /// <summary>The canal of the segment the point is nearest to.</summary>
+    private bool InCanal(ReadOnlySpan<Vec3> local, Vec3 p, ref PointSample s)
+    {
         var seg = -1; var segScore = double.MaxValue;
-        for (var k = 0; k < n; k++)
+        for (var k = 0; k < _vertebrae.Length; k++)
         {
             var v = _vertebrae[k];
             var score = Math.Abs(local[k].Z) / (v.HalfHeight + v.Spec.DiscBelow / 2);
@@ -428,10 +448,16 @@ public sealed class SpineModel
         if (segScore <= 1.6 && !_vertebrae[seg].Spec.IsSacrum && _vertebrae[seg].InCanal(local[seg]))
         {
             s.Material = Material.Csf; s.Hu = 10f + (float)(4 * Texture(p, 4.0));
-            return s;
+            return true;
         }
+        return false;
+    }
+
+    /// <summary>Posterior elements: cortex within 1 mm of their surface, trabecular bone inside.</summary>
+    private bool InPosterior(ReadOnlySpan<Vec3> local, Vec3 p, ref PointSample s)
+    {
         var best = double.MaxValue;
-        for (var k = 0; k < n; k++)
+        for (var k = 0; k < _vertebrae.Length; k++)
         {
             var v = _vertebrae[k]; var l = local[k];
             if (l.X < v.LocalExtentMin.X || l.Y < v.LocalExtentMin.Y || l.Z < v.LocalExtentMin.Z
@@ -439,21 +465,16 @@ public sealed class SpineModel
             var d = v.PosteriorDistance(l);
             if (d < best) best = d;
         }
-        if (best <= 0)
+        if (best > 0) return false;
+        if (best > -1.0)
         {
-            if (best > -1.0)
-            {
-                s.Material = Material.PosteriorCortex; s.Hu = 800f + (float)(60 * Texture(p, 2.0));
-            }
-            else
-            {
-                s.Material = Material.PosteriorTrabecular; s.Hu = (float)(200 + 60 * TrabecularTexture(p));
-            }
-            return s;
+            s.Material = Material.PosteriorCortex; s.Hu = 800f + (float)(60 * Texture(p, 2.0));
         }
-
-        SoftTissue(p, ref s);
-        return s;
+        else
+        {
+            s.Material = Material.PosteriorTrabecular; s.Hu = (float)(200 + 60 * TrabecularTexture(p));
+        }
+        return true;
     }
 
     private double Texture(Vec3 p, double scale) => ValueNoise.Sample(p.X / scale, p.Y / scale, p.Z / scale, _seed);

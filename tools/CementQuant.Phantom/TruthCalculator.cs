@@ -60,84 +60,10 @@ public static class TruthCalculator
         var inBodyShapes = cement?.Shapes.Where(s => s.Site == CementSite.Body).ToArray() ?? [];
 
         // ---- in-body cement on the fine grid ----
-        long nLeft = 0, nRight = 0;
-        double leftExt = 0, rightExt = 0, gapSup = double.MaxValue, gapInf = double.MaxValue;
-        long supCols = 0, infCols = 0;
-        bool supL = false, supR = false, infL = false, infR = false;
-        var components = 0; bool bridgeL = false, bridgeR = false;
-        if (inBodyShapes.Length > 0)
-        {
-            var lo = new Vec3(double.MaxValue, double.MaxValue, double.MaxValue); var hi = -lo;
-            foreach (var s in inBodyShapes)
-            {
-                var (a, b) = s.LocalBounds(v);
-                lo = new Vec3(Math.Min(lo.X, a.X), Math.Min(lo.Y, a.Y), Math.Min(lo.Z, a.Z));
-                hi = new Vec3(Math.Max(hi.X, b.X), Math.Max(hi.Y, b.Y), Math.Max(hi.Z, b.Z));
-            }
-            lo = new Vec3(Math.Max(lo.X, -v.HalfWidth), Math.Max(lo.Y, -v.HalfDepth), Math.Max(lo.Z, -v.HalfHeight));
-            hi = new Vec3(Math.Min(hi.X, v.HalfWidth), Math.Min(hi.Y, v.HalfDepth), Math.Min(hi.Z, v.HalfHeight));
-            var grid = new Grid(lo, hi, h);
-            var mask = new byte[grid.Count];
-            // Per sample: bit 0 cement, bit 1 within tolerance of the superior endplate, bit 2 of the inferior.
-            Parallel.For(0, grid.Nx, i =>
-            {
-                var u = grid.U(i);
-                for (var j = 0; j < grid.Ny; j++)
-                {
-                    var vv = grid.V(j);
-                    var ws = v.SuperiorEndplateW(u, vv);
-                    var wi = -ws;
-                    for (var l = 0; l < grid.Nz; l++)
-                    {
-                        var w = grid.W(l);
-                        if (w > ws || w < wi) continue;
-                        var local = new Vec3(u, vv, w);
-                        if (!v.InBody(local)) continue;
-                        var p = v.Frame.ToPatient(local);
-                        var hit = false;
-                        foreach (var s in inBodyShapes)
-                        {
-                            if (s.Contains(local, p, v, seed)) { hit = true; break; }
-                        }
-                        if (!hit) continue;
-                        byte m = 1;
-                        if (ws - (w + h / 2) <= tol) m |= 2;
-                        if ((w - h / 2) - wi <= tol) m |= 4;
-                        mask[grid.Index(i, j, l)] = m;
-                    }
-                }
-            });
-
-            for (var i = 0; i < grid.Nx; i++)
-            {
-                var u = grid.U(i);
-                for (var j = 0; j < grid.Ny; j++)
-                {
-                    var vv = grid.V(j);
-                    double ws = double.NaN;
-                    bool colSup = false, colInf = false;
-                    for (var l = 0; l < grid.Nz; l++)
-                    {
-                        var m = mask[grid.Index(i, j, l)];
-                        if (m == 0) continue;
-                        if (double.IsNaN(ws)) ws = v.SuperiorEndplateW(u, vv);
-                        var w = grid.W(l);
-                        if (u > 0) { nLeft++; leftExt = Math.Max(leftExt, u + h / 2); }
-                        else { nRight++; rightExt = Math.Max(rightExt, -u + h / 2); }
-                        gapSup = Math.Min(gapSup, ws - (w + h / 2));
-                        gapInf = Math.Min(gapInf, (w - h / 2) + ws);
-                        colSup |= (m & 2) != 0; colInf |= (m & 4) != 0;
-                    }
-                    if (colSup) { supCols++; if (u > 0) supL = true; else supR = true; }
-                    if (colInf) { infCols++; if (u > 0) infL = true; else infR = true; }
-                }
-            }
-
-            var minVoxels = (int)Math.Ceiling(MinComponentMl * 1000 / cell);
-            components = Label(grid, mask, _ => true, minVoxels, out _);
-            Label(grid, mask, i => grid.U(i) > 0, minVoxels, out bridgeL);
-            Label(grid, mask, i => grid.U(i) < 0, minVoxels, out bridgeR);
-        }
+        var t = inBodyShapes.Length > 0 ? TallyCement(v, inBodyShapes, seed, tol) : new CementTally();
+        var (nLeft, nRight, leftExt, rightExt, gapSup, gapInf) = (t.NLeft, t.NRight, t.LeftExt, t.RightExt, t.GapSup, t.GapInf);
+        var (supCols, infCols, supL, supR, infL, infR) = (t.SupCols, t.InfCols, t.SupL, t.SupR, t.InfL, t.InfR);
+        var (components, bridgeL, bridgeR) = (t.Components, t.BridgeL, t.BridgeR);
 
         var leftMl = nLeft * cell / 1000; var rightMl = nRight * cell / 1000;
         var cementMl = leftMl + rightMl;
@@ -157,13 +83,7 @@ public static class TruthCalculator
         var (leakMl, sites) = Leakage(model, k);
         var cleftMl = CleftVolume(v, inBodyShapes, seed);
 
-        var flags = new List<string>();
-        if (npec) flags.Add("NPEC");
-        if (pattern == "mass_like" && asym >= 0.5) flags.Add("ASYMMETRIC_MASS_LIKE");
-        if (has && crosses == false) flags.Add("UNILATERAL");
-        if (has && fill < 15) flags.Add("LOW_FILL");
-        if (leakMl >= 0.05) flags.Add("LEAKAGE");
-        if (cleftMl >= 0.05) flags.Add("CLEFT");
+        var flags = TruthFlags(npec, pattern, asym, has, crosses, fill, leakMl, cleftMl);
 
         return new VertebraTruth
         {
@@ -205,6 +125,106 @@ public static class TruthCalculator
             Frame = v.Frame,
             Model = v,
         };
+    }
+
+    /// <summary>Tallies of the in-body cement sampled on the fine grid: sides, lateral extents, endplate gaps, contact
+    /// columns and halves, components and bridging.</summary>
+    private sealed class CementTally
+    {
+        public long NLeft, NRight, SupCols, InfCols;
+        public double LeftExt, RightExt, GapSup = double.MaxValue, GapInf = double.MaxValue;
+        public bool SupL, SupR, InfL, InfR, BridgeL, BridgeR;
+        public int Components;
+    }
+
+    private static CementTally TallyCement(VertebraModel v, CementShape[] inBodyShapes, uint seed, double tol)
+    {
+        var t = new CementTally();
+        var h = GridMm; var cell = h * h * h;
+        var lo = new Vec3(double.MaxValue, double.MaxValue, double.MaxValue); var hi = -lo;
+        foreach (var s in inBodyShapes)
+        {
+            var (a, b) = s.LocalBounds(v);
+            lo = new Vec3(Math.Min(lo.X, a.X), Math.Min(lo.Y, a.Y), Math.Min(lo.Z, a.Z));
+            hi = new Vec3(Math.Max(hi.X, b.X), Math.Max(hi.Y, b.Y), Math.Max(hi.Z, b.Z));
+        }
+        lo = new Vec3(Math.Max(lo.X, -v.HalfWidth), Math.Max(lo.Y, -v.HalfDepth), Math.Max(lo.Z, -v.HalfHeight));
+        hi = new Vec3(Math.Min(hi.X, v.HalfWidth), Math.Min(hi.Y, v.HalfDepth), Math.Min(hi.Z, v.HalfHeight));
+        var grid = new Grid(lo, hi, h);
+        var mask = new byte[grid.Count];
+        // Per sample: bit 0 cement, bit 1 within tolerance of the superior endplate, bit 2 of the inferior.
+        Parallel.For(0, grid.Nx, i =>
+        {
+            var u = grid.U(i);
+            for (var j = 0; j < grid.Ny; j++)
+            {
+                var vv = grid.V(j);
+                var ws = v.SuperiorEndplateW(u, vv);
+                var wi = -ws;
+                for (var l = 0; l < grid.Nz; l++)
+                {
+                    var w = grid.W(l);
+                    if (w > ws || w < wi) continue;
+                    var local = new Vec3(u, vv, w);
+                    if (!v.InBody(local)) continue;
+                    var p = v.Frame.ToPatient(local);
+                    var hit = false;
+                    foreach (var s in inBodyShapes)
+                    {
+                        if (s.Contains(local, p, v, seed)) { hit = true; break; }
+                    }
+                    if (!hit) continue;
+                    byte m = 1;
+                    if (ws - (w + h / 2) <= tol) m |= 2;
+                    if ((w - h / 2) - wi <= tol) m |= 4;
+                    mask[grid.Index(i, j, l)] = m;
+                }
+            }
+        });
+
+        for (var i = 0; i < grid.Nx; i++)
+        {
+            var u = grid.U(i);
+            for (var j = 0; j < grid.Ny; j++)
+            {
+                var vv = grid.V(j);
+                double ws = double.NaN;
+                bool colSup = false, colInf = false;
+                for (var l = 0; l < grid.Nz; l++)
+                {
+                    var m = mask[grid.Index(i, j, l)];
+                    if (m == 0) continue;
+                    if (double.IsNaN(ws)) ws = v.SuperiorEndplateW(u, vv);
+                    var w = grid.W(l);
+                    if (u > 0) { t.NLeft++; t.LeftExt = Math.Max(t.LeftExt, u + h / 2); }
+                    else { t.NRight++; t.RightExt = Math.Max(t.RightExt, -u + h / 2); }
+                    t.GapSup = Math.Min(t.GapSup, ws - (w + h / 2));
+                    t.GapInf = Math.Min(t.GapInf, (w - h / 2) + ws);
+                    colSup |= (m & 2) != 0; colInf |= (m & 4) != 0;
+                }
+                if (colSup) { t.SupCols++; if (u > 0) t.SupL = true; else t.SupR = true; }
+                if (colInf) { t.InfCols++; if (u > 0) t.InfL = true; else t.InfR = true; }
+            }
+        }
+
+        var minVoxels = (int)Math.Ceiling(MinComponentMl * 1000 / cell);
+        t.Components = Label(grid, mask, _ => true, minVoxels, out _);
+        Label(grid, mask, i => grid.U(i) > 0, minVoxels, out t.BridgeL);
+        Label(grid, mask, i => grid.U(i) < 0, minVoxels, out t.BridgeR);
+        return t;
+    }
+
+    /// <summary>The flags of shared/spec/METRICS.md from the true values.</summary>
+    private static List<string> TruthFlags(bool npec, string pattern, double? asym, bool has, bool? crosses, double fill, double leakMl, double cleftMl)
+    {
+        var flags = new List<string>();
+        if (npec) flags.Add("NPEC");
+        if (pattern == "mass_like" && asym >= 0.5) flags.Add("ASYMMETRIC_MASS_LIKE");
+        if (has && crosses == false) flags.Add("UNILATERAL");
+        if (has && fill < 15) flags.Add("LOW_FILL");
+        if (leakMl >= 0.05) flags.Add("LEAKAGE");
+        if (cleftMl >= 0.05) flags.Add("CLEFT");
+        return flags;
     }
 
     /// <summary>Cement outside every body owned by vertebra k, sampled with the model itself so the truth is

@@ -15,7 +15,6 @@ internal sealed class CementMeasurer(CementOptions options)
     public VertebraMetrics Measure(CementSegmentation s, ImageGeometry g)
     {
         var (roi, region, values, body, cement, inBody, leaks, threshold, minVoxels, voxelMl, cleftMl, hasCement, qc) = s;
-        var n = region.Count;
         var frame = roi.Frame;
         var bodyMl = roi.VolumeMl;
 
@@ -101,22 +100,7 @@ internal sealed class CementMeasurer(CementOptions options)
         var halfLeft = HalfWidth(body, region, g, roi, +1, wN);
         var halfRight = HalfWidth(body, region, g, roi, -1, wN);
 
-        // Shape of the in-body cement.
-        var (components, largest) = Components(cement, region, 1, minVoxels);
-        var area = ShapeMeasures.SurfaceArea(cement, region, g, 1);
-        double? sphericity = null, solidity = null;
-        if (largest.Count > 0)
-        {
-            var largestMask = new byte[n];
-            foreach (var (x, y, z) in largest) largestMask[region.Index(x, y, z)] = 1;
-            var v = largest.Count * g.VoxelVolumeMm3;
-            var a = ShapeMeasures.SurfaceArea(largestMask, region, g, 1);
-            sphericity = Math.Min(1, Math.Cbrt(Math.PI) * Math.Pow(6 * v, 2.0 / 3.0) / a);
-            solidity = Math.Min(1, largest.Count / (ShapeMeasures.HullVolume(largest, g) / g.VoxelVolumeMm3));
-        }
-        var pattern = solidity >= _o.MassLikeMinSolidity && sphericity >= _o.MassLikeMinSphericity ? CementPatterns.MassLike
-            : solidity < _o.TrabecularMaxSolidity || sphericity < _o.TrabecularMaxSphericity ? CementPatterns.Trabecular : CementPatterns.Mixed;
-
+        var (components, area, sphericity, solidity, pattern) = Shape(cement, region, g, minVoxels);
 
         return new VertebraMetrics
         {
@@ -160,6 +144,28 @@ internal sealed class CementMeasurer(CementOptions options)
             ThresholdHu = threshold,
             Qc = qc,
         };
+    }
+
+    /// <summary>Shape of the in-body cement: components, surface area (mm²), and the largest component's sphericity and
+    /// solidity, which decide the pattern.</summary>
+    private (int Components, double AreaMm2, double? Sphericity, double? Solidity, string Pattern) Shape(byte[] cement, VoxelRegion region,
+        ImageGeometry g, int minVoxels)
+    {
+        var (components, largest) = Components(cement, region, 1, minVoxels);
+        var area = ShapeMeasures.SurfaceArea(cement, region, g, 1);
+        double? sphericity = null, solidity = null;
+        if (largest.Count > 0)
+        {
+            var largestMask = new byte[region.Count];
+            foreach (var (x, y, z) in largest) largestMask[region.Index(x, y, z)] = 1;
+            var v = largest.Count * g.VoxelVolumeMm3;
+            var a = ShapeMeasures.SurfaceArea(largestMask, region, g, 1);
+            sphericity = Math.Min(1, Math.Cbrt(Math.PI) * Math.Pow(6 * v, 2.0 / 3.0) / a);
+            solidity = Math.Min(1, largest.Count / (ShapeMeasures.HullVolume(largest, g) / g.VoxelVolumeMm3));
+        }
+        var pattern = solidity >= _o.MassLikeMinSolidity && sphericity >= _o.MassLikeMinSphericity ? CementPatterns.MassLike
+            : solidity < _o.TrabecularMaxSolidity || sphericity < _o.TrabecularMaxSphericity ? CementPatterns.Trabecular : CementPatterns.Mixed;
+        return (components, area, sphericity, solidity, pattern);
     }
 
     /// <summary>Distance from the plane to the body's farthest voxel edge on one side (+1 left, −1 right).</summary>
