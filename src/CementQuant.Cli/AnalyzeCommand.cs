@@ -6,24 +6,43 @@ namespace CementQuant.Cli;
 /// <summary><c>cementquant analyze</c>: the main job (shared/spec/CLI.md).</summary>
 internal static class AnalyzeCommand
 {
+    /// <summary>The command's help text: what it does, examples and the exit codes (shared/spec/CLI.md).</summary>
+    private const string Help = """
+        analyse every usable CT series and radiograph under the inputs; writes vertebrae.csv, radiographs.csv,
+        series.csv, problems.csv, results.json, the database, NIfTI masks and report.html into --out
+
+        Examples:
+          cementquant analyze /data/pacs-export --out results
+          cementquant analyze ct.nii.gz --segmentation labels.nii.gz,body.nii.gz --out results
+          cementquant analyze /data --out results --db postgresql://qa@dbhost/cementquant --shard 2/8 --quiet
+
+        Exit codes: 0 every usable series analysed; 2 no DICOM or NIfTI input found; 3 an input does not exist or
+        cannot be read; 4 the output folder cannot be written; 5 some series failed (see problems.csv); 64 wrong usage;
+        1 an internal error (a bug: please report it)
+        """;
+
     public static Command Create()
     {
         var inputs = new Argument<string[]>("input") { Arity = ArgumentArity.OneOrMore, Description = "folders (searched recursively), DICOM files, .nii/.nii.gz CT volumes" };
         var output = new Option<string>("--out") { Required = true, Description = "output folder" };
-        var threshold = new Option<string>("--threshold-hu") { Description = "cement threshold: auto (per vertebra) or HU [auto]", DefaultValueFactory = _ => "auto" };
-        var tolerance = new Option<double>("--contact-tolerance-mm") { Description = "cement within this distance touches an endplate [1.0]", DefaultValueFactory = _ => 1.0 };
-        var segmentation = new Option<string?>("--segmentation") { Description = "vertebra label map (.nii.gz) for a single CT input, e.g. TotalSegmentator's" };
+        var threshold = new Option<string>("--threshold-hu") { Description = "cement threshold: auto (per vertebra) or HU (200..3071)", DefaultValueFactory = _ => "auto" };
+        var tolerance = new Option<double>("--contact-tolerance-mm") { Description = "cement within this distance (mm, 0..10) touches an endplate", DefaultValueFactory = _ => 1.0 };
+        var segmentation = new Option<string?>("--segmentation") { Description = "vertebra label map (.nii.gz) for a single CT input, e.g. TotalSegmentator's; 'labels.nii.gz,body.nii.gz' adds a body/disc map that drops the posterior elements" };
         var siteKey = new Option<string?>("--site-key") { Description = "site key file for pseudonymous study/series keys [created in the user's config folder]" };
         var phi = new Option<bool>("--include-phi") { Description = "add patient_id, study_uid, series_uid, study_date columns" };
-        var db = new Option<string?>("--db") { Description = "SQLite path or PostgreSQL connection string [<out>/cementquant.db]" };
-        var jobs = new Option<int>("--jobs") { Description = "parallel jobs [cores]", DefaultValueFactory = _ => Environment.ProcessorCount };
+        var db = new Option<string?>("--db") { Description = "SQLite path, or PostgreSQL as 'Host=...;Database=...' or 'postgresql://user@host/db' [<out>/cementquant.db]" };
+        var jobs = new Option<int>("--jobs") { Description = "series analysed at once (the number of cores by default)", DefaultValueFactory = _ => Environment.ProcessorCount };
         var shard = new Option<string?>("--shard") { Description = "i/N: process only the i-th of N disjoint parts of the input" };
         var noReport = new Option<bool>("--no-report") { Description = "do not write report.html" };
         var noMasks = new Option<bool>("--no-masks") { Description = "do not write NIfTI masks" };
         var resume = new Option<bool>("--resume") { Description = "skip series whose results are already in <out>" };
-        var cmd = new Command("analyze", "analyse every usable CT series and radiograph under the inputs")
+        var quiet = new Option<bool>("--quiet", "-q") { Description = "print only warnings and errors (no progress, no summary)" };
+        var verbose = new Option<bool>("--verbose", "-v") { Description = "also print every stage's detail lines" };
+        var logFormat = new Option<string>("--log-format") { Description = "text, or json: one JSON object per log line (for schedulers)", DefaultValueFactory = _ => "text" };
+        var json = new Option<bool>("--json") { Description = "print the run summary as JSON on standard output instead of the table" };
+        var cmd = new Command("analyze", Help)
         {
-            inputs, output, threshold, tolerance, segmentation, siteKey, phi, db, jobs, shard, noReport, noMasks, resume,
+            inputs, output, threshold, tolerance, segmentation, siteKey, phi, db, jobs, shard, noReport, noMasks, resume, quiet, verbose, logFormat, json,
         };
         cmd.SetAction(r => Program.Guard(() =>
         {
@@ -47,9 +66,13 @@ internal static class AnalyzeCommand
                 NoMasks = r.GetValue(noMasks),
                 Resume = r.GetValue(resume),
             };
+            if (r.GetValue(quiet) && r.GetValue(verbose)) throw new CliException(ExitCodes.Usage, "--quiet and --verbose exclude each other");
+            var style = new ConsoleStyle(r.GetValue(quiet) ? Verbosity.Quiet : r.GetValue(verbose) ? Verbosity.Verbose : Verbosity.Normal,
+                ConsoleStyle.ParseJsonLog(r.GetValue(logFormat)));
             // A live progress bar on a terminal; plain log lines when standard error goes to a file or a scheduler.
-            var result = new AnalyzeRunner(settings, Console.Error, terminal: !Console.IsErrorRedirected).Run();
-            SummaryTable.Print(Console.Out, result.Series);
+            var result = new AnalyzeRunner(settings, Console.Error, terminal: !Console.IsErrorRedirected, style).Run();
+            if (r.GetValue(json)) RunSummaryJson.Write(Console.Out, result);
+            else if (style.Verbosity != Verbosity.Quiet) SummaryTable.Print(Console.Out, result.Series);
             return result.ExitCode;
         }));
         return cmd;

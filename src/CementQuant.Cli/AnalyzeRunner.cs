@@ -26,6 +26,7 @@ public sealed class AnalyzeRunner
     private readonly AnalyzeSettings _s;
     private readonly TextWriter _log;
     private readonly bool _terminal;
+    private readonly ConsoleStyle _style;
     private readonly RadiographPipeline _radiographs;
     private readonly RunWriter _writer;
     private readonly CtSeriesStage _ctSeries;
@@ -47,11 +48,12 @@ public sealed class AnalyzeRunner
         public IEnumerable<string> Files => Series.SelectMany(s => s.Files);
     }
 
-    public AnalyzeRunner(AnalyzeSettings settings, TextWriter log, bool terminal = false)
+    public AnalyzeRunner(AnalyzeSettings settings, TextWriter log, bool terminal = false, ConsoleStyle? style = null)
     {
         _s = settings;
         _log = log;
         _terminal = terminal;
+        _style = style ?? ConsoleStyle.Default;
         var ct = new CtPipeline(settings.CtOptions());
         _radiographs = new RadiographPipeline(settings.RadiographOptions());
         // The provenance is built from the very options the pipelines run with.
@@ -63,11 +65,38 @@ public sealed class AnalyzeRunner
     public RunResult Run()
     {
         CliChecks.Inputs(_s.Inputs);
+        var existed = Directory.Exists(_s.Output);
         var outDir = CliChecks.Output(_s.Output);
+        try
+        {
+            return Run(outDir);
+        }
+        catch (CliException ex) when (ex.ExitCode == ExitCodes.NoInput && !existed)
+        {
+            // Nothing analysed, nothing written: not even the output folder this run made (the lock is gone by now).
+            if (!Directory.EnumerateFileSystemEntries(outDir).Any()) Directory.Delete(outDir);
+            throw;
+        }
+    }
+
+    private RunResult Run(string outDir)
+    {
         using var outputLock = OutputLock.Acquire(outDir);
-        var siteKey = SiteKey.LoadOrCreate(_s.SiteKeyPath ?? SiteKey.DefaultPath);
-        OutputUnwritable(_writer.CheckDatabase); // fail before hours of work, not after
-        return BatchProgress.Run(_terminal, _log, p => { _progress = p; return RunBatch(outDir, siteKey); });
+        var siteKey = LoadSiteKey(_s.SiteKeyPath);
+        return BatchProgress.Run(_terminal, _log, _style, p => { _progress = p; return RunBatch(outDir, siteKey); });
+    }
+
+    /// <summary>The site key; a key file that holds no key is a bad option value (exit 64), not a bug.</summary>
+    private static SiteKey LoadSiteKey(string? path)
+    {
+        try
+        {
+            return SiteKey.LoadOrCreate(path ?? SiteKey.DefaultPath);
+        }
+        catch (CementQuantException ex)
+        {
+            throw new CliException(ExitCodes.Usage, $"--site-key: {ex.Message}");
+        }
     }
 
     /// <summary>The run's work items in this shard: each CT series, all of a study's projections as one item (so frontal
@@ -85,19 +114,20 @@ public sealed class AnalyzeRunner
                 var study = radiographStudies[id.StudyKey];
                 if (ReferenceEquals(study[0].Group, g))
                     work.Add(new WorkItem([.. study.Select(x => (x.Id, (IReadOnlyList<string>)[.. x.Group.Instances.Select(h => h.Path)]))],
-                        RadiographStage.EstimateBytes(study.Select(x => x.Group)), study.Sum(x => x.Group.Instances.Count), () => AnalyzeRadiographs(siteKey, study)));
+                        RadiographStage.EstimateBytes(study.Select(x => x.Group)), WorkCost.Radiographs(study.Select(x => x.Group)), () => AnalyzeRadiographs(siteKey, study)));
                 continue;
             }
             var voxels = (long)g.First.Columns * g.First.Rows * (g.Kind == InstanceKind.EnhancedCt ? g.First.NumberOfFrames : g.Instances.Count);
             var analysed = g.Usable && g.Kind is InstanceKind.CtSlice or InstanceKind.EnhancedCt;
-            work.Add(new WorkItem(id, [.. g.Instances.Select(h => h.Path)], MemoryBudget.EstimateCt(voxels), analysed ? g.Instances.Count : 0, () => _ctSeries.AnalyzeGroup(g, id, _loadThreads)));
+            work.Add(new WorkItem(id, [.. g.Instances.Select(h => h.Path)], MemoryBudget.EstimateCt(voxels), analysed ? WorkCost.Ct(voxels) : 0, () => _ctSeries.AnalyzeGroup(g, id, _loadThreads)));
         }
         foreach (var path in nifti)
         {
             var id = new SeriesIdentity(siteKey.Hash("nifti-study:" + Path.GetFullPath(path)), siteKey.Hash("nifti:" + Path.GetFullPath(path)));
             if (!InShard(id.StudyKey)) continue;
-            var size = new FileInfo(path).Length;
-            work.Add(new WorkItem(id, [path], MemoryBudget.EstimateCt(size * (path.EndsWith(".gz", StringComparison.OrdinalIgnoreCase) ? 4 : 1)), 1, () => _ctSeries.AnalyzeNifti(path, id)));
+            // About two bytes a voxel, compressed about 4:1.
+            var bytes = new FileInfo(path).Length * (path.EndsWith(".gz", StringComparison.OrdinalIgnoreCase) ? 4 : 1);
+            work.Add(new WorkItem(id, [path], MemoryBudget.EstimateCt(bytes), WorkCost.Ct(bytes / 2), () => _ctSeries.AnalyzeNifti(path, id)));
         }
 
         return work;
@@ -117,6 +147,7 @@ public sealed class AnalyzeRunner
         if (groups.Count == 0 && nifti.Count == 0 && scan.Problems.All(p => p.Reason.StartsWith(NotDicom, StringComparison.Ordinal) || p.Reason == "empty file"))
             throw new CliException(ExitCodes.NoInput, $"no DICOM or NIfTI input found in {files.Count} file(s)"
                 + string.Concat(scan.Problems.Take(3).Select(p => $"; '{p.Path}': {p.Reason}")) + (scan.Problems.Count > 3 ? $"; and {scan.Problems.Count - 3} more" : ""));
+        OutputUnwritable(_writer.CheckDatabase); // once there is work: fail before hours of it, not after
         _progress.Log(string.Create(CultureInfo.InvariantCulture, $"found {files.Count} files: {groups.Count} DICOM series, {nifti.Count} NIfTI volumes, {scan.Problems.Count} unreadable ({clock.Elapsed.TotalSeconds:0.0} s)"));
 
         var work = Plan(groups, nifti, siteKey);
@@ -187,7 +218,7 @@ public sealed class AnalyzeRunner
         }
         catch (Exception ex) when (ex is not CliException)
         {
-            _progress.Log($"internal error in series {string.Join(", ", item.Series.Select(s => s.Id.SeriesKey))} (please report): {ex}");
+            _progress.Warn($"internal error in series {string.Join(", ", item.Series.Select(s => s.Id.SeriesKey))} (please report): {ex}");
             return [.. item.Series.Select(s => new SeriesOutcome { Identity = s.Id, Kind = "?", Description = "?", Status = "failed", Reason = $"internal error: {ex.GetType().Name}: {ex.Message}", Files = s.Files, InternalError = true })];
         }
         return [.. done.Select(o => o.FileSha256.Count == o.Files.Count ? o : o with { FileSha256 = [.. o.Files.Select(FileHash.Sha256)] })];
@@ -226,7 +257,7 @@ public sealed class AnalyzeRunner
 
     private IReadOnlyList<SeriesOutcome> AnalyzeRadiographs(SiteKey siteKey, IReadOnlyList<RadiographStage.Input> study)
     {
-        var stage = new RadiographStage(siteKey, _radiographs, _writer.Report, _progress.Log);
+        var stage = new RadiographStage(siteKey, _radiographs, _writer.Report, _progress.Warn);
         var outcomes = stage.Analyze(study);
         foreach (var o in outcomes)
             _progress.Detail(string.Create(CultureInfo.InvariantCulture, $"  series {o.Identity.SeriesKey}: {o.Radiographs.Count} radiograph(s) loaded and analysed in {o.Seconds:0.00} s"));

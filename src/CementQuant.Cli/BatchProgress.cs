@@ -7,7 +7,8 @@ namespace CementQuant.Cli;
 /// <summary>
 /// What a long analyze run shows while it works: on a terminal a live progress bar (counts and ETA, Spectre.Console)
 /// with log lines scrolling above it; when standard error is redirected (a scheduler's log file) plain lines only.
-/// The ETA counts files, not series: a skipped radiograph costs nothing, a 600-slice CT a lot.
+/// The ETA weighs the expected work (<see cref="WorkCost"/>: CT voxels, radiograph pixels), not series or files: a
+/// skipped series costs nothing, a 600-slice CT or a clinical-size radiograph a few seconds.
 /// Thread-safe: workers report from their own threads.
 /// </summary>
 internal abstract class BatchProgress
@@ -20,16 +21,20 @@ internal abstract class BatchProgress
     protected Lock Sync => _lock;
 
     /// <summary>Runs <paramref name="body"/> with a terminal display when <paramref name="terminal"/>, plain lines to <paramref name="log"/> otherwise.</summary>
-    public static T Run<T>(bool terminal, TextWriter log, Func<BatchProgress, T> body)
+    public static T Run<T>(bool terminal, TextWriter log, Func<BatchProgress, T> body) => Run(terminal, log, ConsoleStyle.Default, body);
+
+    /// <summary>As above, shaped by <paramref name="style"/>: quiet shows warnings only, JSON logs are plain lines.</summary>
+    public static T Run<T>(bool terminal, TextWriter log, ConsoleStyle style, Func<BatchProgress, T> body)
     {
-        if (!terminal) return body(new PlainProgress(log));
+        if (style.Verbosity == Verbosity.Quiet) return body(new QuietProgress(log, style.JsonLog));
+        if (!terminal || style.JsonLog) return body(new PlainProgress(log, style.JsonLog));
         var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error) });
         T result = default!;
         console.Progress()
             .AutoClear(true)
             .HideCompleted(false)
             .Columns(new TaskDescriptionColumn { Alignment = Justify.Left }, new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn(), new RemainingTimeColumn(), new SpinnerColumn())
-            .Start(ctx => result = body(new TerminalProgress(console, ctx)));
+            .Start(ctx => result = body(new TerminalProgress(console, ctx, style.Verbosity == Verbosity.Verbose)));
         return result;
     }
 
@@ -38,6 +43,9 @@ internal abstract class BatchProgress
 
     /// <summary>A detail line (stage timings): in the plain log, not over a terminal's bar.</summary>
     public abstract void Detail(string line);
+
+    /// <summary>A warning (an internal error in one series, say): shown whatever the verbosity.</summary>
+    public virtual void Warn(string line) => Log(line);
 
     /// <summary>Header reading: called with the number of files read so far.</summary>
     public abstract void Scanning(int done, int total);
@@ -103,16 +111,46 @@ internal abstract class BatchProgress
 
     protected abstract void Finished(SeriesOutcome o, string line, bool reused);
 
-    private sealed class PlainProgress(TextWriter log) : BatchProgress
+    /// <summary>One log line as text, or as a JSON object (time, level, message) when <paramref name="json"/>.</summary>
+    private static string Line(string level, string message, bool json) => !json ? message
+        : System.Text.Json.JsonSerializer.Serialize(new { time = DateTime.UtcNow.ToString("o", CultureInfo.InvariantCulture), level, message });
+
+    private sealed class QuietProgress(TextWriter log, bool json) : BatchProgress
+    {
+        public override void Log(string line) { }
+
+        public override void Detail(string line) { }
+
+        public override void Warn(string line)
+        {
+            lock (Sync) log.WriteLine(Line("warning", line, json));
+        }
+
+        public override void Scanning(int done, int total) { }
+
+        protected override void Started() { }
+
+        protected override void Finished(SeriesOutcome o, string line, bool reused) { }
+    }
+
+    private sealed class PlainProgress(TextWriter log, bool json) : BatchProgress
     {
         private long _lastScanReport = Environment.TickCount64;
 
         public override void Log(string line)
         {
-            lock (Sync) log.WriteLine(line);
+            lock (Sync) log.WriteLine(Line("info", line, json));
         }
 
-        public override void Detail(string line) => Log(line);
+        public override void Detail(string line)
+        {
+            lock (Sync) log.WriteLine(Line("detail", line, json));
+        }
+
+        public override void Warn(string line)
+        {
+            lock (Sync) log.WriteLine(Line("warning", line, json));
+        }
 
         public override void Scanning(int done, int total)
         {
@@ -123,7 +161,7 @@ internal abstract class BatchProgress
             Log(string.Create(CultureInfo.InvariantCulture, $"reading headers: {done}/{total} files"));
         }
 
-        protected override void Started() => Log(string.Create(CultureInfo.InvariantCulture, $"analysing {Total} series ({TotalWeight} files)"));
+        protected override void Started() => Log(string.Create(CultureInfo.InvariantCulture, $"analysing {Total} series"));
 
         protected override void Finished(SeriesOutcome o, string line, bool reused) => Log(line);
     }
@@ -135,8 +173,11 @@ internal abstract class BatchProgress
         private readonly ProgressTask _scan;
         private ProgressTask? _work;
 
-        public TerminalProgress(IAnsiConsole console, ProgressContext ctx)
+        private readonly bool _details;
+
+        public TerminalProgress(IAnsiConsole console, ProgressContext ctx, bool details)
         {
+            _details = details;
             _console = console;
             _ctx = ctx;
             _scan = ctx.AddTask("reading headers");
@@ -147,7 +188,10 @@ internal abstract class BatchProgress
             lock (Sync) _console.MarkupLine(Markup.Escape(line));
         }
 
-        public override void Detail(string line) { }
+        public override void Detail(string line)
+        {
+            if (_details) Log(line);
+        }
 
         public override void Scanning(int done, int total)
         {

@@ -19,13 +19,21 @@ internal static class DemoCommand
     /// </summary>
     private const double RadiographSpacingMm = 0.5;
 
+    /// <summary>
+    /// Where the demo writes without <c>--out</c>: the user's data folder ($XDG_DATA_HOME/cementquant/demo, else
+    /// ~/.local/share/cementquant/demo), never the current folder (a checkout, say). Rerunning replaces it.
+    /// </summary>
+    internal static string DefaultFolder =>
+        Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.LocalApplicationData, Environment.SpecialFolderOption.DoNotVerify) is { Length: > 0 } d
+            ? d : Path.GetTempPath(), "cementquant", "demo");
+
     public static Command Create()
     {
-        var output = new Option<string?>("--out") { Description = "output folder [./cementquant-demo]" };
+        var output = new Option<string?>("--out") { Description = $"output folder [{DefaultFolder}]" };
         var cmd = new Command("demo", "make a phantom study, analyse it and print the per-vertebra summary") { output };
         cmd.SetAction(r => Program.Guard(() =>
         {
-            var outDir = CliChecks.Output(r.GetValue(output) ?? "cementquant-demo");
+            var outDir = CliChecks.Output(r.GetValue(output) ?? DefaultFolder);
             var input = Path.Combine(outDir, "input");
             Console.WriteLine("CementQuant demo: the worked example of METRICS.md (L3 treated through the left pedicle: a lump in the left half");
             Console.WriteLine("touching neither endplate, with a gas cleft) and a bipedicular fill, as phantom DICOM studies.");

@@ -13,11 +13,19 @@ public static class Program
         root.Subcommands.Add(PhantomCommand.Create());
         root.Subcommands.Add(DemoCommand.Create());
 
+        _hint = UsageCheck.Hint(root, args);
+        if (UsageCheck.Find(root, args) is { } usage)
+        {
+            Console.Error.WriteLine(usage);
+            Console.Error.WriteLine(UsageCheck.Hint(root, args));
+            return ExitCodes.Usage;
+        }
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)
         {
-            foreach (var e in parse.Errors) Console.Error.WriteLine($"cementquant: {e.Message}");
-            Console.Error.WriteLine("Try 'cementquant --help'.");
+            // The first error says what is wrong; the ones after it usually follow from it.
+            Console.Error.WriteLine($"cementquant: {parse.Errors[0].Message}");
+            Console.Error.WriteLine(UsageCheck.Hint(root, args));
             return ExitCodes.Usage;
         }
         try
@@ -31,6 +39,9 @@ public static class Program
         }
     }
 
+    /// <summary>The usage hint of this invocation, printed after a wrong-usage error.</summary>
+    private static string _hint = "See 'cementquant --help'.";
+
     /// <summary>Runs a command body, mapping expected failures to exit codes and anything else to 1 (a bug).</summary>
     internal static int Guard(Func<int> body)
     {
@@ -41,6 +52,7 @@ public static class Program
         catch (CliException ex)
         {
             Console.Error.WriteLine($"cementquant: {ex.Message}");
+            if (ex.ExitCode == ExitCodes.Usage) Console.Error.WriteLine(_hint);
             return ex.ExitCode;
         }
         catch (Exception ex)

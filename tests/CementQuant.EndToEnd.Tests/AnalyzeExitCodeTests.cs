@@ -145,21 +145,17 @@ public sealed class AnalyzeExitCodeTests(SmallPhantomFixture fx) : IClassFixture
         Assert.False(File.Exists(Path.Combine(outDir, "vertebrae.csv")));
     }
 
-    /// <summary>Known bug: an unknown option is taken for an input path, so the run ends with 3 ("does not exist"), not 64.</summary>
     [Fact]
-    public void Analyze_UnknownOption_Exits64_KnownFailure() =>
-        KnownFailure.Expect("unknown option read as an input path (exit 3)", () =>
-            Assert.Equal(64, Cli.Run("analyze", fx.Ct, "--out", Path.Combine(_tmp, "out"), "--site-key", Key, "--no-such-option").ExitCode));
+    public void Analyze_UnknownOption_Exits64() =>
+        Assert.Equal(64, Cli.Run("analyze", fx.Ct, "--out", Path.Combine(_tmp, "out"), "--site-key", Key, "--no-such-option").ExitCode);
 
-    /// <summary>Known bug: a site key file that holds no hex key is a user's configuration error, but ends as exit 1
-    /// "internal error (please report)" with a stack trace; CLI.md reserves 1 for bugs.</summary>
+    /// <summary>A site key file that holds no hex key is a bad option value (64), not an internal error (1).</summary>
     [Fact]
-    public void Analyze_MalformedSiteKey_IsNotAnInternalError_KnownFailure()
+    public void Analyze_MalformedSiteKey_Exits64()
     {
         var key = Path.Combine(_tmp, "bad.key");
         File.WriteAllText(key, "not hex");
-        KnownFailure.Expect("malformed --site-key file ends as exit 1", () =>
-            Assert.NotEqual(1, Cli.Run("analyze", fx.Ct, "--out", Path.Combine(_tmp, "out"), "--site-key", key).ExitCode));
+        Assert.Equal(64, Cli.Run("analyze", fx.Ct, "--out", Path.Combine(_tmp, "out"), "--site-key", key).ExitCode);
     }
 
     /// <summary>Exit 1: nothing a user can pass provokes a bug on purpose, so the mapping itself is checked in process:
