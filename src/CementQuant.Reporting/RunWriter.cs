@@ -59,7 +59,8 @@ public sealed class RunWriter
         if (!_o.Masks) return;
         var dir = Directory.CreateDirectory(Path.Combine(_o.OutputFolder, "masks")).FullName;
         var nx = hu.SizeX;
-        WriteLabelsAtomically(Path.Combine(dir, $"{id.SeriesKey}_vertebrae.nii.gz"), hu, (z, slice) =>
+        var vertebraeMask = Path.Combine(dir, $"{id.SeriesKey}_vertebrae.nii.gz");
+        WriteLabelsAtomically(vertebraeMask, hu, (z, slice) =>
         {
             foreach (var roi in rois)
             {
@@ -74,16 +75,19 @@ public sealed class RunWriter
                 }
             }
         });
+        MaskLabelTable.WriteBeside(vertebraeMask, MaskLabelTable.Vertebrae(rois.Select(r => (Math.Min(255, r.Index), r.Label))));
         // Cement voxels, 1 in a body and 2 leaked, sorted once and then consumed slice by slice.
         var voxels = cement.SelectMany(c => c.InBodyVoxels.Select(i => (Index: i, Label: (byte)1)).Concat(c.LeakVoxels.Select(i => (Index: i, Label: (byte)2))))
             .OrderBy(v => v.Index).ToArray();
         var next = 0;
         var sliceSize = (long)nx * hu.SizeY;
-        WriteLabelsAtomically(Path.Combine(dir, $"{id.SeriesKey}_cement.nii.gz"), hu, (z, slice) =>
+        var cementMask = Path.Combine(dir, $"{id.SeriesKey}_cement.nii.gz");
+        WriteLabelsAtomically(cementMask, hu, (z, slice) =>
         {
             var end = (z + 1) * sliceSize;
             for (; next < voxels.Length && voxels[next].Index < end; next++) slice[(int)(voxels[next].Index - z * sliceSize)] = voxels[next].Label;
         });
+        MaskLabelTable.WriteBeside(cementMask, MaskLabelTable.Cement);
     }
 
     private static void WriteLabelsAtomically(string path, Volume<short> grid, Action<int, Span<byte>> fillSlice) =>

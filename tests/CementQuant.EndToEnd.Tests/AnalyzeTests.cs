@@ -55,6 +55,28 @@ public sealed class AnalyzeTests : IDisposable
     }
 
     /// <summary>
+    /// A mask's label table: value → name from its JSON form, checked against the ITK-SNAP and 3D Slicer forms (each
+    /// value on a line of its own with the same name; Slicer's without spaces).
+    /// </summary>
+    private static Dictionary<int, string> LabelTable(string stem)
+    {
+        using var doc = System.Text.Json.JsonDocument.Parse(File.ReadAllText(stem + ".labels.json"));
+        var table = doc.RootElement.GetProperty("labels").EnumerateArray().ToDictionary(l => l.GetProperty("value").GetInt32(), l => l.GetProperty("name").GetString()!);
+        var itk = File.ReadAllLines(stem + ".itksnap.txt").Where(l => !l.StartsWith('#')).Select(l => l.Trim().Split(' ', 2)).ToDictionary(p => int.Parse(p[0], System.Globalization.CultureInfo.InvariantCulture), p => p[1]);
+        var slicer = File.ReadAllLines(stem + ".ctbl").Where(l => !l.StartsWith('#')).Select(l => l.Split(' ')).ToDictionary(p => int.Parse(p[0], System.Globalization.CultureInfo.InvariantCulture), p => p[1]);
+        Assert.Equal("\"Clear Label\"", itk[0].Split("  ", StringSplitOptions.RemoveEmptyEntries)[^1].Trim());
+        Assert.Equal("Background", slicer[0]);
+        foreach (var (value, name) in table)
+        {
+            Assert.EndsWith($"\"{name}\"", itk[value], StringComparison.Ordinal);
+            Assert.Equal(name.Replace(' ', '_'), slicer[value]);
+        }
+        Assert.Equal(table.Count + 1, itk.Count);
+        Assert.Equal(table.Count + 1, slicer.Count);
+        return table;
+    }
+
+    /// <summary>
     /// The label maps (written slice by slice) agree with vertebrae.csv: each vertebra label has the row's volume and
     /// centroid, and the cement label sits inside the cemented body with about the row's cement volume.
     /// </summary>
@@ -80,10 +102,15 @@ public sealed class AnalyzeTests : IDisposable
                 }
         var measured = rows.Where(r => r["body_volume_ml"].Length > 0).ToList();
         Assert.Equal(measured.Count, count.Count);
+        // The label table beside the mask names every value in it, as vertebrae.csv names the body there.
+        var names = LabelTable(Path.Combine(outDir, "masks", $"{key}_vertebrae"));
+        Assert.Equal(count.Keys.Order(), names.Keys.Order());
+        Assert.Equal(new Dictionary<int, string> { [1] = "cement in body", [2] = "leaked cement" }, LabelTable(Path.Combine(outDir, "masks", $"{key}_cement")));
         foreach (var (label, (n, sum)) in count)
         {
             var centre = sum / n;
             var row = Assert.Single(measured, r => (new Vec3(double.Parse(r["center_x_mm"], inv), double.Parse(r["center_y_mm"], inv), double.Parse(r["center_z_mm"], inv)) - centre).Length < 1.0);
+            Assert.Equal(row["vertebra"], names[label]);
             Assert.Equal(double.Parse(row["body_volume_ml"], inv), n * voxelMl, 0.01 * n * voxelMl);
             var cementMl = double.Parse(row["cement_volume_ml"], inv);
             var inBody = cementIn.GetValueOrDefault(label) * voxelMl;

@@ -259,6 +259,12 @@ public static class Outputs
                     case var n when n.EndsWith(".html", StringComparison.Ordinal):
                         if (!File.ReadAllText(f).TrimEnd().EndsWith("</html>", StringComparison.OrdinalIgnoreCase)) throw new InvalidDataException("HTML without its closing tag");
                         break;
+                    case var n when n.EndsWith(".itksnap.txt", StringComparison.Ordinal):
+                        if (!File.ReadAllText(f).StartsWith("################################################\n# ITK-SnAP Label Description File", StringComparison.Ordinal)) throw new InvalidDataException("not an ITK-SNAP label description");
+                        break;
+                    case var n when n.EndsWith(".ctbl", StringComparison.Ordinal):
+                        if (!File.ReadAllLines(f).Where(l => !l.StartsWith('#')).All(l => l.Split(' ').Length == 6)) throw new InvalidDataException("not a Slicer colour table");
+                        break;
                     case var n when n.EndsWith(".png", StringComparison.Ordinal):
                         if (!File.ReadAllBytes(f).AsSpan().StartsWith((ReadOnlySpan<byte>)[0x89, (byte)'P', (byte)'N', (byte)'G'])) throw new InvalidDataException("not a PNG");
                         break;
