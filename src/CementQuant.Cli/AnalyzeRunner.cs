@@ -245,10 +245,8 @@ public sealed class AnalyzeRunner
 
     private SeriesIdentity Identity(SiteKey key, string studyUid, string seriesUid, InstanceHeader first)
     {
-        // Empty UIDs (anonymised exports): key the series by what grouped it instead.
-        var study = studyUid.Length > 0 ? studyUid : "no-study-uid:" + Path.GetDirectoryName(Path.GetFullPath(first.Path));
-        var series = seriesUid.Length > 0 ? seriesUid : "no-series-uid:" + Path.GetFullPath(first.Path);
-        return new SeriesIdentity(key.Hash(study), key.Hash(series + "|" + first.Kind),
+        var (studyKey, seriesKey) = SeriesKeys.For(key, studyUid, seriesUid, first);
+        return new SeriesIdentity(studyKey, seriesKey,
             _s.IncludePhi ? first.PatientId : null, _s.IncludePhi ? studyUid : null, _s.IncludePhi ? seriesUid : null, _s.IncludePhi ? first.StudyDate : null);
     }
 

@@ -12,15 +12,17 @@ internal static class ConvertCommand
     {
         var inputs = new Argument<string[]>("input") { Arity = ArgumentArity.OneOrMore, Description = "files or folders (searched recursively)" };
         var output = new Option<string>("--out") { Required = true, Description = "output folder" };
-        var jobs = new Option<int>("--jobs") { Description = "parallel decoders and compressors [cores]" };
-        var cmd = new Command("convert", "write each CT series as NIfTI (.nii.gz) in HU") { inputs, output, jobs };
-        cmd.SetAction(r => Program.Guard(() => Run(r.GetValue(inputs)!, r.GetValue(output)!, r.GetValue(jobs))));
+        var jobs = new Option<int>("--jobs") { Description = "parallel decoders and compressors (the number of cores by default)" };
+        var siteKey = new Option<string?>("--site-key") { Description = "site key file for the sidecars' series_key, as analyze uses it [created in the user's config folder]" };
+        var cmd = new Command("convert", "write each CT series as NIfTI (.nii.gz) in HU, with a JSON sidecar (geometry, acquisition, series_key)") { inputs, output, jobs, siteKey };
+        cmd.SetAction(r => Program.Guard(() => Run(r.GetValue(inputs)!, r.GetValue(output)!, r.GetValue(jobs), r.GetValue(siteKey))));
         return cmd;
     }
 
-    private static int Run(string[] inputs, string output, int jobs)
+    private static int Run(string[] inputs, string output, int jobs, string? siteKeyPath)
     {
         CliChecks.Inputs(inputs);
+        var key = LoadSiteKey(siteKeyPath);
         var outDir = CliChecks.Output(output);
         var files = DicomScanner.EnumerateFiles(inputs).Where(f => !DicomScanner.IsNifti(f)).ToList();
         var scan = DicomScanner.Scan(files, jobs);
@@ -48,6 +50,7 @@ internal static class ConvertCommand
             {
                 var ctVolume = CtVolumeLoader.Load(g, jobs);
                 Nifti.Write(Path.Combine(outDir, name), ctVolume.Hu, jobs: jobs);
+                AtomicFile.WriteAllText(Path.Combine(outDir, name[..^".nii.gz".Length] + ".json"), ConvertSidecar.Json(g, ctVolume, SeriesKeys.For(key, g.StudyInstanceUid, g.SeriesInstanceUid, g.First)));
                 written++;
                 var v = ctVolume.Hu;
                 var notes = ctVolume.Notes.Count > 0 ? "; " + string.Join("; ", ctVolume.Notes) : "";
@@ -62,5 +65,18 @@ internal static class ConvertCommand
         foreach (var p in scan.Problems) Console.Error.WriteLine($"unreadable '{p.Path}': {p.Reason}");
         if (written == 0) return ExitCodes.PartialFailure;
         return failed > 0 ? ExitCodes.PartialFailure : ExitCodes.Success;
+    }
+
+    /// <summary>The site key; a key file that holds no key is a bad option value (exit 64).</summary>
+    private static SiteKey LoadSiteKey(string? path)
+    {
+        try
+        {
+            return SiteKey.LoadOrCreate(path ?? SiteKey.DefaultPath);
+        }
+        catch (CementQuantException ex)
+        {
+            throw new CliException(ExitCodes.Usage, $"--site-key: {ex.Message}");
+        }
     }
 }
