@@ -57,7 +57,7 @@ public sealed class AnalyzeExitCodeTests(SmallPhantomFixture fx) : IClassFixture
         var outDir = Path.Combine(_tmp, "out");
         var r = Cli.Run("analyze", input, "--out", outDir, "--site-key", Key, "--no-report", "--no-masks");
         Assert.True(r.ExitCode == 0, $"exit {r.ExitCode}: {r.Stderr}");
-        var problems = Outputs.ReadCsv(Path.Combine(outDir, "problems.csv"));
+        var problems = Outputs.ReadProblems(outDir, Key, input);
         Assert.Equal(["notes.txt", "random.dcm", "zero.dcm"], problems.Select(p => p["path"]).Order(StringComparer.Ordinal));
         Assert.All(problems, p => Assert.StartsWith("not a DICOM file", p["reason"], StringComparison.Ordinal));
         Assert.Single(Outputs.ReadCsv(Path.Combine(outDir, "series.csv")), s => s["status"] == "ok");
@@ -110,7 +110,7 @@ public sealed class AnalyzeExitCodeTests(SmallPhantomFixture fx) : IClassFixture
         Assert.True(r.ExitCode == 5, $"exit {r.ExitCode}: {r.Stderr}");
         var series = Outputs.ReadCsv(Path.Combine(outDir, "series.csv"));
         Assert.Single(series, s => s["status"] == "ok");
-        Assert.Contains(Outputs.ReadCsv(Path.Combine(outDir, "problems.csv")), p => p["path"] == "gapped/" && p["reason"].Contains("missing slice", StringComparison.Ordinal));
+        Assert.Contains(Outputs.ReadProblems(outDir, Key, input), p => p["path"] == "gapped/" && p["reason"].Contains("missing slice", StringComparison.Ordinal));
     }
 
     public static TheoryData<string[]> BadUsage() => new()

@@ -46,9 +46,11 @@ public sealed class AnalyzeTests : IDisposable
         Assert.True(File.Exists(Path.Combine(outDir, "masks", $"{cemented["series_key"]}_cement.nii.gz")));
 
         // Provenance hashes (computed while decoding) equal a fresh SHA-256 of every input file.
+        var paths = Outputs.PathsByFileKey(Path.Combine(_tmp, "site.key"), Path.Combine(studies, "worked-example", "ct"));
         foreach (var f in json.RootElement.GetProperty("provenance").GetProperty("input_files").EnumerateArray())
         {
-            using var stream = File.OpenRead(Path.Combine(studies, "worked-example", "ct", f.GetProperty("path").GetString()!));
+            Assert.False(f.TryGetProperty("path", out _), "input_files name paths without --include-phi");
+            using var stream = File.OpenRead(Path.Combine(studies, "worked-example", "ct", paths[f.GetProperty("file_key").GetString()!]));
             Assert.Equal(Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(stream)), f.GetProperty("sha256").GetString());
         }
         MasksMatchTheTable(outDir, rows);

@@ -166,7 +166,7 @@ public sealed class RadiographTests(RadiographFolderFixture fx, Xunit.Abstractio
     [Fact]
     public void Analyze_RadiographCutShort_ProblemRowNamesItAndTheSeriesStillHasItsGoodImage()
     {
-        var problems = Outputs.ReadCsv(Path.Combine(fx.Output, "problems.csv"));
+        var problems = Outputs.ReadProblems(fx.Output, fx.SiteKeyPath, [fx.Input, .. RadiographFolderFixture.RealFiles]);
         var cut = Assert.Single(problems, p => p["path"] == "a/xr/AP-copy.dcm");
         Assert.Equal("load", cut["stage"]);
         Assert.Contains("(7FE0,0010)", cut["reason"]);
