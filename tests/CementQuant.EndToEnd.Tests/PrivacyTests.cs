@@ -30,6 +30,7 @@ public sealed class PrivacyTests(BatchFixture fx)
     private static readonly string XrSeriesUid = DicomWriter.UidFrom("cq-privacy/xr");
     private static readonly string ApSopUid = DicomWriter.UidFrom("cq-privacy/xr/ap");
     private static readonly string LatSopUid = DicomWriter.UidFrom("cq-privacy/xr/lat");
+    private static readonly string CutSopUid = DicomWriter.UidFrom("cq-privacy/xr/ap-cut");
 
     private sealed record Export(string Input, string CtFolder, string NiftiPath);
 
@@ -67,6 +68,11 @@ public sealed class PrivacyTests(BatchFixture fx)
             var xr = Path.Combine(fx.Phantoms["worked-example"], "xr");
             Retag(Path.Combine(xr, "AP.dcm"), Path.Combine(xrFolder, "15.03.2024_AP.dcm"), ApSopUid);
             Retag(Path.Combine(xr, "LAT.dcm"), Path.Combine(xrFolder, LatSopUid + ".dcm"), LatSopUid);
+            // A copy of the AP view cut short in its pixel data, named by its UID: a problem row whose reason (the
+            // reader's message) would quote the file's path.
+            var cut = Path.Combine(xrFolder, CutSopUid + ".dcm");
+            Retag(Path.Combine(xr, "AP.dcm"), cut, CutSopUid);
+            File.WriteAllBytes(cut, File.ReadAllBytes(cut)[..^1000]);
             // A NIfTI volume named by the patient, its description holding the name and ID.
             var nifti = Path.Combine(patient, "MUSTERMANN_ERIKA_29.02.1948.nii.gz");
             Nifti.Write(nifti, fx.Volume("worked-example"), description: $"{PatientName} {PatientId}");
@@ -122,6 +128,7 @@ public sealed class PrivacyTests(BatchFixture fx)
         yield return ("radiograph SeriesInstanceUID", XrSeriesUid);
         yield return ("AP SOPInstanceUID", ApSopUid);
         yield return ("lateral SOPInstanceUID", LatSopUid);
+        yield return ("cut copy's SOPInstanceUID", CutSopUid);
         yield return ("file name prefix (UID)", FilePrefix);
         foreach (var (what, date) in new[] { ("StudyDate", StudyDate), ("PatientBirthDate", BirthDate) })
         {
@@ -139,7 +146,8 @@ public sealed class PrivacyTests(BatchFixture fx)
         var export = MakeExport();
         var outDir = Path.Combine(fx.Root, "privacy", name);
         var r = BatchCli.RunMeasured(["analyze", export.Input, "--out", outDir, "--site-key", fx.SiteKeyPath, "--jobs", "2", .. extra]);
-        Assert.True(r.ExitCode == 0, $"exit {r.ExitCode}: {r.Stdout}\n{r.Stderr}");
+        // 5: the cut radiograph copy cannot be read (everything else is analysed).
+        Assert.True(r.ExitCode == 5, $"exit {r.ExitCode}: {r.Stdout}\n{r.Stderr}");
         return (r, outDir);
     }
 
@@ -157,7 +165,8 @@ public sealed class PrivacyTests(BatchFixture fx)
         Assert.Equal(4, Directory.GetFiles(Path.Combine(outDir, "masks"), "*.nii.gz").Length);
         Assert.True(File.Exists(Path.Combine(outDir, "cementquant.db")), "no database");
         var problems = Outputs.ReadProblems(outDir, fx.SiteKeyPath, MakeExport().Input);
-        Assert.Equal([$"{PatientId}/{Accession}_2024-03-15.txt"], problems.Select(p => p["path"]));
+        Assert.Equal([$"{PatientId}/2024-03-15/{CutSopUid}.dcm", $"{PatientId}/{Accession}_2024-03-15.txt"], problems.Select(p => p["path"]).Order(StringComparer.Ordinal));
+        Assert.Contains(problems, p => p["stage"] == "load" && p["reason"].Contains("file " + p["file_key"], StringComparison.Ordinal));
 
         var leaks = new List<string>();
         var stateLeaks = new List<string>();
@@ -210,17 +219,20 @@ public sealed class PrivacyTests(BatchFixture fx)
         Assert.Equal([PatientId, StudyUid, XrSeriesUid, StudyDate], phi.Select(c => series.Single(s => s["kind"] == "Radiograph")[c]));
 
         // problems.csv: file_key and, with --include-phi only, the path relative to the input.
-        var problem = Assert.Single(Outputs.ReadCsv(Path.Combine(outDir, "problems.csv")));
+        var problems = Outputs.ReadCsv(Path.Combine(outDir, "problems.csv"));
         var text = $"{PatientId}/{Accession}_2024-03-15.txt";
-        Assert.Equal(text, problem["path"]);
-        Assert.Equal(key.Hash("file:" + text), problem["file_key"]);
+        var cut = $"{PatientId}/2024-03-15/{CutSopUid}.dcm";
+        Assert.Equal([cut, text], problems.Select(p => p["path"]).Order(StringComparer.Ordinal));
+        Assert.All(problems, p => Assert.Equal(key.Hash("file:" + p["path"]), p["file_key"]));
+        // With --include-phi the reader's message keeps the path it names.
+        Assert.Contains(cut, problems.Single(p => p["path"] == cut)["reason"], StringComparison.Ordinal);
 
         // The database holds the same PHI as the CSV files.
         using var db = ResultsDatabase.Open(Path.Combine(outDir, "cementquant.db"));
         Assert.All(db.ReadAll("vertebrae", "series_key, vertebra").Where(v => v["series_key"] == ctKey),
             v => Assert.Equal([PatientId, StudyUid, CtSeriesUid, StudyDate], phi.Select(c => v[c])));
         Assert.All(db.ReadAll("radiographs", "series_key, image_key, vertebra"), r => Assert.Equal([PatientId, StudyUid, XrSeriesUid, StudyDate], phi.Select(c => r[c])));
-        Assert.Equal(text, Assert.Single(db.ReadAll("problems", "file_key"))["path"]);
+        Assert.Equal([cut, text], db.ReadAll("problems", "file_key").Select(p => p["path"]).Order(StringComparer.Ordinal));
         Assert.True(File.Exists(export.NiftiPath));
     }
 }
