@@ -124,6 +124,9 @@ public sealed class AnalyzeExitCodeTests(SmallPhantomFixture fx) : IClassFixture
         new[] { "analyze", "{ct}", "--out", "{out}", "--threshold-hu" },
         new[] { "analyze", "{ct}", "--out", "{out}", "--contact-tolerance-mm", "-1" },
         new[] { "analyze", "{ct}", "--out", "{out}", "--contact-tolerance-mm", "x" },
+        new[] { "analyze", "{ct}", "--out", "{out}", "--contact-tolerance-mm", "10.5" },   // just above the 0..10 range
+        new[] { "analyze", "{ct}", "--out", "{out}", "--threshold-hu", "199.5" },          // just below 200..3071
+        new[] { "analyze", "{ct}", "--out", "{out}", "--threshold-hu", "3071.5" },         // just above it
         new[] { "analyze", "{ct}", "--out", "{out}", "--jobs", "0" },
         new[] { "analyze", "{ct}", "--out", "{out}", "--shard", "3/2" },
         new[] { "analyze", "{ct}", "--out", "{out}", "--shard", "0/2" },
@@ -132,6 +135,14 @@ public sealed class AnalyzeExitCodeTests(SmallPhantomFixture fx) : IClassFixture
         new[] { "phantom", "--out", "{out}", "--size", "huge" },
         new[] { "convert", "{ct}" },                                              // --out missing
     };
+
+    /// <summary>The ends of --threshold-hu's range (CLI.md) are values, not errors.</summary>
+    [Theory]
+    [InlineData("200", 200.0)]
+    [InlineData("3071", 3071.0)]
+    [InlineData("auto", null)]
+    public void ParseThreshold_RangeEnds_AreAccepted(string text, double? expected) =>
+        Assert.Equal(expected, CementQuant.Cli.AnalyzeSettings.ParseThreshold(text));
 
     [Theory]
     [MemberData(nameof(BadUsage))]
