@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text.Json;
+using System.Text.RegularExpressions;
 using CementQuant.Analysis.Cement;
 using CementQuant.Analysis.Flags;
 using CementQuant.Analysis.Pipeline;
@@ -162,7 +163,19 @@ public sealed class AnalyzeRunner
         problems.AddRange(outcomes.SelectMany(o => o.FileProblems.Select(p => (p with { Path = Relative(p.Path) }, o.Identity.SeriesKey))));
         problems.AddRange(outcomes.Where(o => o.Status != "ok" && o.FileProblems.Count == 0)
             .Select(o => (new Problem(SeriesPath(o.Files), o.Status == "skipped" ? "select" : "analyze", o.Reason), o.Identity.SeriesKey)));
-        OutputUnwritable(() => _writer.Write(outcomes, problems, Relative));
+        // Outputs name files by file_key; only the console (the operator) sees their paths, one line per problem.
+        string FileKey(string relative) => siteKey.Hash("file:" + relative);
+        foreach (var (p, _) in problems.OrderBy(p => p.Problem.Path, StringComparer.Ordinal).Take(MaxProblemLines))
+            _progress.Detail($"problem {FileKey(p.Path)}: {p.Path} ({p.Stage}): {p.Reason}");
+        if (problems.Count > MaxProblemLines) _progress.Detail($"... and {problems.Count - MaxProblemLines} more problems (--include-phi adds a path column to problems.csv)");
+        var written = outcomes;
+        if (!_s.IncludePhi)
+        {
+            string Redact(string text) => RedactPaths(text, FileKey);
+            problems = [.. problems.Select(p => (p.Problem with { Reason = Redact(p.Problem.Reason) }, p.SeriesKey))];
+            written = [.. outcomes.Select(o => o with { Reason = Redact(o.Reason), Notes = [.. o.Notes.Select(Redact)] })];
+        }
+        OutputUnwritable(() => _writer.Write(written, problems, Relative, FileKey));
         Summary(outDir, outcomes, problems.Count, clock.Elapsed);
         // Files that are not DICOM at all (a README, a JSON sidecar) and series deliberately not analysed (a secondary capture, an MR)
         // are listed but do not make the run partial; a DICOM file that cannot be read, or a series that cannot be analysed, does.
@@ -262,6 +275,26 @@ public sealed class AnalyzeRunner
         return outcomes;
     }
 
+    private const int MaxProblemLines = 200;
+
+    /// <summary>
+    /// Text with every input path in it (an exception message quoting the file it failed on) replaced by "file" and
+    /// the path's file_key: without --include-phi no folder or file name of the input reaches an output.
+    /// </summary>
+    private string RedactPaths(string text, Func<string, string> fileKey)
+    {
+        if (string.IsNullOrEmpty(text)) return text;
+        foreach (var input in _s.Inputs)
+        {
+            var root = Path.GetFullPath(input);
+            if (File.Exists(root)) root = Path.GetDirectoryName(root)!;
+            root = root.TrimEnd('/');
+            if (root.Length == 0) continue;
+            text = Regex.Replace(text, Regex.Escape(root) + @"(/[^'""\n]*)?", m => "file " + fileKey(Relative(m.Value)), RegexOptions.CultureInvariant);
+        }
+        return text;
+    }
+
     private string Relative(string path)
     {
         var full = Path.GetFullPath(path);
@@ -318,8 +351,11 @@ public sealed class AnalyzeRunner
         {
             ["threshold_hu"] = s.ThresholdHu is { } t ? t : "auto",
             ["contact_tolerance_mm"] = s.ContactToleranceMm,
-            // Both files of "labels.nii.gz,body.nii.gz" by name (not only the last one).
-            ["segmentation"] = s.Segmentation is null ? null : string.Join(',', s.Segmentation.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).Select(Path.GetFileName)),
+            // Both files of "labels.nii.gz,body.nii.gz" by name (not only the last one); names are input path text, so
+            // only with --include-phi.
+            ["segmentation"] = s.Segmentation is null ? null
+                : s.IncludePhi ? string.Join(',', s.Segmentation.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).Select(Path.GetFileName))
+                : "supplied",
             ["include_phi"] = s.IncludePhi,
             ["shard"] = $"{s.Shard.Index}/{s.Shard.Count}",
             ["flag_rules"] = VertebraFlags.Rules(ct.Flags, ct.Cement.CrossesMidlineMm),

@@ -60,7 +60,7 @@ public sealed class ResultsDatabase : IDisposable
     {
         "schema_version" or "components" or "files" or "vertebrae" or "cemented" => "INTEGER",
         "study_key" or "series_key" or "vertebra" or "label_source" or "npec_type" or "pattern" or "leak_sites" or "flags" or "qc" or "image_key" or "view"
-            or "kind" or "description" or "status" or "reason" or "notes" or "patient_id" or "study_uid" or "series_uid" or "study_date" => "TEXT",
+            or "kind" or "description" or "status" or "reason" or "notes" or "file_key" or "path" or "patient_id" or "study_uid" or "series_uid" or "study_date" => "TEXT",
         "crosses_midline" or "superior_contact" or "inferior_contact" or "superior_contact_left" or "superior_contact_right"
             or "inferior_contact_left" or "inferior_contact_right" or "bridging_left" or "bridging_right" or "npec" => "BOOLEAN",
         _ => "DOUBLE PRECISION",
@@ -68,8 +68,15 @@ public sealed class ResultsDatabase : IDisposable
 
     public static readonly string[] SeriesColumns = ["schema_version", "study_key", "series_key", "kind", "description", "status", "reason", "files", "vertebrae", "cemented", "notes"];
 
-    /// <summary>The columns of problems.csv and the problems table: one row per file or series not used.</summary>
-    public static readonly string[] ProblemColumns = ["path", "stage", "reason", "series_key"];
+    /// <summary>
+    /// The columns of problems.csv and the problems table: one row per file or series not used, named by its file_key
+    /// (keyed hash of the path relative to the input, like study_key) because folders and files carry patient IDs,
+    /// UIDs and dates in hospital exports.
+    /// </summary>
+    public static readonly string[] ProblemColumns = ["file_key", "stage", "reason", "series_key"];
+
+    /// <summary>Added by --include-phi: the path relative to the input (CLI.md's problems.csv path).</summary>
+    public static readonly string[] ProblemPhiColumns = ["path"];
 
     /// <summary>Version of the table layout (METRICS.md schema_version): a database written by another version is refused, never altered.</summary>
     public static int SchemaVersion => VertebraTable.SchemaVersion;
@@ -86,7 +93,8 @@ public sealed class ResultsDatabase : IDisposable
         var radiographColumns = RadiographTable.Columns.Concat(VertebraTable.PhiColumns);
         Execute($"CREATE TABLE IF NOT EXISTS radiographs ({string.Join(", ", radiographColumns.Select(c => $"{c} {SqlType(c)}"))}, PRIMARY KEY (series_key, image_key, vertebra))", tx);
         Execute($"CREATE TABLE IF NOT EXISTS series ({string.Join(", ", SeriesColumns.Concat(VertebraTable.PhiColumns).Select(c => $"{c} {SqlType(c)}"))}, PRIMARY KEY (series_key))", tx);
-        Execute("CREATE TABLE IF NOT EXISTS problems (path TEXT NOT NULL, stage TEXT NOT NULL, reason TEXT, series_key TEXT NOT NULL, PRIMARY KEY (path, stage, series_key))", tx);
+        // path is NULL unless --include-phi, like the other PHI columns.
+        Execute("CREATE TABLE IF NOT EXISTS problems (file_key TEXT NOT NULL, stage TEXT NOT NULL, reason TEXT, series_key TEXT NOT NULL, path TEXT, PRIMARY KEY (file_key, stage, series_key))", tx);
         Execute("CREATE TABLE IF NOT EXISTS parameters (series_key TEXT NOT NULL, name TEXT NOT NULL, value TEXT, PRIMARY KEY (series_key, name))", tx);
         Execute("CREATE TABLE IF NOT EXISTS schema_info (name TEXT PRIMARY KEY, value TEXT)", tx);
         Execute($"INSERT INTO schema_info (name, value) VALUES ('schema_version', '{SchemaVersion}') ON CONFLICT (name) DO NOTHING", tx);
@@ -124,7 +132,7 @@ public sealed class ResultsDatabase : IDisposable
     /// <summary>
     /// Writes a whole run in one transaction: a killed run leaves the database as it was. Each series replaces its
     /// earlier rows (and its earlier problems), so repeated, resumed or concurrent sharded runs never duplicate.
-    /// Problem rows are (path, stage, reason, series_key) with "" for a file that belongs to no series.
+    /// Problem rows are (file_key, stage, reason, series_key[, path]) with "" for a file that belongs to no series.
     /// </summary>
     public void WriteRun(IReadOnlyList<SeriesRows> series, IReadOnlyList<IReadOnlyList<object?>> problems, bool phi)
     {
@@ -151,7 +159,7 @@ public sealed class ResultsDatabase : IDisposable
                         Upsert("radiographs", [.. RadiographTable.Columns, .. VertebraTable.PhiColumns], Pad(row, phi, RadiographTable.Columns.Length), ["series_key", "image_key", "vertebra"], tx);
                 }
                 foreach (var p in problems.OrderBy(p => (string)p[0]!, StringComparer.Ordinal).ThenBy(p => (string)p[1]!, StringComparer.Ordinal))
-                    Upsert("problems", ProblemColumns, [.. p.Select(v => v ?? "")], ["path", "stage", "series_key"], tx);
+                    Upsert("problems", [.. ProblemColumns, .. ProblemPhiColumns], Pad(p, phi, ProblemColumns.Length, ProblemPhiColumns.Length), ["file_key", "stage", "series_key"], tx);
                 tx.Commit();
                 return;
             }
@@ -162,9 +170,11 @@ public sealed class ResultsDatabase : IDisposable
         }
     }
 
-    private static object?[] Pad(IReadOnlyList<object?> row, bool phi, int baseColumns)
+    private static object?[] Pad(IReadOnlyList<object?> row, bool phi, int baseColumns) => Pad(row, phi, baseColumns, VertebraTable.PhiColumns.Length);
+
+    private static object?[] Pad(IReadOnlyList<object?> row, bool phi, int baseColumns, int phiColumns)
     {
-        var result = new object?[baseColumns + VertebraTable.PhiColumns.Length];
+        var result = new object?[baseColumns + phiColumns];
         for (var i = 0; i < Math.Min(row.Count, result.Length); i++) result[i] = row[i];
         if (!phi) for (var i = baseColumns; i < result.Length; i++) result[i] = null;
         return result;

@@ -99,24 +99,28 @@ public sealed class RunWriter
     /// </summary>
     /// <param name="outcomes">Every series of the run (analysed now or reused from an earlier run).</param>
     /// <param name="problems">Rows of problems.csv (paths already relative to the inputs) with their series key ("" for none).</param>
-    /// <param name="relative">A path as results.json names it (relative to the input it was found under).</param>
-    public void Write(IReadOnlyList<SeriesOutcome> outcomes, IReadOnlyList<(Problem Problem, string SeriesKey)> problems, Func<string, string> relative)
+    /// <param name="relative">A path as the console names it (relative to the input it was found under).</param>
+    /// <param name="fileKey">The file_key of such a relative path (a keyed hash): what the outputs name files by.</param>
+    public void Write(IReadOnlyList<SeriesOutcome> outcomes, IReadOnlyList<(Problem Problem, string SeriesKey)> problems, Func<string, string> relative, Func<string, string> fileKey)
     {
         ArgumentNullException.ThrowIfNull(outcomes);
         ArgumentNullException.ThrowIfNull(problems);
         ArgumentNullException.ThrowIfNull(relative);
+        ArgumentNullException.ThrowIfNull(fileKey);
         var outDir = _o.OutputFolder;
         var ordered = outcomes.OrderBy(o => o.Identity.StudyKey, StringComparer.Ordinal).ThenBy(o => o.Identity.SeriesKey, StringComparer.Ordinal).ToList();
-        var sortedProblems = problems.OrderBy(p => p.Problem.Path, StringComparer.Ordinal).ThenBy(p => p.Problem.Stage, StringComparer.Ordinal).ThenBy(p => p.SeriesKey, StringComparer.Ordinal).ToList();
+        // Problems in file_key order: the order of the paths would leak their sorting through the keys' row order.
+        var sortedProblems = problems.Select(p => (p.Problem, p.SeriesKey, FileKey: fileKey(p.Problem.Path)))
+            .OrderBy(p => p.FileKey, StringComparer.Ordinal).ThenBy(p => p.Problem.Stage, StringComparer.Ordinal).ThenBy(p => p.SeriesKey, StringComparer.Ordinal).ToList();
         var seriesRows = ordered.Select(SeriesRow).ToList();
-        var problemRows = sortedProblems.Select(p => (IReadOnlyList<object?>)[p.Problem.Path, p.Problem.Stage, p.Problem.Reason, p.SeriesKey]).ToList();
+        var problemRows = sortedProblems.Select(p => ProblemRow(p.FileKey, p.Problem, p.SeriesKey)).ToList();
         Csv.Write(Path.Combine(outDir, "vertebrae.csv"), VertebraTable.Header(_o.IncludePhi),
             ordered.SelectMany(o => o.Vertebrae.Select(v => VertebraTable.Row(o.Identity, v, _o.IncludePhi))));
         Csv.Write(Path.Combine(outDir, "radiographs.csv"), RadiographTable.Header(_o.IncludePhi),
             ordered.SelectMany(o => RadiographTable.Rows(o.Identity, o.Radiographs, _o.IncludePhi)));
         Csv.Write(Path.Combine(outDir, "series.csv"), _o.IncludePhi ? [.. ResultsDatabase.SeriesColumns, .. VertebraTable.PhiColumns] : ResultsDatabase.SeriesColumns, seriesRows);
-        Csv.Write(Path.Combine(outDir, "problems.csv"), ResultsDatabase.ProblemColumns, problemRows);
-        WriteJson(Path.Combine(outDir, "results.json"), ordered, sortedProblems, relative);
+        Csv.Write(Path.Combine(outDir, "problems.csv"), _o.IncludePhi ? [.. ResultsDatabase.ProblemColumns, .. ResultsDatabase.ProblemPhiColumns] : ResultsDatabase.ProblemColumns, problemRows);
+        WriteJson(Path.Combine(outDir, "results.json"), ordered, problemRows, relative, fileKey);
         if (_o.Report) _report.Write();
         var parameters = Flatten("", _o.Parameters);
         using var db = ResultsDatabase.Open(_o.Database);
@@ -126,6 +130,10 @@ public sealed class RunWriter
             Parameters = parameters,
         })], problemRows, _o.IncludePhi);
     }
+
+    /// <summary>A problems.csv row: file_key, stage, reason, series_key, and the path only with --include-phi.</summary>
+    private IReadOnlyList<object?> ProblemRow(string fileKey, Problem p, string seriesKey) =>
+        _o.IncludePhi ? [fileKey, p.Stage, p.Reason, seriesKey, p.Path] : [fileKey, p.Stage, p.Reason, seriesKey];
 
     private IReadOnlyList<object?> SeriesRow(SeriesOutcome o)
     {
@@ -137,8 +145,15 @@ public sealed class RunWriter
         return row;
     }
 
-    private void WriteJson(string path, List<SeriesOutcome> outcomes, List<(Problem Problem, string SeriesKey)> problems, Func<string, string> relative)
+    private void WriteJson(string path, List<SeriesOutcome> outcomes, List<IReadOnlyList<object?>> problemRows, Func<string, string> relative, Func<string, string> fileKey)
     {
+        var problemColumns = _o.IncludePhi ? [.. ResultsDatabase.ProblemColumns, .. ResultsDatabase.ProblemPhiColumns] : ResultsDatabase.ProblemColumns;
+        Dictionary<string, object?> InputFile(string relativePath, string sha)
+        {
+            var file = new Dictionary<string, object?> { ["file_key"] = fileKey(relativePath), ["sha256"] = sha };
+            if (_o.IncludePhi) file["path"] = relativePath;
+            return file;
+        }
         var doc = new Dictionary<string, object?>
         {
             ["schema_version"] = VertebraTable.SchemaVersion,
@@ -148,8 +163,7 @@ public sealed class RunWriter
                 ["version"] = typeof(RunWriter).Assembly.GetName().Version?.ToString(),
                 ["parameters"] = _o.Parameters,
                 ["input_files"] = outcomes.SelectMany(o => o.Files.Select((f, i) => (Path: relative(f), Sha: i < o.FileSha256.Count ? o.FileSha256[i] : FileHash.Sha256(f))))
-                    .DistinctBy(f => f.Path).OrderBy(f => f.Path, StringComparer.Ordinal)
-                    .Select(f => new Dictionary<string, object?> { ["path"] = f.Path, ["sha256"] = f.Sha }),
+                    .DistinctBy(f => f.Path).Select(f => InputFile(f.Path, f.Sha)).OrderBy(f => (string)f["file_key"]!, StringComparer.Ordinal),
             },
             ["studies"] = outcomes.GroupBy(o => o.Identity.StudyKey).Select(s => new Dictionary<string, object?>
             {
@@ -166,7 +180,7 @@ public sealed class RunWriter
                     ["radiographs"] = RadiographTable.Rows(o.Identity, o.Radiographs, false).Select(r => RadiographTable.Columns.Zip(r).Skip(3).ToDictionary(p => p.First, p => JsonValue(p.Second))),
                 }),
             }),
-            ["problems"] = problems.Select(p => new Dictionary<string, object?> { ["path"] = p.Problem.Path, ["stage"] = p.Problem.Stage, ["reason"] = p.Problem.Reason, ["series_key"] = p.SeriesKey }),
+            ["problems"] = problemRows.Select(r => problemColumns.Zip(r).ToDictionary(p => p.First, p => p.Second)),
         };
         var json = JsonSerializer.Serialize(doc, new JsonSerializerOptions { WriteIndented = true });
         AtomicFile.WriteAllText(path, json + "\n");

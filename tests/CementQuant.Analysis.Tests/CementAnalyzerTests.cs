@@ -78,6 +78,23 @@ public class CementAnalyzerTests
         var expected = 10 * 10 * 3 / 1000.0;
         Assert.InRange(m.CleftVolumeMl, expected * 0.85, expected * 1.15);
         Assert.Contains("CLEFT", m.Flags);
+        Assert.DoesNotContain(QcCodes.StreakArtifact, m.Qc);
+    }
+
+    /// <summary>
+    /// Scattered single gas-dark voxels (no two of them 26-adjacent: x + 3y + 9z ≡ 0 mod 14 only at the offset 0) in a
+    /// 7 mm slab, about 1.7 % of the body: beam-hardening streaks, not a cleft (METRICS.md qc STREAK_ARTIFACT).
+    /// </summary>
+    [Fact]
+    public void Analyze_ScatteredDarkVoxels_AreStreaksNotACleft()
+    {
+        static bool Streak(Vec3 q) => Math.Abs(q.Z) < 3.5
+            && (((int)Math.Round(q.X) + 3 * (int)Math.Round(q.Y) + 9 * (int)Math.Round(q.Z)) % 14 + 14) % 14 == 0;
+        var b = SyntheticBody.Create(q => (q - new Vec3(-10, 0, -2)).Length <= 6, voxel: 1.0, gas: Streak);
+        var m = Measure(b);
+        Assert.Contains(QcCodes.StreakArtifact, m.Qc);
+        Assert.Equal(0, m.CleftVolumeMl);
+        Assert.DoesNotContain("CLEFT", m.Flags);
     }
 
     [Fact]

@@ -108,7 +108,7 @@ internal static class RadiographPhantoms
 /// MONOCHROME1 and the other MONOCHROME2, at 0.2 mm (a subset also at 0.1 mm and mirrored) and at 1.0 mm (CT scout
 /// pixels), quantum noise included: cemented bodies found; left fraction within 0.05 of the 2D truth; superior/inferior
 /// contact identical to truth; gaps within 1 mm; no more cemented bodies than the truth has. All 22 cases meet it at
-/// 0.2 mm; at 1.0 mm all but one left fraction (rotated-scoliotic, see <see cref="RotatedLeftToleranceAt1mm"/>).
+/// 0.2 mm; at 1.0 mm all but one left fraction (rotated-scoliotic, a known failure).
 /// </summary>
 public class RadiographPhantomTests(ITestOutputHelper output)
 {
@@ -147,7 +147,13 @@ public class RadiographPhantomTests(ITestOutputHelper output)
         return lines;
     }
 
-    private void Check(string name, double spacing, Func<View, bool> mono1, Func<View, bool>? mirrored = null, double leftTolerance = 0.05)
+    private void Check(string name, double spacing, Func<View, bool> mono1, Func<View, bool>? mirrored = null)
+    {
+        var failures = Failures(name, spacing, mono1, mirrored);
+        Assert.True(failures.Count == 0, string.Join("\n", failures));
+    }
+
+    private List<string> Failures(string name, double spacing, Func<View, bool> mono1, Func<View, bool>? mirrored = null)
     {
         var failures = new List<string>();
         var source = RadiographPhantoms.Source(name);
@@ -158,9 +164,9 @@ public class RadiographPhantomTests(ITestOutputHelper output)
             var sw = System.Diagnostics.Stopwatch.StartNew();
             var result = _analyzer.Analyze(RadiographLoader.Load(item.Path));
             output.WriteLine($"{view}: load + analyse {sw.Elapsed.TotalMilliseconds:0} ms; notes {string.Join("; ", result.Notes)}");
-            foreach (var line in Compare(name, view, item, result, spacing, failures, leftTolerance)) output.WriteLine(line);
+            foreach (var line in Compare(name, view, item, result, spacing, failures)) output.WriteLine(line);
         }
-        Assert.True(failures.Count == 0, string.Join("\n", failures));
+        return failures;
     }
 
     public static TheoryData<string> Cases() => [.. PhantomCatalogue.Names];
@@ -175,24 +181,37 @@ public class RadiographPhantomTests(ITestOutputHelper output)
     /// <summary>
     /// Every catalogue case at 1.0 mm, the phantom's default spacing and a CT scout's: the same photons per pixel as at
     /// 0.2 mm, so 25 times the noise variance per mm², and edges one stored pixel wide. The photometric interpretations
-    /// are swapped against the 0.2 mm test, so each view of each case meets both. The same tolerances, but one:
-    /// <see cref="RotatedLeftToleranceAt1mm"/>.
+    /// are swapped against the 0.2 mm test, so each view of each case meets both. The same tolerances; the rotated
+    /// L3's left fraction misses them (a known failure, below).
     /// </summary>
     [Theory]
     [MemberData(nameof(Cases))]
-    public void Analyze_EveryCatalogueCaseAt1mm_MatchesTruth(string name) =>
-        Check(name, 1.0, view => view == View.AP ^ name.Length % 2 == 0,
-            leftTolerance: RadiographPhantoms.Source(name) == "rotated-scoliotic" ? RotatedLeftToleranceAt1mm : 0.05);
+    public void Analyze_EveryCatalogueCaseAt1mm_MatchesTruth(string name)
+    {
+        var failures = Failures(name, 1.0, view => view == View.AP ^ name.Length % 2 == 0).Where(f => !IsRotatedLeftFraction(name, f)).ToList();
+        Assert.True(failures.Count == 0, string.Join("\n", failures));
+    }
 
     /// <summary>
-    /// Left-fraction tolerance of the axially rotated L3 (rotated-scoliotic) at 1.0 mm, a known limitation rather than a
-    /// physical one: the rotated body's AP outline has a second contour about 7 mm outside its right wall (its
-    /// posterior elements turned out to the side). At 0.2 mm its edge is 38 % as strong as the wall's; blurred by 1 mm
-    /// pixels it reaches 52 %, passes the frontal wall rule (the widest pair whose weaker edge is half the strongest's),
-    /// and the walls' midline moves 3.4 mm: 0.924 of the cement on the left instead of 1.0 (0.93 on another noise seed,
-    /// 0.925 at 0.7 mm). Cases without the rotation keep 0.05.
+    /// The axially rotated L3 (rotated-scoliotic) at 1.0 mm, a known limitation rather than a physical one, kept to the
+    /// same 0.05 as every other case and expected to fail (it had a special tolerance of 0.10 that hid it): the rotated
+    /// body's AP outline has a second contour about 7 mm outside its right wall (its posterior elements turned out to
+    /// the side). At 0.2 mm its edge is 38 % as strong as the wall's; blurred by 1 mm pixels it reaches 52 %, passes the
+    /// frontal wall rule (the widest pair whose weaker edge is half the strongest's), and the walls' midline moves
+    /// 3.4 mm: 0.924 of the cement on the left instead of 1.0 (0.93 on another noise seed, 0.925 at 0.7 mm).
     /// </summary>
-    internal const double RotatedLeftToleranceAt1mm = 0.10;
+    [Fact]
+    public void Analyze_RotatedScolioticAt1mm_LeftFractionWithinTheCommonTolerance_KnownFailure()
+    {
+        const string Name = "rotated-scoliotic";
+        var failures = Failures(Name, 1.0, view => view == View.AP ^ Name.Length % 2 == 0);
+        Assert.DoesNotContain(failures, f => !IsRotatedLeftFraction(Name, f));
+        KnownFailure.Expect("the rotated body's posterior elements pass the frontal wall rule at 1 mm: left fraction 0.924 for 1.0",
+            () => Assert.DoesNotContain(failures, f => IsRotatedLeftFraction(Name, f)));
+    }
+
+    private static bool IsRotatedLeftFraction(string name, string failure) =>
+        RadiographPhantoms.Source(name) == "rotated-scoliotic" && failure.Contains(" AP L3: left fraction", StringComparison.Ordinal);
 
     /// <summary>A subset at 0.1 mm, AP stored MONOCHROME1.</summary>
     [Theory]

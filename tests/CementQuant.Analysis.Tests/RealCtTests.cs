@@ -86,7 +86,10 @@ public sealed class RealCtTests(ITestOutputHelper output)
         var refMl = count * ct.Geometry.VoxelVolumeMm3 / 1000;
         var dist = (roi.Centroid - centroid).Length;
         output.WriteLine($"{name}: Dice {dice:0.000}, centroid off {dist:0.0} mm, volume {roi.VolumeMl:0.0} mL vs {refMl:0.0} mL");
-        Assert.True(dist <= 20, $"{name}: centroid {dist:0.0} mm from the reference");
+        // The two masks differ in their boundary voxels, so the centroids may differ by about one voxel on either
+        // side: two voxel steps, not the 20 mm (a neighbour's half-height) this limit used to be.
+        var step = Math.Max(ct.Geometry.SliceSpacing, Math.Max(ct.Geometry.RowSpacing, ct.Geometry.ColumnSpacing));
+        Assert.True(dist <= 2 * step, $"{name}: centroid {dist:0.0} mm from the reference (limit {2 * step:0.0} mm)");
         Assert.True(Math.Abs(roi.VolumeMl - refMl) <= MaxVolumeError * refMl, $"{name}: volume {roi.VolumeMl:0.0} vs {refMl:0.0} mL");
         Assert.True(dice >= MinDice, $"{name}: Dice {dice:0.000}");
         Assert.DoesNotContain(VertebraQc.PartialFov, roi.Qc);

@@ -57,7 +57,7 @@ public sealed class AnalyzeExitCodeTests(SmallPhantomFixture fx) : IClassFixture
         var outDir = Path.Combine(_tmp, "out");
         var r = Cli.Run("analyze", input, "--out", outDir, "--site-key", Key, "--no-report", "--no-masks");
         Assert.True(r.ExitCode == 0, $"exit {r.ExitCode}: {r.Stderr}");
-        var problems = Outputs.ReadCsv(Path.Combine(outDir, "problems.csv"));
+        var problems = Outputs.ReadProblems(outDir, Key, input);
         Assert.Equal(["notes.txt", "random.dcm", "zero.dcm"], problems.Select(p => p["path"]).Order(StringComparer.Ordinal));
         Assert.All(problems, p => Assert.StartsWith("not a DICOM file", p["reason"], StringComparison.Ordinal));
         Assert.Single(Outputs.ReadCsv(Path.Combine(outDir, "series.csv")), s => s["status"] == "ok");
@@ -110,7 +110,7 @@ public sealed class AnalyzeExitCodeTests(SmallPhantomFixture fx) : IClassFixture
         Assert.True(r.ExitCode == 5, $"exit {r.ExitCode}: {r.Stderr}");
         var series = Outputs.ReadCsv(Path.Combine(outDir, "series.csv"));
         Assert.Single(series, s => s["status"] == "ok");
-        Assert.Contains(Outputs.ReadCsv(Path.Combine(outDir, "problems.csv")), p => p["path"] == "gapped/" && p["reason"].Contains("missing slice", StringComparison.Ordinal));
+        Assert.Contains(Outputs.ReadProblems(outDir, Key, input), p => p["path"] == "gapped/" && p["reason"].Contains("missing slice", StringComparison.Ordinal));
     }
 
     public static TheoryData<string[]> BadUsage() => new()
@@ -124,6 +124,9 @@ public sealed class AnalyzeExitCodeTests(SmallPhantomFixture fx) : IClassFixture
         new[] { "analyze", "{ct}", "--out", "{out}", "--threshold-hu" },
         new[] { "analyze", "{ct}", "--out", "{out}", "--contact-tolerance-mm", "-1" },
         new[] { "analyze", "{ct}", "--out", "{out}", "--contact-tolerance-mm", "x" },
+        new[] { "analyze", "{ct}", "--out", "{out}", "--contact-tolerance-mm", "10.5" },   // just above the 0..10 range
+        new[] { "analyze", "{ct}", "--out", "{out}", "--threshold-hu", "199.5" },          // just below 200..3071
+        new[] { "analyze", "{ct}", "--out", "{out}", "--threshold-hu", "3071.5" },         // just above it
         new[] { "analyze", "{ct}", "--out", "{out}", "--jobs", "0" },
         new[] { "analyze", "{ct}", "--out", "{out}", "--shard", "3/2" },
         new[] { "analyze", "{ct}", "--out", "{out}", "--shard", "0/2" },
@@ -132,6 +135,14 @@ public sealed class AnalyzeExitCodeTests(SmallPhantomFixture fx) : IClassFixture
         new[] { "phantom", "--out", "{out}", "--size", "huge" },
         new[] { "convert", "{ct}" },                                              // --out missing
     };
+
+    /// <summary>The ends of --threshold-hu's range (CLI.md) are values, not errors.</summary>
+    [Theory]
+    [InlineData("200", 200.0)]
+    [InlineData("3071", 3071.0)]
+    [InlineData("auto", null)]
+    public void ParseThreshold_RangeEnds_AreAccepted(string text, double? expected) =>
+        Assert.Equal(expected, CementQuant.Cli.AnalyzeSettings.ParseThreshold(text));
 
     [Theory]
     [MemberData(nameof(BadUsage))]

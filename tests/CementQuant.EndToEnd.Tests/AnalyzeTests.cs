@@ -24,6 +24,14 @@ public sealed class AnalyzeTests : IDisposable
         Assert.Equal("NPEC;ASYMMETRIC_MASS_LIKE;UNILATERAL;LOW_FILL;CLEFT", cemented["flags"]);
         Assert.Equal("neither", cemented["npec_type"]);
         Assert.Equal("1", cemented["left_fraction"]);
+        // The side columns: all of the cement on the patient's left, as left_fraction says, the sides adding up to the whole.
+        double D(string column) => double.Parse(cemented[column], System.Globalization.CultureInfo.InvariantCulture);
+        Assert.True(D("cement_volume_ml") > 0.5, $"cement {D("cement_volume_ml")} mL");
+        Assert.Equal(D("cement_volume_ml"), D("cement_left_ml"), 3);
+        Assert.Equal(0, D("cement_right_ml"), 3);
+        // series.csv counts what vertebrae.csv holds.
+        var series = Assert.Single(Outputs.ReadCsv(Path.Combine(outDir, "series.csv")));
+        Assert.Equal(("ok", rows.Count.ToString(System.Globalization.CultureInfo.InvariantCulture), "1"), (series["status"], series["vertebrae"], series["cemented"]));
         Assert.Equal(File.ReadAllLines(Path.Combine(outDir, "vertebrae.csv"))[0].Split(',').Length, rows[0].Count);
 
         // Privacy: no name, ID or raw UID anywhere in the outputs; keys are 16 hex digits.
@@ -46,9 +54,11 @@ public sealed class AnalyzeTests : IDisposable
         Assert.True(File.Exists(Path.Combine(outDir, "masks", $"{cemented["series_key"]}_cement.nii.gz")));
 
         // Provenance hashes (computed while decoding) equal a fresh SHA-256 of every input file.
+        var paths = Outputs.PathsByFileKey(Path.Combine(_tmp, "site.key"), Path.Combine(studies, "worked-example", "ct"));
         foreach (var f in json.RootElement.GetProperty("provenance").GetProperty("input_files").EnumerateArray())
         {
-            using var stream = File.OpenRead(Path.Combine(studies, "worked-example", "ct", f.GetProperty("path").GetString()!));
+            Assert.False(f.TryGetProperty("path", out _), "input_files name paths without --include-phi");
+            using var stream = File.OpenRead(Path.Combine(studies, "worked-example", "ct", paths[f.GetProperty("file_key").GetString()!]));
             Assert.Equal(Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(stream)), f.GetProperty("sha256").GetString());
         }
         MasksMatchTheTable(outDir, rows);

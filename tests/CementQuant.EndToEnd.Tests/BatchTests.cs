@@ -112,7 +112,7 @@ public sealed class BatchFixture : IDisposable
         var r = Cli.Run("analyze", input, "--out", output, "--site-key", SiteKeyPath, "--jobs", "2");
         // Every series succeeds; the three junk files (the 0-byte one included) are listed but do not change the code (CLI.md).
         Assert.True(r.ExitCode == 0, $"exit {r.ExitCode}: {r.Stderr}");
-        var problems = Outputs.ReadCsv(Path.Combine(output, "problems.csv"));
+        var problems = Outputs.ReadProblems(output, SiteKeyPath, input);
         Assert.Equal(["junk/noise.bin", "junk/random.dcm", "junk/zero.dcm"], problems.Select(p => p["path"]).Order(StringComparer.Ordinal));
         return (input, output);
     }
@@ -171,6 +171,35 @@ public static class BatchCli
 /// <summary>Reading and checking outputs.</summary>
 public static class Outputs
 {
+    /// <summary>
+    /// What outputs name by file_key (a keyed hash of the path relative to its input; no path text without
+    /// --include-phi): every file and folder under the inputs (folders as "name/", the input root as "./"), by key.
+    /// </summary>
+    public static Dictionary<string, string> PathsByFileKey(string siteKeyPath, params string[] inputs)
+    {
+        var key = SiteKey.LoadOrCreate(siteKeyPath);
+        var paths = new Dictionary<string, string>(StringComparer.Ordinal);
+        void Add(string relative) => paths[key.Hash("file:" + relative)] = relative;
+        foreach (var input in inputs)
+        {
+            if (File.Exists(input)) { Add(Path.GetFileName(input)); continue; }
+            Add("./");
+            foreach (var f in Directory.EnumerateFiles(input, "*", SearchOption.AllDirectories)) Add(Path.GetRelativePath(input, f));
+            foreach (var d in Directory.EnumerateDirectories(input, "*", SearchOption.AllDirectories)) Add(Path.GetRelativePath(input, d) + "/");
+        }
+        return paths;
+    }
+
+    /// <summary>problems.csv with each row's path (found from its file_key among the inputs' files) under "path".</summary>
+    public static List<Dictionary<string, string>> ReadProblems(string outDir, string siteKeyPath, params string[] inputs)
+    {
+        var paths = PathsByFileKey(siteKeyPath, inputs);
+        var rows = ReadCsv(Path.Combine(outDir, "problems.csv"));
+        Assert.All(rows, r => Assert.False(r.ContainsKey("path"), "problems.csv has a path column without --include-phi"));
+        foreach (var r in rows) r["path"] = paths.TryGetValue(r["file_key"], out var path) ? path : "(unknown file_key " + r["file_key"] + ")";
+        return rows;
+    }
+
     /// <summary>A strict RFC 4180 reader: throws on an unterminated quote or a row whose cell count differs from the header's.</summary>
     public static List<Dictionary<string, string>> ReadCsv(string path)
     {
@@ -252,7 +281,7 @@ public static class Outputs
                     case var n when n.EndsWith(".json", StringComparison.Ordinal): using (JsonDocument.Parse(File.ReadAllText(f))) { } break;
                     case var n when n.EndsWith(".nii.gz", StringComparison.Ordinal): Nifti.Read(f); break;
                     case "cementquant.db":
-                        using (var db = ResultsDatabase.Open(f)) { db.ReadAll("vertebrae", "series_key, vertebra"); db.ReadAll("radiographs", "series_key, image_key, vertebra"); db.ReadAll("series", "series_key"); db.ReadAll("problems", "path"); }
+                        using (var db = ResultsDatabase.Open(f)) { db.ReadAll("vertebrae", "series_key, vertebra"); db.ReadAll("radiographs", "series_key, image_key, vertebra"); db.ReadAll("series", "series_key"); db.ReadAll("problems", "file_key"); }
                         break;
                     case var n when n.StartsWith("cementquant.db-", StringComparison.Ordinal): break; // SQLite's own journal
                     case ".cementquant.lock" or ".cementquant.lock.owner": break; // the run's lock, left by a killed run (stale)
@@ -362,7 +391,7 @@ public sealed class BatchTests(BatchFixture fx)
         }
 
         // Every unusable file or series in problems.csv, with its reason.
-        var problems = Outputs.ReadCsv(Path.Combine(outDir, "problems.csv"));
+        var problems = Outputs.ReadProblems(outDir, fx.SiteKeyPath, input);
         Assert.All(problems, p => Assert.NotEmpty(p["reason"]));
         string[] expectedPaths = ["g/zero.dcm", "g/random.dcm", "g/header-cut.dcm", .. hostile.Select(h => "g/" + Path.GetFileName(h)), "e/", "f/"];
         foreach (var path in expectedPaths)

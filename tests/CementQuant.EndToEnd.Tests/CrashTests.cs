@@ -37,7 +37,7 @@ public sealed class CrashTests(BatchFixture fx)
         Assert.Equal(Names(reference, "series"), Names(outDir, "series"));
         using var a = ResultsDatabase.Open(Path.Combine(reference, "cementquant.db"));
         using var b = ResultsDatabase.Open(Path.Combine(outDir, "cementquant.db"));
-        foreach (var (table, order) in new[] { ("vertebrae", "series_key, vertebra"), ("radiographs", "series_key, image_key, vertebra"), ("series", "series_key"), ("problems", "path, stage, series_key") })
+        foreach (var (table, order) in new[] { ("vertebrae", "series_key, vertebra"), ("radiographs", "series_key, image_key, vertebra"), ("series", "series_key"), ("problems", "file_key, stage, series_key") })
             Assert.Equal(Outputs.Lines(a.ReadAll(table, order)), Outputs.Lines(b.ReadAll(table, order)));
     }
 

@@ -68,7 +68,7 @@ public sealed class DatabaseTests(BatchFixture fx)
         var tables = new (string Table, string Csv, string Order)[]
         {
             ("vertebrae", "vertebrae.csv", "series_key, vertebra"), ("radiographs", "radiographs.csv", "series_key, image_key, vertebra"),
-            ("series", "series.csv", "series_key"), ("problems", "problems.csv", "path, stage, series_key"),
+            ("series", "series.csv", "series_key"), ("problems", "problems.csv", "file_key, stage, series_key"),
         };
         foreach (var (table, csvName, order) in tables)
         {

@@ -39,11 +39,12 @@ public sealed class HostileInputTests(Xunit.Abstractions.ITestOutputHelper outpu
         Assert.DoesNotContain("internal error", run.Stdout + run.Stderr, StringComparison.OrdinalIgnoreCase);
         Assert.True(run.PeakRssBytes is > 0 and < 2L << 30, $"peak RSS {run.PeakRssBytes} bytes");
 
-        var problems = Outputs.ReadCsv(Path.Combine(outDir, "problems.csv"));
+        var problems = Outputs.ReadProblems(outDir, SiteKey(), input);
         var named = problems.Select(r => r["path"]).ToHashSet(StringComparer.Ordinal);
+        var paths = Outputs.PathsByFileKey(SiteKey(), input);
         using var json = JsonDocument.Parse(File.ReadAllText(Path.Combine(outDir, "results.json")));
         var used = json.RootElement.GetProperty("provenance").GetProperty("input_files").EnumerateArray()
-            .Select(f => f.GetProperty("path").GetString()!).ToHashSet(StringComparer.Ordinal);
+            .Select(f => paths[f.GetProperty("file_key").GetString()!]).ToHashSet(StringComparer.Ordinal);
         var missing = entries.Select(e => Path.GetFileName(e.Path)).Where(f => !named.Contains(f) && !used.Contains(f)).ToList();
         Assert.True(missing.Count == 0, $"{missing.Count} files neither used nor named: {string.Join(", ", missing.Take(10))}");
         // The monsters are refused by name, each on its own row.

@@ -126,6 +126,17 @@ public sealed class RadiographTests(RadiographFolderFixture fx, Xunit.Abstractio
                 for (var c = 0; c < SpecColumns.Length; c++)
                     Assert.True(Csv.Cell(expected[c]) == mine[i][SpecColumns[c]], $"{Path.GetFileName(path)} row {i} {SpecColumns[c]}: csv '{mine[i][SpecColumns[c]]}', analyzer '{Csv.Cell(expected[c])}'");
                 Assert.Contains("PROJECTION_ONLY", mine[i]["qc"].Split(';'));
+                // The same by column name, independent of RadiographTable's order (a swapped pair of columns shows here).
+                var m = result.Vertebrae[i];
+                var byName = new Dictionary<string, object?>
+                {
+                    ["vertebra"] = m.Vertebra, ["image_row"] = m.ImageRow, ["image_col"] = m.ImageCol, ["body_area_mm2"] = m.BodyAreaMm2,
+                    ["cement_area_mm2"] = m.CementAreaMm2, ["fill_area_pct"] = m.FillAreaPct, ["left_fraction"] = m.LeftFraction,
+                    ["crosses_midline"] = m.CrossesMidline, ["superior_gap_mm"] = m.SuperiorGapMm, ["inferior_gap_mm"] = m.InferiorGapMm,
+                    ["superior_contact"] = m.SuperiorContact, ["inferior_contact"] = m.InferiorContact, ["npec"] = m.Npec,
+                };
+                foreach (var (column, value) in byName)
+                    Assert.True(Csv.Cell(value) == mine[i][column], $"{Path.GetFileName(path)} row {i} {column}: csv '{mine[i][column]}', analyzer '{Csv.Cell(value)}'");
             }
         }
 
@@ -166,7 +177,7 @@ public sealed class RadiographTests(RadiographFolderFixture fx, Xunit.Abstractio
     [Fact]
     public void Analyze_RadiographCutShort_ProblemRowNamesItAndTheSeriesStillHasItsGoodImage()
     {
-        var problems = Outputs.ReadCsv(Path.Combine(fx.Output, "problems.csv"));
+        var problems = Outputs.ReadProblems(fx.Output, fx.SiteKeyPath, [fx.Input, .. RadiographFolderFixture.RealFiles]);
         var cut = Assert.Single(problems, p => p["path"] == "a/xr/AP-copy.dcm");
         Assert.Equal("load", cut["stage"]);
         Assert.Contains("(7FE0,0010)", cut["reason"]);

@@ -18,7 +18,7 @@ public sealed class ShardTests(BatchFixture fx)
 
         using var db = ResultsDatabase.Open(pg.Target);
         using var whole = ResultsDatabase.Open(Path.Combine(reference, "cementquant.db"));
-        foreach (var (csv, table, order) in new[] { ("vertebrae.csv", "vertebrae", "series_key, vertebra"), ("radiographs.csv", "radiographs", "series_key, image_key, vertebra"), ("series.csv", "series", "series_key"), ("problems.csv", "problems", "path, stage, series_key") })
+        foreach (var (csv, table, order) in new[] { ("vertebrae.csv", "vertebrae", "series_key, vertebra"), ("radiographs.csv", "radiographs", "series_key, image_key, vertebra"), ("series.csv", "series", "series_key"), ("problems.csv", "problems", "file_key, stage, series_key") })
         {
             var expected = Outputs.Lines(Outputs.ReadCsv(Path.Combine(reference, csv)));
             var union = Outputs.Lines(outs.SelectMany(o => Outputs.ReadCsv(Path.Combine(o, csv))));
