@@ -147,26 +147,65 @@ public sealed class AnalyzeRunner
         Parallel.ForEach(Partitioner.Create(Enumerable.Range(0, work.Count), EnumerablePartitionerOptions.NoBuffering), options, i =>
         {
             var item = work[i];
-            // One fingerprint over the item's files: a study's radiographs are reused only together (their pairing depends on all of them).
-            var fingerprint = state.Fingerprint([.. item.Files]);
-            var reused = _s.Resume ? item.Series.Select(s => state.TryLoad(s.Id.SeriesKey, fingerprint) is { } o ? o with { Identity = s.Id, Files = s.Files } : null).ToList() : null;
-            var fromEarlier = reused is not null && reused.All(o => o is not null);
-            var done = fromEarlier ? reused!.Select(o => o!).ToList() : Guarded(item, budget);
+            var earlier = _s.Resume ? Reusable(item, state) : null;
+            var fromEarlier = earlier is not null;
+            var done = earlier ?? Guarded(item, budget);
+            // One fingerprint over the item's files, from the bytes the analysis read: a study's radiographs are reused only together
+            // (their pairing depends on all of them).
+            var fingerprint = fromEarlier ? null : state.Fingerprint(FileHashes(item, done));
             for (var k = 0; k < done.Count; k++)
             {
                 var o = done[k];
-                if (fromEarlier && o.Status == "ok" && _writer.Report is { } report)
-                {
-                    if (o.Radiographs.Count > 0) report.AddRadiographsWithoutPictures(o.Identity, o.Description, o.Radiographs);
-                    else report.AddWithoutPictures(o.Identity, o.Description, o.Vertebrae);
-                }
                 // Skipped series cost nothing to redo and may be analysable by a later version: never saved.
-                if (!fromEarlier && o.Status != "skipped" && !o.InternalError) state.Save(o, fingerprint);
+                if (!fromEarlier && o.Status != "skipped" && !o.InternalError) state.Save(o, fingerprint!, _writer.Report?.Saved(o.Identity.SeriesKey));
                 _progress.Done(o, k == 0 ? item.Weight : 0, fromEarlier);
             }
             outcomes[i] = done;
         });
         return [.. outcomes.SelectMany(o => o)];
+    }
+
+    /// <summary>
+    /// The outcomes an earlier run saved for every series of <paramref name="item"/>, when they were analysed from the same
+    /// bytes with the same parameters and their report entries can be listed again exactly (then they are, in the report);
+    /// null when any of them must be analysed again.
+    /// </summary>
+    private List<SeriesOutcome>? Reusable(WorkItem item, ResumeState state)
+    {
+        var saved = item.Series.Select(s => state.TryLoad(s.Id.SeriesKey)).ToList();
+        if (saved.Any(x => x is null)) return null;
+        var keys = string.Join(", ", item.Series.Select(s => s.Id.SeriesKey));
+        var fingerprint = state.FingerprintOnDisk(item.Files);
+        if (saved.Any(x => x!.Fingerprint != fingerprint))
+        {
+            _progress.Log($"series {keys}: saved results no longer match the input files or options; analysing again");
+            return null;
+        }
+        var report = _writer.Report;
+        if (report is not null && saved.Any(x => !report.CanRestore(x!.Outcome.Vertebrae, x.Outcome.Radiographs, x.Report)))
+        {
+            _progress.Log($"series {keys}: saved report pictures missing; analysing again");
+            return null;
+        }
+        var outcomes = item.Series.Zip(saved, (s, x) => x!.Outcome with { Identity = s.Id, Files = s.Files }).ToList();
+        if (report is not null)
+            for (var k = 0; k < outcomes.Count; k++) report.Restore(outcomes[k].Identity, outcomes[k].Description, outcomes[k].Vertebrae, outcomes[k].Radiographs, saved[k]!.Report!);
+        return outcomes;
+    }
+
+    /// <summary>Path and SHA-256 of every file of a work item, as its outcomes recorded them (hashed now where they did not).</summary>
+    private static IEnumerable<(string Path, string Sha256)> FileHashes(WorkItem item, IReadOnlyList<SeriesOutcome> done)
+    {
+        var known = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var o in done)
+            for (var f = 0; f < o.Files.Count && f < o.FileSha256.Count; f++) known.TryAdd(o.Files[f], o.FileSha256[f]);
+        return item.Files.Select(f => (f, known.TryGetValue(f, out var h) ? h : HashOrMissing(f)));
+
+        static string HashOrMissing(string f)
+        {
+            try { return FileHash.Sha256(f); }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException) { return "unreadable"; }
+        }
     }
 
     /// <summary>One work item, never throwing: input problems are failed series; anything else is a bug, logged with its stack.</summary>
