@@ -25,7 +25,7 @@ internal static class AnalyzeCommand
         {
             inputs, output, threshold, tolerance, segmentation, siteKey, phi, db, jobs, shard, noReport, noMasks, resume,
         };
-        cmd.SetAction(r => Program.Guard(() =>
+        cmd.SetAction(r => Program.Guard(explain: true, body: () =>
         {
             var t = r.GetValue(tolerance);
             if (t is < 0 or > 10) throw new CliException(ExitCodes.Usage, string.Create(CultureInfo.InvariantCulture, $"--contact-tolerance-mm expects 0..10, got {t}"));
@@ -50,6 +50,8 @@ internal static class AnalyzeCommand
             // A live progress bar on a terminal; plain log lines when standard error goes to a file or a scheduler.
             var result = new AnalyzeRunner(settings, Console.Error, terminal: !Console.IsErrorRedirected).Run();
             SummaryTable.Print(Console.Out, result.Series);
+            Console.Out.Flush();
+            Console.Error.WriteLine(result.Explanation);
             return result.ExitCode;
         }));
         return cmd;

@@ -33,7 +33,8 @@ public sealed class AnalyzeRunner
     /// <summary>Threads each volume load decodes with: the cores shared among the series that can run at once.</summary>
     private int _loadThreads = 1;
 
-    public sealed record RunResult(int ExitCode, IReadOnlyList<SeriesOutcome> Series, IReadOnlyList<Problem> Problems, string OutputFolder);
+    /// <param name="Explanation">The console's last line: the exit code and why ("exit 5: 2 files unreadable, see problems.csv").</param>
+    public sealed record RunResult(int ExitCode, IReadOnlyList<SeriesOutcome> Series, IReadOnlyList<Problem> Problems, string OutputFolder, string Explanation);
 
     /// <summary>
     /// What one worker does at a time (or takes from an earlier run): one series, or all the radiographs of a study
@@ -115,7 +116,8 @@ public sealed class AnalyzeRunner
 
         // One series alone gets every core for decoding; --jobs series at once share them.
         _loadThreads = Math.Max(1, Environment.ProcessorCount / Math.Clamp(work.Count(w => w.Weight > 0), 1, Math.Max(1, _s.Jobs)));
-        var outcomes = Process(work, new ResumeState(outDir, _s));
+        var outcomes = OutputFull(outDir, "no results of this run are in vertebrae.csv, results.json or the database (they hold the previous run's, if any)",
+            () => Process(work, new ResumeState(outDir, _s)));
 
         // Unreadable files belong to no study: shard them by their path, so the shards' problems add up to the whole run's.
         var problems = scan.Problems.Select(p => (Problem: p with { Path = Relative(p.Path) }, SeriesKey: ""))
@@ -123,14 +125,35 @@ public sealed class AnalyzeRunner
         problems.AddRange(outcomes.SelectMany(o => o.FileProblems.Select(p => (p with { Path = Relative(p.Path) }, o.Identity.SeriesKey))));
         problems.AddRange(outcomes.Where(o => o.Status != "ok" && o.FileProblems.Count == 0)
             .Select(o => (new Problem(SeriesPath(o.Files), o.Status == "skipped" ? "select" : "analyze", o.Reason), o.Identity.SeriesKey)));
-        OutputUnwritable(() => _writer.Write(outcomes, problems, Relative));
+        OutputFull(outDir, "vertebrae.csv, radiographs.csv, series.csv, problems.csv, results.json, report.html and the database are all as they were before this run (all or nothing)",
+            () => { _writer.Write(outcomes, problems, Relative); return 0; });
         Summary(outDir, outcomes, problems.Count, clock.Elapsed);
         // Files that are not DICOM at all (a README, a JSON sidecar) and series deliberately not analysed (a secondary capture, an MR)
         // are listed but do not make the run partial; a DICOM file that cannot be read, or a series that cannot be analysed, does.
         var exit = outcomes.Any(o => o.InternalError) ? ExitCodes.InternalError
             : problems.Any(p => p.Problem.Stage != "select" && !p.Problem.Reason.StartsWith(NotDicom, StringComparison.Ordinal)) ? ExitCodes.PartialFailure
             : ExitCodes.Success;
-        return new RunResult(exit, outcomes, [.. problems.Select(p => p.Problem)], outDir);
+        return new RunResult(exit, outcomes, [.. problems.Select(p => p.Problem)], outDir, Explain(exit, outcomes, [.. problems.Select(p => p.Problem)]));
+    }
+
+    /// <summary>The last console line: the exit code and the counts that made it.</summary>
+    private static string Explain(int exit, IReadOnlyList<SeriesOutcome> outcomes, IReadOnlyList<Problem> problems)
+    {
+        var ok = outcomes.Count(o => o.Status == "ok");
+        var internalErrors = outcomes.Count(o => o.InternalError);
+        var failed = outcomes.Count(o => o.Status == "failed" && !o.InternalError);
+        var skipped = outcomes.Count(o => o.Status == "skipped");
+        // Files that could not be used: unreadable DICOM files and the bad files of partly used series (not the non-DICOM ones).
+        var unreadable = problems.Count(p => p.Stage != "select" && p.Stage != "analyze" && !p.Reason.StartsWith(NotDicom, StringComparison.Ordinal));
+        var notDicom = problems.Count(p => p.Reason.StartsWith(NotDicom, StringComparison.Ordinal));
+        List<string> parts = [];
+        if (internalErrors > 0) parts.Add($"internal error in {internalErrors} series (please report)");
+        if (unreadable > 0) parts.Add($"{unreadable} file{(unreadable == 1 ? "" : "s")} unreadable");
+        if (failed > 0) parts.Add($"{failed} series failed");
+        parts.Add($"{ok} series analysed");
+        if (skipped > 0) parts.Add($"{skipped} skipped (not analysable)");
+        if (notDicom > 0) parts.Add($"{notDicom} non-DICOM file{(notDicom == 1 ? "" : "s")} ignored");
+        return $"exit {exit}: {string.Join(", ", parts)}{(problems.Count > 0 ? ", see problems.csv" : "")}";
     }
 
     /// <summary>
@@ -216,7 +239,7 @@ public sealed class AnalyzeRunner
         {
             using (budget.Acquire(item.Weight > 0 ? item.Bytes : 0)) done = item.Analyze();
         }
-        catch (Exception ex) when (ex is not CliException)
+        catch (Exception ex) when (ex is not CliException and not OutputWriteException)
         {
             _progress.Log($"internal error in series {string.Join(", ", item.Series.Select(s => s.Id.SeriesKey))} (please report): {ex}");
             return [.. item.Series.Select(s => new SeriesOutcome { Identity = s.Id, Kind = "?", Description = "?", Status = "failed", Reason = $"internal error: {ex.GetType().Name}: {ex.Message}", Files = s.Files, InternalError = true })];
@@ -299,6 +322,28 @@ public sealed class AnalyzeRunner
         }
         catch (IOException) { }
         return System.Diagnostics.Process.GetCurrentProcess().PeakWorkingSet64;
+    }
+
+    /// <summary>
+    /// An output that cannot be written (a full disk) stops the run with exit code 4, naming the file and what was kept:
+    /// every series saved in <c>series/</c> is complete (its masks and pictures were written before it), so a rerun with
+    /// --resume on a disk with space continues from there.
+    /// </summary>
+    private T OutputFull<T>(string outDir, string outputs, Func<T> body)
+    {
+        try
+        {
+            return body();
+        }
+        catch (Exception ex) when (Unwrap(ex) is OutputWriteException or CementQuantException { InnerException: System.Data.Common.DbException })
+        {
+            var e = Unwrap(ex);
+            var saved = Directory.Exists(Path.Combine(outDir, "series")) ? Directory.GetFiles(Path.Combine(outDir, "series"), "*.json").Length : 0;
+            throw new CliException(ExitCodes.OutputUnwritable,
+                $"{e.Message}; kept: {saved} complete series in {Path.Combine(outDir, "series")}, each with its masks and pictures; {outputs}; free space and run again with --resume to finish");
+        }
+
+        static Exception Unwrap(Exception ex) => ex is AggregateException { InnerExceptions: [var first, ..] } a ? Unwrap(a.InnerExceptions.FirstOrDefault(i => Unwrap(i) is OutputWriteException) ?? first) : ex;
     }
 
     /// <summary>A database that cannot be opened (or holds another schema) is an unwritable output: exit code 4.</summary>

@@ -6,6 +6,7 @@ public static class Program
 {
     public static int Main(string[] args)
     {
+        RuntimeEndpoints.Close();
         var root = new RootCommand("CementQuant: bone cement distribution after vertebroplasty, from CT and radiographs");
         root.Subcommands.Add(AnalyzeCommand.Create());
         root.Subcommands.Add(ScanCommand.Create());
@@ -17,7 +18,7 @@ public static class Program
         if (parse.Errors.Count > 0)
         {
             foreach (var e in parse.Errors) Console.Error.WriteLine($"cementquant: {e.Message}");
-            Console.Error.WriteLine("Try 'cementquant --help'.");
+            Console.Error.WriteLine(ExitCodes.Explain(ExitCodes.Usage, "invalid command line; try 'cementquant --help'"));
             return ExitCodes.Usage;
         }
         try
@@ -31,8 +32,12 @@ public static class Program
         }
     }
 
-    /// <summary>Runs a command body, mapping expected failures to exit codes and anything else to 1 (a bug).</summary>
-    internal static int Guard(Func<int> body)
+    /// <summary>
+    /// Runs a command body, mapping expected failures to exit codes and anything else to 1 (a bug). With
+    /// <paramref name="explain"/> (analyze) a failure's last console line says which exit code it is and why; the body
+    /// prints its own on success.
+    /// </summary>
+    internal static int Guard(Func<int> body, bool explain = false)
     {
         try
         {
@@ -41,11 +46,13 @@ public static class Program
         catch (CliException ex)
         {
             Console.Error.WriteLine($"cementquant: {ex.Message}");
+            if (explain) Console.Error.WriteLine(ExitCodes.Explain(ex.ExitCode, ex.Message));
             return ex.ExitCode;
         }
         catch (Exception ex)
         {
             Console.Error.WriteLine($"cementquant: internal error (please report): {ex}");
+            if (explain) Console.Error.WriteLine(ExitCodes.Explain(ExitCodes.InternalError, $"{ex.GetType().Name}: {ex.Message}"));
             return ExitCodes.InternalError;
         }
     }

@@ -61,7 +61,11 @@ public sealed class AnalyzeExitCodeTests(SmallPhantomFixture fx) : IClassFixture
         Assert.Equal(["notes.txt", "random.dcm", "zero.dcm"], problems.Select(p => p["path"]).Order(StringComparer.Ordinal));
         Assert.All(problems, p => Assert.StartsWith("not a DICOM file", p["reason"], StringComparison.Ordinal));
         Assert.Single(Outputs.ReadCsv(Path.Combine(outDir, "series.csv")), s => s["status"] == "ok");
+        Assert.Equal("exit 0: 1 series analysed, 3 non-DICOM files ignored, see problems.csv", LastLine(r));
     }
+
+    /// <summary>The console's last line explains the exit code (CLI.md), on every exit path.</summary>
+    private static string LastLine(Cli.Result r) => r.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).LastOrDefault() ?? "";
 
     [Fact]
     public void Analyze_JunkOnly_Exits2()
@@ -71,6 +75,7 @@ public sealed class AnalyzeExitCodeTests(SmallPhantomFixture fx) : IClassFixture
         var r = Cli.Run("analyze", input, "--out", Path.Combine(_tmp, "out"), "--site-key", Key);
         Assert.Equal(2, r.ExitCode);
         Assert.Contains("no DICOM or NIfTI input found", r.Stderr);
+        Assert.StartsWith("exit 2: no input: no DICOM or NIfTI input found in 3 file(s)", LastLine(r), StringComparison.Ordinal);
     }
 
     [Fact]
@@ -80,6 +85,8 @@ public sealed class AnalyzeExitCodeTests(SmallPhantomFixture fx) : IClassFixture
         var r = Cli.Run("analyze", fx.Ct, missing, "--out", Path.Combine(_tmp, "out"), "--site-key", Key);
         Assert.Equal(3, r.ExitCode);
         Assert.Contains(missing, r.Stderr);
+        Assert.StartsWith("exit 3: input not readable: ", LastLine(r), StringComparison.Ordinal);
+        Assert.Contains(missing, LastLine(r), StringComparison.Ordinal);
         Assert.False(Directory.Exists(Path.Combine(_tmp, "out", "masks")), "nothing may be analysed when an input is missing");
     }
 
@@ -91,6 +98,7 @@ public sealed class AnalyzeExitCodeTests(SmallPhantomFixture fx) : IClassFixture
         var r = Cli.Run("analyze", fx.Ct, "--out", Path.Combine(blocker, "sub"), "--site-key", Key);
         Assert.Equal(4, r.ExitCode);
         Assert.Contains("cannot write to output folder", r.Stderr);
+        Assert.StartsWith("exit 4: output not writable: cannot write to output folder", LastLine(r), StringComparison.Ordinal);
     }
 
     [Fact]
@@ -111,6 +119,7 @@ public sealed class AnalyzeExitCodeTests(SmallPhantomFixture fx) : IClassFixture
         var series = Outputs.ReadCsv(Path.Combine(outDir, "series.csv"));
         Assert.Single(series, s => s["status"] == "ok");
         Assert.Contains(Outputs.ReadCsv(Path.Combine(outDir, "problems.csv")), p => p["path"] == "gapped/" && p["reason"].Contains("missing slice", StringComparison.Ordinal));
+        Assert.Equal("exit 5: 1 series failed, 1 series analysed, see problems.csv", LastLine(r));
     }
 
     public static TheoryData<string[]> BadUsage() => new()
@@ -142,6 +151,7 @@ public sealed class AnalyzeExitCodeTests(SmallPhantomFixture fx) : IClassFixture
         var r = Cli.Run(args);
         Assert.True(r.ExitCode == 64, $"exit {r.ExitCode} for '{string.Join(' ', template)}': {r.Stderr}");
         Assert.False(string.IsNullOrWhiteSpace(r.Stderr), "a usage error must say what is wrong");
+        if (template.FirstOrDefault() == "analyze") Assert.StartsWith("exit 64: usage: ", LastLine(r), StringComparison.Ordinal);
         Assert.False(File.Exists(Path.Combine(outDir, "vertebrae.csv")));
     }
 
@@ -170,5 +180,17 @@ public sealed class AnalyzeExitCodeTests(SmallPhantomFixture fx) : IClassFixture
         Assert.Equal(1, global::CementQuant.Cli.Program.Guard(() => throw new InvalidOperationException("a bug")));
         Assert.Equal(4, global::CementQuant.Cli.Program.Guard(() => throw new global::CementQuant.Cli.CliException(4, "cannot write")));
         Assert.Equal(0, global::CementQuant.Cli.Program.Guard(() => 0));
+        var console = Console.Error;
+        using var captured = new StringWriter();
+        Console.SetError(captured);
+        try
+        {
+            Assert.Equal(1, global::CementQuant.Cli.Program.Guard(() => throw new InvalidOperationException("a bug"), explain: true));
+        }
+        finally
+        {
+            Console.SetError(console);
+        }
+        Assert.Equal("exit 1: internal error (please report): InvalidOperationException: a bug", captured.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Last());
     }
 }

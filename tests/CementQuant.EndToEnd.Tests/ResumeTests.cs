@@ -138,6 +138,105 @@ public sealed class ResumeTests(BatchFixture fx)
         AssertSameOutputs(reference, outDir, "the first of two concurrent runs");
     }
 
+    [Fact]
+    public void Analyze_DiskFullWhileWritingTheRunOutputs_Exit4_PreviousOutputsKeptTogether_ResumeCompletes()
+    {
+        var (input, reference) = Small("full-final");
+        var outDir = Path.Combine(fx.Root, "full-final", "out");
+        // An earlier run over the CT alone: its outputs hold 1 series.
+        Assert.Equal(0, Cli.Run("analyze", Path.Combine(input, "we", "ct"), "--out", outDir, "--site-key", fx.SiteKeyPath).ExitCode);
+        var before = Snapshot(outDir);
+
+        // The whole study, on a disk that fills up at results.json (after the CSV files are written, before the database).
+        var full = Cli.RunWith([("CEMENTQUANT_TEST_DISK_FULL_AT", "results.json")], "analyze", input, "--out", outDir, "--site-key", fx.SiteKeyPath, "--resume");
+
+        Assert.True(full.ExitCode == 4, $"exit {full.ExitCode}: {full.Stderr}");
+        var last = full.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries).Last();
+        Assert.StartsWith("exit 4: output not writable: cannot write '", last, StringComparison.Ordinal);
+        Assert.Contains(Path.Combine(outDir, "results.json"), last, StringComparison.Ordinal);
+        Assert.Contains("kept: 3 complete series", last, StringComparison.Ordinal);
+        Assert.DoesNotContain("internal error", full.Stderr, StringComparison.Ordinal);
+        // All or nothing: every CSV, results.json, the report and the database still hold the earlier run's 1 series.
+        Assert.Equal(before, Snapshot(outDir));
+        Assert.DoesNotContain(Directory.GetFiles(outDir, "*", SearchOption.AllDirectories), Outputs.IsTemp);
+
+        var resumed = Cli.Run("analyze", input, "--out", outDir, "--site-key", fx.SiteKeyPath, "--resume");
+        Assert.True(resumed.ExitCode == 0, resumed.Stderr);
+        AssertSameOutputs(reference, outDir, "resumed after a full disk");
+    }
+
+    [Fact]
+    public void Analyze_DiskFullWhileSavingSeries_Simulated_Exit4_ResumeCompletes()
+    {
+        var (input, reference) = Small("full-series");
+        var outDir = Path.Combine(fx.Root, "full-series", "out");
+        // 200 kB: the masks and some pictures fit, the rest of the series does not.
+        var full = Cli.RunWith([("CEMENTQUANT_TEST_DISK_BYTES", "200000")], "analyze", input, "--out", outDir, "--site-key", fx.SiteKeyPath, "--jobs", "2");
+        Assert.True(full.ExitCode == 4, $"exit {full.ExitCode}: {full.Stderr}");
+        Assert.Contains("No space left on device", full.Stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("internal error", full.Stderr, StringComparison.Ordinal);
+        Assert.False(File.Exists(Path.Combine(outDir, "vertebrae.csv")), "outputs written although a series could not be saved");
+        Assert.DoesNotContain(Directory.GetFiles(outDir, "*", SearchOption.AllDirectories), Outputs.IsTemp);
+        Outputs.AssertAllParse(outDir);
+
+        var resumed = Cli.Run("analyze", input, "--out", outDir, "--site-key", fx.SiteKeyPath, "--jobs", "2", "--resume");
+        Assert.True(resumed.ExitCode == 0, resumed.Stderr);
+        AssertSameOutputs(reference, outDir, "resumed after a full disk");
+    }
+
+    [RootFact]
+    public void Analyze_OnAFullTmpfs_Exit4_ThenResumeOnTheGrownDiskCompletes()
+    {
+        var (input, reference) = Small("tmpfs");
+        var mount = Directory.CreateDirectory(Path.Combine(fx.Root, "tmpfs", "disk")).FullName;
+        Assert.True(Run("mount", "-t", "tmpfs", "-o", "size=700k", "tmpfs", mount) == 0, "cannot mount a tmpfs (root without CAP_SYS_ADMIN?)");
+        try
+        {
+            var outDir = Path.Combine(mount, "out");
+            var full = Cli.Run("analyze", input, "--out", outDir, "--site-key", fx.SiteKeyPath, "--jobs", "2");
+            Assert.True(full.ExitCode == 4, $"exit {full.ExitCode}: {full.Stderr}");
+            Assert.Contains("No space left on device", full.Stderr, StringComparison.Ordinal);
+            Assert.Contains("kept: ", full.Stderr, StringComparison.Ordinal);
+            Assert.DoesNotContain("internal error", full.Stderr, StringComparison.Ordinal);
+            Assert.DoesNotContain(Directory.GetFiles(outDir, "*", SearchOption.AllDirectories), Outputs.IsTemp);
+            // No run outputs unless all of them: either none of the CSV/JSON files or all, mutually consistent.
+            Assert.False(File.Exists(Path.Combine(outDir, "series.csv")));
+
+            Assert.True(Run("mount", "-o", "remount,size=64m", mount) == 0, "cannot grow the tmpfs");
+            var resumed = Cli.Run("analyze", input, "--out", outDir, "--site-key", fx.SiteKeyPath, "--jobs", "2", "--resume");
+            Assert.True(resumed.ExitCode == 0, resumed.Stderr);
+            AssertSameOutputs(reference, outDir, "resumed on the grown tmpfs");
+        }
+        finally
+        {
+            Run("umount", "-l", mount);
+        }
+    }
+
+    private static int Run(string program, params string[] args)
+    {
+        var psi = new System.Diagnostics.ProcessStartInfo(program) { RedirectStandardError = true, RedirectStandardOutput = true };
+        foreach (var a in args) psi.ArgumentList.Add(a);
+        using var p = System.Diagnostics.Process.Start(psi)!;
+        p.StandardOutput.ReadToEnd();
+        p.StandardError.ReadToEnd();
+        p.WaitForExit();
+        return p.ExitCode;
+    }
+
+    /// <summary>The run outputs as text (CSV, JSON, report) and the database's series table, to compare before and after.</summary>
+    private static List<string> Snapshot(string outDir)
+    {
+        List<string> all = [];
+        foreach (var name in new[] { "vertebrae.csv", "radiographs.csv", "series.csv", "problems.csv", "results.json", "report.html" })
+            all.Add(name + "\n" + File.ReadAllText(Path.Combine(outDir, name)));
+        using var db = ResultsDatabase.Open(Path.Combine(outDir, "cementquant.db"));
+        all.AddRange(Outputs.Lines(db.ReadAll("series", "series_key")));
+        all.AddRange(Outputs.Lines(db.ReadAll("vertebrae", "series_key, vertebra")));
+        all.AddRange(Outputs.Lines(db.ReadAll("radiographs", "series_key, image_key, vertebra")));
+        return all;
+    }
+
     /// <summary>Starts a run and SIGKILLs it <paramref name="delayMs"/> after its <paramref name="afterLine"/>-th log line; false when it finished first.</summary>
     private static (bool Killed, int Lines) KillAt(string[] args, int afterLine, int delayMs)
     {
@@ -189,5 +288,15 @@ public sealed class ResumeTests(BatchFixture fx)
         using var b = ResultsDatabase.Open(Path.Combine(outDir, "cementquant.db"));
         foreach (var (table, order) in new[] { ("vertebrae", "series_key, vertebra"), ("radiographs", "series_key, image_key, vertebra"), ("series", "series_key"), ("problems", "path, stage, series_key") })
             Assert.True(Outputs.Lines(a.ReadAll(table, order)).SequenceEqual(Outputs.Lines(b.ReadAll(table, order))), $"{what}: database table {table} differs");
+    }
+}
+
+/// <summary>Runs only as root (a tmpfs needs it); under CI=true it always runs, so CI cannot go green by skipping it.</summary>
+public sealed class RootFactAttribute : FactAttribute
+{
+    public RootFactAttribute()
+    {
+        if (Environment.GetEnvironmentVariable("CI") != "true" && !(OperatingSystem.IsLinux() && Environment.UserName == "root"))
+            Skip = "needs root to mount a small tmpfs (runs, and must pass, under CI=true)";
     }
 }

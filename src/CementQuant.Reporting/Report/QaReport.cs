@@ -175,12 +175,18 @@ public sealed class QaReport
     /// <summary>Writes <c>report.html</c> for every series added so far; returns its path.</summary>
     public string Write()
     {
+        Directory.CreateDirectory(_outputFolder);
+        AtomicFile.WriteAllText(HtmlPath, Html());
+        return HtmlPath;
+    }
+
+    /// <summary>The text of <c>report.html</c> for every series added so far.</summary>
+    public string Html()
+    {
         List<ReportSeries> series;
         lock (_lock)
             series = [.. _series.OrderBy(s => s.Id.StudyKey, StringComparer.Ordinal).ThenBy(s => s.Id.SeriesKey, StringComparer.Ordinal)];
-        Directory.CreateDirectory(_outputFolder);
-        AtomicFile.WriteAllText(HtmlPath, ReportHtml.Build(series, ContactToleranceMm));
-        return HtmlPath;
+        return ReportHtml.Build(series, ContactToleranceMm);
     }
 
     private IEnumerable<RenderedPicture> Draw(VertebraScene scene, string label)
