@@ -21,9 +21,10 @@ internal static class AnalyzeCommand
         var noReport = new Option<bool>("--no-report") { Description = "do not write report.html" };
         var noMasks = new Option<bool>("--no-masks") { Description = "do not write NIfTI masks" };
         var resume = new Option<bool>("--resume") { Description = "skip series whose results are already in <out>" };
+        var timeLimit = new Option<string>("--series-time-limit") { Description = "seconds one series may take; a series over it is a problems.csv row and the batch goes on [none]", DefaultValueFactory = _ => "none" };
         var cmd = new Command("analyze", "analyse every usable CT series and radiograph under the inputs")
         {
-            inputs, output, threshold, tolerance, segmentation, siteKey, phi, db, jobs, shard, noReport, noMasks, resume,
+            inputs, output, threshold, tolerance, segmentation, siteKey, phi, db, jobs, shard, noReport, noMasks, resume, timeLimit,
         };
         cmd.SetAction(r => Program.Guard(explain: true, body: () =>
         {
@@ -46,6 +47,7 @@ internal static class AnalyzeCommand
                 NoReport = r.GetValue(noReport),
                 NoMasks = r.GetValue(noMasks),
                 Resume = r.GetValue(resume),
+                SeriesTimeLimitSeconds = AnalyzeSettings.ParseTimeLimit(r.GetValue(timeLimit)),
             };
             // A live progress bar on a terminal; plain log lines when standard error goes to a file or a scheduler.
             var result = new AnalyzeRunner(settings, Console.Error, terminal: !Console.IsErrorRedirected).Run();

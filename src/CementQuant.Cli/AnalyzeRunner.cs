@@ -40,10 +40,10 @@ public sealed class AnalyzeRunner
     /// What one worker does at a time (or takes from an earlier run): one series, or all the radiographs of a study
     /// (analysed together so frontal and lateral views pair); the series it covers, what it costs, one outcome per series.
     /// </summary>
-    private sealed record WorkItem(IReadOnlyList<(SeriesIdentity Id, IReadOnlyList<string> Files)> Series, long Bytes, long Weight, Func<IReadOnlyList<SeriesOutcome>> Analyze)
+    private sealed record WorkItem(IReadOnlyList<(SeriesIdentity Id, IReadOnlyList<string> Files)> Series, long Bytes, long Weight, Func<CancellationToken, IReadOnlyList<SeriesOutcome>> Analyze)
     {
-        public WorkItem(SeriesIdentity id, IReadOnlyList<string> files, long bytes, long weight, Func<SeriesOutcome> analyze)
-            : this([(id, files)], bytes, weight, () => [analyze()]) { }
+        public WorkItem(SeriesIdentity id, IReadOnlyList<string> files, long bytes, long weight, Func<CancellationToken, SeriesOutcome> analyze)
+            : this([(id, files)], bytes, weight, t => [analyze(t)]) { }
 
         public IEnumerable<string> Files => Series.SelectMany(s => s.Files);
     }
@@ -99,19 +99,19 @@ public sealed class AnalyzeRunner
                 var study = radiographStudies[id.StudyKey];
                 if (ReferenceEquals(study[0].Group, g))
                     work.Add(new WorkItem([.. study.Select(x => (x.Id, (IReadOnlyList<string>)[.. x.Group.Instances.Select(h => h.Path)]))],
-                        RadiographStage.EstimateBytes(study.Select(x => x.Group)), study.Sum(x => x.Group.Instances.Count), () => AnalyzeRadiographs(siteKey, study)));
+                        RadiographStage.EstimateBytes(study.Select(x => x.Group)), study.Sum(x => x.Group.Instances.Count), t => AnalyzeRadiographs(siteKey, study, t)));
                 continue;
             }
             var voxels = (long)g.First.Columns * g.First.Rows * (g.Kind == InstanceKind.EnhancedCt ? g.First.NumberOfFrames : g.Instances.Count);
             var analysed = g.Usable && g.Kind is InstanceKind.CtSlice or InstanceKind.EnhancedCt;
-            work.Add(new WorkItem(id, [.. g.Instances.Select(h => h.Path)], MemoryBudget.EstimateCt(voxels), analysed ? g.Instances.Count : 0, () => _ctSeries.AnalyzeGroup(g, id, _loadThreads)));
+            work.Add(new WorkItem(id, [.. g.Instances.Select(h => h.Path)], MemoryBudget.EstimateCt(voxels), analysed ? g.Instances.Count : 0, t => _ctSeries.AnalyzeGroup(g, id, _loadThreads, t)));
         }
         foreach (var path in nifti)
         {
             var id = new SeriesIdentity(siteKey.Hash("nifti-study:" + Path.GetFullPath(path)), siteKey.Hash("nifti:" + Path.GetFullPath(path)));
             if (!InShard(id.StudyKey)) continue;
             var size = new FileInfo(path).Length;
-            work.Add(new WorkItem(id, [path], MemoryBudget.EstimateCt(size * (path.EndsWith(".gz", StringComparison.OrdinalIgnoreCase) ? 4 : 1)), 1, () => _ctSeries.AnalyzeNifti(path, id)));
+            work.Add(new WorkItem(id, [path], MemoryBudget.EstimateCt(size * (path.EndsWith(".gz", StringComparison.OrdinalIgnoreCase) ? 4 : 1)), 1, t => _ctSeries.AnalyzeNifti(path, id, t)));
         }
 
         // One series alone gets every core for decoding; --jobs series at once share them.
@@ -180,7 +180,7 @@ public sealed class AnalyzeRunner
             {
                 var o = done[k];
                 // Skipped series cost nothing to redo and may be analysable by a later version: never saved.
-                if (!fromEarlier && o.Status != "skipped" && !o.InternalError) state.Save(o, fingerprint!, _writer.Report?.Saved(o.Identity.SeriesKey));
+                if (!fromEarlier && o.Status != "skipped" && !o.InternalError && !o.Reason.StartsWith(TimeLimitReason, StringComparison.Ordinal)) state.Save(o, fingerprint!, _writer.Report?.Saved(o.Identity.SeriesKey));
                 _progress.Done(o, k == 0 ? item.Weight : 0, fromEarlier);
             }
             outcomes[i] = done;
@@ -237,7 +237,19 @@ public sealed class AnalyzeRunner
         IReadOnlyList<SeriesOutcome> done;
         try
         {
-            using (budget.Acquire(item.Weight > 0 ? item.Bytes : 0)) done = item.Analyze();
+            using var limit = _s.SeriesTimeLimitSeconds is { } seconds ? new CancellationTokenSource(TimeSpan.FromSeconds(seconds)) : new CancellationTokenSource();
+            try
+            {
+                using (budget.Acquire(item.Weight > 0 ? item.Bytes : 0)) done = item.Analyze(limit.Token);
+            }
+            catch (OperationCanceledException) when (limit.IsCancellationRequested)
+            {
+                // Over the time limit: stopped at the next check (before any of its outputs is written), a failed series; the batch goes on.
+                // Never saved, so a rerun with a longer limit tries it again.
+                var reason = string.Create(CultureInfo.InvariantCulture, $"{TimeLimitReason} of {_s.SeriesTimeLimitSeconds} s exceeded (--series-time-limit)");
+                _progress.Log($"series {string.Join(", ", item.Series.Select(s => s.Id.SeriesKey))}: {reason}");
+                return [.. item.Series.Select(s => new SeriesOutcome { Identity = s.Id, Kind = "?", Description = "?", Status = "failed", Reason = reason, Files = s.Files })];
+            }
         }
         catch (Exception ex) when (ex is not CliException and not OutputWriteException)
         {
@@ -257,6 +269,7 @@ public sealed class AnalyzeRunner
     }
 
     private const string NotDicom = "not a DICOM file";
+    private const string TimeLimitReason = "time limit";
 
     /// <summary>Whole studies stay together: a series' shard is a function of its study key alone.</summary>
     private bool InShard(string key)
@@ -278,10 +291,10 @@ public sealed class AnalyzeRunner
     /// <summary>A projection to analyse as a radiograph: a DX/CR image or a CT scout.</summary>
     private static bool IsProjection(SeriesGroup g) => g.Usable && g.Kind is InstanceKind.Radiograph or InstanceKind.Localizer;
 
-    private IReadOnlyList<SeriesOutcome> AnalyzeRadiographs(SiteKey siteKey, IReadOnlyList<RadiographStage.Input> study)
+    private IReadOnlyList<SeriesOutcome> AnalyzeRadiographs(SiteKey siteKey, IReadOnlyList<RadiographStage.Input> study, CancellationToken cancel)
     {
         var stage = new RadiographStage(siteKey, _radiographs, _writer.Report, _progress.Log);
-        var outcomes = stage.Analyze(study);
+        var outcomes = stage.Analyze(study, cancel);
         foreach (var o in outcomes)
             _progress.Detail(string.Create(CultureInfo.InvariantCulture, $"  series {o.Identity.SeriesKey}: {o.Radiographs.Count} radiograph(s) loaded and analysed in {o.Seconds:0.00} s"));
         return outcomes;
@@ -369,6 +382,7 @@ public sealed class AnalyzeRunner
             ["segmentation"] = s.Segmentation is null ? null : string.Join(',', s.Segmentation.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).Select(Path.GetFileName)),
             ["include_phi"] = s.IncludePhi,
             ["shard"] = $"{s.Shard.Index}/{s.Shard.Count}",
+            ["series_time_limit_s"] = s.SeriesTimeLimitSeconds is { } limit ? limit : "none",
             ["flag_rules"] = VertebraFlags.Rules(ct.Flags, ct.Cement.CrossesMidlineMm),
             ["ct_pipeline"] = ct.Describe().Values.ToDictionary(v => v.Key, v => v.Value),
             ["radiograph_pipeline"] = radiographs.Describe().Values.ToDictionary(v => v.Key, v => v.Value),

@@ -22,6 +22,8 @@ public sealed record AnalyzeSettings
     public bool NoReport { get; init; }
     public bool NoMasks { get; init; }
     public bool Resume { get; init; }
+    /// <summary>Wall-clock seconds one series (or one study's radiographs) may take; null: no limit.</summary>
+    public double? SeriesTimeLimitSeconds { get; init; }
 
     /// <summary>The CT pipeline's options this run uses (the stages' defaults, with the command line's threshold and contact tolerance).</summary>
     public CtPipelineOptions CtOptions() =>
@@ -38,6 +40,15 @@ public sealed record AnalyzeSettings
         if (parts.Length != 2 || !int.TryParse(parts[0], out var i) || !int.TryParse(parts[1], out var n) || n < 1 || i < 1 || i > n)
             throw new CliException(ExitCodes.Usage, $"--shard expects i/N with 1 ≤ i ≤ N, got '{text}'");
         return (i, n);
+    }
+
+    /// <summary>"none" (the default) or a number of seconds, 0.001 to 86400.</summary>
+    public static double? ParseTimeLimit(string? text)
+    {
+        if (string.IsNullOrEmpty(text) || text.Equals("none", StringComparison.OrdinalIgnoreCase)) return null;
+        if (!double.TryParse(text, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var v) || !(v >= 0.001 && v <= 86400))
+            throw new CliException(ExitCodes.Usage, $"--series-time-limit expects 'none' or seconds in 0.001..86400, got '{text}'");
+        return v;
     }
 
     public static double? ParseThreshold(string? text)

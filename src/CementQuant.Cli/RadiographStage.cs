@@ -19,7 +19,8 @@ internal sealed class RadiographStage(SiteKey key, RadiographPipeline pipeline, 
     /// <summary>A loaded image of series <see cref="Series"/> (an index into the inputs).</summary>
     public sealed record Loaded(int Series, InstanceHeader Header, RadiographImage Image, string ImageKey);
 
-    public IReadOnlyList<SeriesOutcome> Analyze(IReadOnlyList<Input> series)
+    /// <param name="cancel">The study's time limit: checked after each image is loaded and before the pictures are drawn.</param>
+    public IReadOnlyList<SeriesOutcome> Analyze(IReadOnlyList<Input> series, CancellationToken cancel)
     {
         var sw = Stopwatch.StartNew();
         var problems = series.Select(_ => new List<Problem>()).ToList();
@@ -28,6 +29,7 @@ internal sealed class RadiographStage(SiteKey key, RadiographPipeline pipeline, 
         for (var s = 0; s < series.Count; s++)
             foreach (var h in series[s].Group.Instances)
             {
+                cancel.ThrowIfCancellationRequested();
                 try
                 {
                     loaded.Add(new Loaded(s, h, RadiographLoader.Load(h), ImageKey(h)));
@@ -53,6 +55,7 @@ internal sealed class RadiographStage(SiteKey key, RadiographPipeline pipeline, 
             }
         }
 
+        cancel.ThrowIfCancellationRequested();
         var outcomes = new List<SeriesOutcome>();
         for (var s = 0; s < series.Count; s++)
         {

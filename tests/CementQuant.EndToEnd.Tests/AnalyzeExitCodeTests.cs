@@ -194,3 +194,55 @@ public sealed class AnalyzeExitCodeTests(SmallPhantomFixture fx) : IClassFixture
         Assert.Equal("exit 1: internal error (please report): InvalidOperationException: a bug", captured.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Last());
     }
 }
+
+/// <summary>--series-time-limit: validated, echoed in the provenance, and a series over it is a problems.csv row while the batch goes on.</summary>
+public sealed class SeriesTimeLimitTests(SmallPhantomFixture fx) : IClassFixture<SmallPhantomFixture>, IDisposable
+{
+    private readonly string _tmp = Directory.CreateTempSubdirectory("cq-limit-").FullName;
+
+    public void Dispose() => Directory.Delete(_tmp, recursive: true);
+
+    private string Key => Path.Combine(fx.Root, "site.key");
+
+    [Fact]
+    public void Analyze_SeriesOverTheTimeLimit_IsAProblemRowAndTheBatchGoesOn_Exit5_ThenResumedWithoutTheLimit()
+    {
+        // A limit of 1 ms is over before the CT has loaded (the check after loading always sees it); a junk file beside it.
+        var input = Directory.CreateDirectory(Path.Combine(_tmp, "in")).FullName;
+        var a = Directory.CreateDirectory(Path.Combine(input, "a")).FullName;
+        foreach (var f in Directory.GetFiles(fx.Ct)) File.Copy(f, Path.Combine(a, Path.GetFileName(f)));
+        File.WriteAllText(Path.Combine(input, "notes.txt"), "x");
+        var outDir = Path.Combine(_tmp, "out");
+        var r = Cli.Run("analyze", Path.Combine(input, "a"), Path.Combine(input, "notes.txt"), "--out", outDir, "--site-key", Key, "--no-report", "--series-time-limit", "0.001");
+
+        Assert.True(r.ExitCode == 5, $"exit {r.ExitCode}: {r.Stderr}");
+        var problem = Assert.Single(Outputs.ReadCsv(Path.Combine(outDir, "problems.csv")), p => p["stage"] == "analyze");
+        Assert.StartsWith("time limit of 0.001 s exceeded", problem["reason"], StringComparison.Ordinal);
+        Assert.Single(Outputs.ReadCsv(Path.Combine(outDir, "series.csv")), s => s["status"] == "failed");
+        Assert.Empty(Directory.GetFiles(Path.Combine(outDir, "series")));
+        Assert.False(Directory.Exists(Path.Combine(outDir, "masks")) && Directory.GetFiles(Path.Combine(outDir, "masks")).Length > 0, "a timed-out series wrote masks");
+        using (var json = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(outDir, "results.json"))))
+            Assert.Equal(0.001, json.RootElement.GetProperty("provenance").GetProperty("parameters").GetProperty("series_time_limit_s").GetDouble());
+        Assert.Equal("exit 5: 1 series failed, 0 series analysed, 1 non-DICOM file ignored, see problems.csv",
+            r.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Last());
+
+        // Timed-out series are not saved: a rerun without the limit analyses it.
+        var again = Cli.Run("analyze", Path.Combine(input, "a"), Path.Combine(input, "notes.txt"), "--out", outDir, "--site-key", Key, "--no-report", "--resume");
+        Assert.True(again.ExitCode == 0, $"exit {again.ExitCode}: {again.Stderr}");
+        Assert.Single(Outputs.ReadCsv(Path.Combine(outDir, "series.csv")), s => s["status"] == "ok");
+        using (var json = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(outDir, "results.json"))))
+            Assert.Equal("none", json.RootElement.GetProperty("provenance").GetProperty("parameters").GetProperty("series_time_limit_s").GetString());
+    }
+
+    [Theory]
+    [InlineData("0")]
+    [InlineData("-1")]
+    [InlineData("abc")]
+    [InlineData("1e9")]
+    public void Analyze_BadTimeLimit_Exits64(string value)
+    {
+        var r = Cli.Run("analyze", fx.Ct, "--out", Path.Combine(_tmp, "out"), "--site-key", Key, "--series-time-limit", value);
+        Assert.True(r.ExitCode == 64, $"exit {r.ExitCode}: {r.Stderr}");
+        Assert.Contains("--series-time-limit", r.Stderr, StringComparison.Ordinal);
+    }
+}
