@@ -40,11 +40,12 @@ internal static class AnalyzeCommand
         var verbose = new Option<bool>("--verbose", "-v") { Description = "also print every stage's detail lines" };
         var logFormat = new Option<string>("--log-format") { Description = "text, or json: one JSON object per log line (for schedulers)", DefaultValueFactory = _ => "text" };
         var json = new Option<bool>("--json") { Description = "print the run summary as JSON on standard output instead of the table" };
+        var timeLimit = new Option<string>("--series-time-limit") { Description = "seconds one series may take; a series over it is a problems.csv row and the batch goes on", DefaultValueFactory = _ => "none" };
         var cmd = new Command("analyze", Help)
         {
-            inputs, output, threshold, tolerance, segmentation, siteKey, phi, db, jobs, shard, noReport, noMasks, resume, quiet, verbose, logFormat, json,
+            inputs, output, threshold, tolerance, segmentation, siteKey, phi, db, jobs, shard, noReport, noMasks, resume, timeLimit, quiet, verbose, logFormat, json,
         };
-        cmd.SetAction(r => Program.Guard(() =>
+        cmd.SetAction(r => Program.Guard(explain: true, body: () =>
         {
             var t = r.GetValue(tolerance);
             if (t is < 0 or > 10) throw new CliException(ExitCodes.Usage, string.Create(CultureInfo.InvariantCulture, $"--contact-tolerance-mm expects 0..10, got {t}"));
@@ -65,6 +66,7 @@ internal static class AnalyzeCommand
                 NoReport = r.GetValue(noReport),
                 NoMasks = r.GetValue(noMasks),
                 Resume = r.GetValue(resume),
+                SeriesTimeLimitSeconds = AnalyzeSettings.ParseTimeLimit(r.GetValue(timeLimit)),
             };
             if (r.GetValue(quiet) && r.GetValue(verbose)) throw new CliException(ExitCodes.Usage, "--quiet and --verbose exclude each other");
             var style = new ConsoleStyle(r.GetValue(quiet) ? Verbosity.Quiet : r.GetValue(verbose) ? Verbosity.Verbose : Verbosity.Normal,
@@ -73,6 +75,9 @@ internal static class AnalyzeCommand
             var result = new AnalyzeRunner(settings, Console.Error, terminal: !Console.IsErrorRedirected, style).Run();
             if (r.GetValue(json)) RunSummaryJson.Write(Console.Out, result);
             else if (style.Verbosity != Verbosity.Quiet) SummaryTable.Print(Console.Out, result.Series);
+            Console.Out.Flush();
+            // The last line says which exit code this is and why (quiet: only when it is not a success).
+            if (style.Verbosity != Verbosity.Quiet || result.ExitCode != ExitCodes.Success) Console.Error.WriteLine(style.Line("info", result.Explanation));
             return result.ExitCode;
         }));
         return cmd;

@@ -3,7 +3,6 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text.Json;
-using System.Text.RegularExpressions;
 using CementQuant.Analysis.Cement;
 using CementQuant.Analysis.Flags;
 using CementQuant.Analysis.Pipeline;
@@ -35,16 +34,17 @@ public sealed class AnalyzeRunner
     /// <summary>Threads each volume load decodes with: the cores shared among the series that can run at once.</summary>
     private int _loadThreads = 1;
 
-    public sealed record RunResult(int ExitCode, IReadOnlyList<SeriesOutcome> Series, IReadOnlyList<Problem> Problems, string OutputFolder);
+    /// <param name="Explanation">The console's last line: the exit code and why ("exit 5: 2 files unreadable, see problems.csv").</param>
+    public sealed record RunResult(int ExitCode, IReadOnlyList<SeriesOutcome> Series, IReadOnlyList<Problem> Problems, string OutputFolder, string Explanation);
 
     /// <summary>
     /// What one worker does at a time (or takes from an earlier run): one series, or all the radiographs of a study
     /// (analysed together so frontal and lateral views pair); the series it covers, what it costs, one outcome per series.
     /// </summary>
-    private sealed record WorkItem(IReadOnlyList<(SeriesIdentity Id, IReadOnlyList<string> Files)> Series, long Bytes, long Weight, Func<IReadOnlyList<SeriesOutcome>> Analyze)
+    private sealed record WorkItem(IReadOnlyList<(SeriesIdentity Id, IReadOnlyList<string> Files)> Series, long Bytes, long Weight, Func<CancellationToken, IReadOnlyList<SeriesOutcome>> Analyze)
     {
-        public WorkItem(SeriesIdentity id, IReadOnlyList<string> files, long bytes, long weight, Func<SeriesOutcome> analyze)
-            : this([(id, files)], bytes, weight, () => [analyze()]) { }
+        public WorkItem(SeriesIdentity id, IReadOnlyList<string> files, long bytes, long weight, Func<CancellationToken, SeriesOutcome> analyze)
+            : this([(id, files)], bytes, weight, t => [analyze(t)]) { }
 
         public IEnumerable<string> Files => Series.SelectMany(s => s.Files);
     }
@@ -59,7 +59,7 @@ public sealed class AnalyzeRunner
         _radiographs = new RadiographPipeline(settings.RadiographOptions());
         // The provenance is built from the very options the pipelines run with.
         _writer = new RunWriter(new RunOutputs(settings.Output, settings.Database ?? Path.Combine(settings.Output, "cementquant.db"),
-            settings.IncludePhi, !settings.NoMasks, !settings.NoReport, Parameters(settings, ct.Options, _radiographs.Options)));
+            settings.IncludePhi, !settings.NoMasks, !settings.NoReport, settings.Parameters(ct.Options, _radiographs.Options)));
         _ctSeries = new CtSeriesStage(ct, _writer, settings.Segmentation, line => _progress.Detail(line));
     }
 
@@ -115,12 +115,12 @@ public sealed class AnalyzeRunner
                 var study = radiographStudies[id.StudyKey];
                 if (ReferenceEquals(study[0].Group, g))
                     work.Add(new WorkItem([.. study.Select(x => (x.Id, (IReadOnlyList<string>)[.. x.Group.Instances.Select(h => h.Path)]))],
-                        RadiographStage.EstimateBytes(study.Select(x => x.Group)), WorkCost.Radiographs(study.Select(x => x.Group)), () => AnalyzeRadiographs(siteKey, study)));
+                        RadiographStage.EstimateBytes(study.Select(x => x.Group)), WorkCost.Radiographs(study.Select(x => x.Group)), t => AnalyzeRadiographs(siteKey, study, t)));
                 continue;
             }
             var voxels = (long)g.First.Columns * g.First.Rows * (g.Kind == InstanceKind.EnhancedCt ? g.First.NumberOfFrames : g.Instances.Count);
             var analysed = g.Usable && g.Kind is InstanceKind.CtSlice or InstanceKind.EnhancedCt;
-            work.Add(new WorkItem(id, [.. g.Instances.Select(h => h.Path)], MemoryBudget.EstimateCt(voxels), analysed ? WorkCost.Ct(voxels) : 0, () => _ctSeries.AnalyzeGroup(g, id, _loadThreads)));
+            work.Add(new WorkItem(id, [.. g.Instances.Select(h => h.Path)], MemoryBudget.EstimateCt(voxels), analysed ? WorkCost.Ct(voxels) : 0, t => _ctSeries.AnalyzeGroup(g, id, _loadThreads, t)));
         }
         foreach (var path in nifti)
         {
@@ -128,7 +128,7 @@ public sealed class AnalyzeRunner
             if (!InShard(id.StudyKey)) continue;
             // About two bytes a voxel, compressed about 4:1.
             var bytes = new FileInfo(path).Length * (path.EndsWith(".gz", StringComparison.OrdinalIgnoreCase) ? 4 : 1);
-            work.Add(new WorkItem(id, [path], MemoryBudget.EstimateCt(bytes), WorkCost.Ct(bytes / 2), () => _ctSeries.AnalyzeNifti(path, id)));
+            work.Add(new WorkItem(id, [path], MemoryBudget.EstimateCt(bytes), WorkCost.Ct(bytes / 2), t => _ctSeries.AnalyzeNifti(path, id, t)));
         }
 
         return work;
@@ -155,7 +155,8 @@ public sealed class AnalyzeRunner
 
         // One series alone gets every core for decoding; --jobs series at once share them.
         _loadThreads = Math.Max(1, Environment.ProcessorCount / Math.Clamp(work.Count(w => w.Weight > 0), 1, Math.Max(1, _s.Jobs)));
-        var outcomes = Process(work, new ResumeState(outDir, _s));
+        var outcomes = OutputFull(outDir, "no results of this run are in vertebrae.csv, results.json or the database (they hold the previous run's, if any)",
+            () => Process(work, new ResumeState(outDir, _s)));
 
         // Unreadable files belong to no study: shard them by their path, so the shards' problems add up to the whole run's.
         var problems = scan.Problems.Select(p => (Problem: p with { Path = Relative(p.Path) }, SeriesKey: ""))
@@ -175,14 +176,35 @@ public sealed class AnalyzeRunner
             problems = [.. problems.Select(p => (p.Problem with { Reason = Redact(p.Problem.Reason) }, p.SeriesKey))];
             written = [.. outcomes.Select(o => o with { Reason = Redact(o.Reason), Notes = [.. o.Notes.Select(Redact)] })];
         }
-        OutputUnwritable(() => _writer.Write(written, problems, Relative, FileKey));
+        OutputFull(outDir, "vertebrae.csv, radiographs.csv, series.csv, problems.csv, results.json, report.html and the database are all as they were before this run (all or nothing)",
+            () => { _writer.Write(written, problems, Relative, FileKey); return 0; });
         Summary(outDir, outcomes, problems.Count, clock.Elapsed);
         // Files that are not DICOM at all (a README, a JSON sidecar) and series deliberately not analysed (a secondary capture, an MR)
         // are listed but do not make the run partial; a DICOM file that cannot be read, or a series that cannot be analysed, does.
         var exit = outcomes.Any(o => o.InternalError) ? ExitCodes.InternalError
             : problems.Any(p => p.Problem.Stage != "select" && !p.Problem.Reason.StartsWith(NotDicom, StringComparison.Ordinal)) ? ExitCodes.PartialFailure
             : ExitCodes.Success;
-        return new RunResult(exit, outcomes, [.. problems.Select(p => p.Problem)], outDir);
+        return new RunResult(exit, outcomes, [.. problems.Select(p => p.Problem)], outDir, Explain(exit, outcomes, [.. problems.Select(p => p.Problem)]));
+    }
+
+    /// <summary>The last console line: the exit code and the counts that made it.</summary>
+    private static string Explain(int exit, IReadOnlyList<SeriesOutcome> outcomes, IReadOnlyList<Problem> problems)
+    {
+        var ok = outcomes.Count(o => o.Status == "ok");
+        var internalErrors = outcomes.Count(o => o.InternalError);
+        var failed = outcomes.Count(o => o.Status == "failed" && !o.InternalError);
+        var skipped = outcomes.Count(o => o.Status == "skipped");
+        // Files that could not be used: unreadable DICOM files and the bad files of partly used series (not the non-DICOM ones).
+        var unreadable = problems.Count(p => p.Stage != "select" && p.Stage != "analyze" && !p.Reason.StartsWith(NotDicom, StringComparison.Ordinal));
+        var notDicom = problems.Count(p => p.Reason.StartsWith(NotDicom, StringComparison.Ordinal));
+        List<string> parts = [];
+        if (internalErrors > 0) parts.Add($"internal error in {internalErrors} series (please report)");
+        if (unreadable > 0) parts.Add($"{unreadable} file{(unreadable == 1 ? "" : "s")} unreadable");
+        if (failed > 0) parts.Add($"{failed} series failed");
+        parts.Add($"{ok} series analysed");
+        if (skipped > 0) parts.Add($"{skipped} skipped (not analysable)");
+        if (notDicom > 0) parts.Add($"{notDicom} non-DICOM file{(notDicom == 1 ? "" : "s")} ignored");
+        return $"exit {exit}: {string.Join(", ", parts)}{(problems.Count > 0 ? ", see problems.csv" : "")}";
     }
 
     /// <summary>
@@ -199,26 +221,65 @@ public sealed class AnalyzeRunner
         Parallel.ForEach(Partitioner.Create(Enumerable.Range(0, work.Count), EnumerablePartitionerOptions.NoBuffering), options, i =>
         {
             var item = work[i];
-            // One fingerprint over the item's files: a study's radiographs are reused only together (their pairing depends on all of them).
-            var fingerprint = state.Fingerprint([.. item.Files]);
-            var reused = _s.Resume ? item.Series.Select(s => state.TryLoad(s.Id.SeriesKey, fingerprint) is { } o ? o with { Identity = s.Id, Files = s.Files } : null).ToList() : null;
-            var fromEarlier = reused is not null && reused.All(o => o is not null);
-            var done = fromEarlier ? reused!.Select(o => o!).ToList() : Guarded(item, budget);
+            var earlier = _s.Resume ? Reusable(item, state) : null;
+            var fromEarlier = earlier is not null;
+            var done = earlier ?? Guarded(item, budget);
+            // One fingerprint over the item's files, from the bytes the analysis read: a study's radiographs are reused only together
+            // (their pairing depends on all of them).
+            var fingerprint = fromEarlier ? null : state.Fingerprint(FileHashes(item, done));
             for (var k = 0; k < done.Count; k++)
             {
                 var o = done[k];
-                if (fromEarlier && o.Status == "ok" && _writer.Report is { } report)
-                {
-                    if (o.Radiographs.Count > 0) report.AddRadiographsWithoutPictures(o.Identity, o.Description, o.Radiographs);
-                    else report.AddWithoutPictures(o.Identity, o.Description, o.Vertebrae);
-                }
                 // Skipped series cost nothing to redo and may be analysable by a later version: never saved.
-                if (!fromEarlier && o.Status != "skipped" && !o.InternalError) state.Save(o, fingerprint);
+                if (!fromEarlier && o.Status != "skipped" && !o.InternalError && !o.Reason.StartsWith(TimeLimitReason, StringComparison.Ordinal)) state.Save(o, fingerprint!, _writer.Report?.Saved(o.Identity.SeriesKey));
                 _progress.Done(o, k == 0 ? item.Weight : 0, fromEarlier);
             }
             outcomes[i] = done;
         });
         return [.. outcomes.SelectMany(o => o)];
+    }
+
+    /// <summary>
+    /// The outcomes an earlier run saved for every series of <paramref name="item"/>, when they were analysed from the same
+    /// bytes with the same parameters and their report entries can be listed again exactly (then they are, in the report);
+    /// null when any of them must be analysed again.
+    /// </summary>
+    private List<SeriesOutcome>? Reusable(WorkItem item, ResumeState state)
+    {
+        var saved = item.Series.Select(s => state.TryLoad(s.Id.SeriesKey)).ToList();
+        if (saved.Any(x => x is null)) return null;
+        var keys = string.Join(", ", item.Series.Select(s => s.Id.SeriesKey));
+        var fingerprint = state.FingerprintOnDisk(item.Files);
+        if (saved.Any(x => x!.Fingerprint != fingerprint))
+        {
+            _progress.Log($"series {keys}: saved results no longer match the input files or options; analysing again");
+            return null;
+        }
+        var report = _writer.Report;
+        if (report is not null && saved.Any(x => !report.CanRestore(x!.Outcome.Vertebrae, x.Outcome.Radiographs, x.Report)))
+        {
+            _progress.Log($"series {keys}: saved report pictures missing; analysing again");
+            return null;
+        }
+        var outcomes = item.Series.Zip(saved, (s, x) => x!.Outcome with { Identity = s.Id, Files = s.Files }).ToList();
+        if (report is not null)
+            for (var k = 0; k < outcomes.Count; k++) report.Restore(outcomes[k].Identity, outcomes[k].Description, outcomes[k].Vertebrae, outcomes[k].Radiographs, saved[k]!.Report!);
+        return outcomes;
+    }
+
+    /// <summary>Path and SHA-256 of every file of a work item, as its outcomes recorded them (hashed now where they did not).</summary>
+    private static IEnumerable<(string Path, string Sha256)> FileHashes(WorkItem item, IReadOnlyList<SeriesOutcome> done)
+    {
+        var known = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var o in done)
+            for (var f = 0; f < o.Files.Count && f < o.FileSha256.Count; f++) known.TryAdd(o.Files[f], o.FileSha256[f]);
+        return item.Files.Select(f => (f, known.TryGetValue(f, out var h) ? h : HashOrMissing(f)));
+
+        static string HashOrMissing(string f)
+        {
+            try { return FileHash.Sha256(f); }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException) { return "unreadable"; }
+        }
     }
 
     /// <summary>One work item, never throwing: input problems are failed series; anything else is a bug, logged with its stack.</summary>
@@ -227,9 +288,21 @@ public sealed class AnalyzeRunner
         IReadOnlyList<SeriesOutcome> done;
         try
         {
-            using (budget.Acquire(item.Weight > 0 ? item.Bytes : 0)) done = item.Analyze();
+            using var limit = _s.SeriesTimeLimitSeconds is { } seconds ? new CancellationTokenSource(TimeSpan.FromSeconds(seconds)) : new CancellationTokenSource();
+            try
+            {
+                using (budget.Acquire(item.Weight > 0 ? item.Bytes : 0)) done = item.Analyze(limit.Token);
+            }
+            catch (OperationCanceledException) when (limit.IsCancellationRequested)
+            {
+                // Over the time limit: stopped at the next check (before any of its outputs is written), a failed series; the batch goes on.
+                // Never saved, so a rerun with a longer limit tries it again.
+                var reason = string.Create(CultureInfo.InvariantCulture, $"{TimeLimitReason} of {_s.SeriesTimeLimitSeconds} s exceeded (--series-time-limit)");
+                _progress.Log($"series {string.Join(", ", item.Series.Select(s => s.Id.SeriesKey))}: {reason}");
+                return [.. item.Series.Select(s => new SeriesOutcome { Identity = s.Id, Kind = "?", Description = "?", Status = "failed", Reason = reason, Files = s.Files })];
+            }
         }
-        catch (Exception ex) when (ex is not CliException)
+        catch (Exception ex) when (ex is not CliException and not OutputWriteException)
         {
             _progress.Warn($"internal error in series {string.Join(", ", item.Series.Select(s => s.Id.SeriesKey))} (please report): {ex}");
             return [.. item.Series.Select(s => new SeriesOutcome { Identity = s.Id, Kind = "?", Description = "?", Status = "failed", Reason = $"internal error: {ex.GetType().Name}: {ex.Message}", Files = s.Files, InternalError = true })];
@@ -247,6 +320,7 @@ public sealed class AnalyzeRunner
     }
 
     private const string NotDicom = "not a DICOM file";
+    private const string TimeLimitReason = "time limit";
 
     /// <summary>Whole studies stay together: a series' shard is a function of its study key alone.</summary>
     private bool InShard(string key)
@@ -266,10 +340,10 @@ public sealed class AnalyzeRunner
     /// <summary>A projection to analyse as a radiograph: a DX/CR image or a CT scout.</summary>
     private static bool IsProjection(SeriesGroup g) => g.Usable && g.Kind is InstanceKind.Radiograph or InstanceKind.Localizer;
 
-    private IReadOnlyList<SeriesOutcome> AnalyzeRadiographs(SiteKey siteKey, IReadOnlyList<RadiographStage.Input> study)
+    private IReadOnlyList<SeriesOutcome> AnalyzeRadiographs(SiteKey siteKey, IReadOnlyList<RadiographStage.Input> study, CancellationToken cancel)
     {
         var stage = new RadiographStage(siteKey, _radiographs, _writer.Report, _progress.Warn);
-        var outcomes = stage.Analyze(study);
+        var outcomes = stage.Analyze(study, cancel);
         foreach (var o in outcomes)
             _progress.Detail(string.Create(CultureInfo.InvariantCulture, $"  series {o.Identity.SeriesKey}: {o.Radiographs.Count} radiograph(s) loaded and analysed in {o.Seconds:0.00} s"));
         return outcomes;
@@ -277,23 +351,8 @@ public sealed class AnalyzeRunner
 
     private const int MaxProblemLines = 200;
 
-    /// <summary>
-    /// Text with every input path in it (an exception message quoting the file it failed on) replaced by "file" and
-    /// the path's file_key: without --include-phi no folder or file name of the input reaches an output.
-    /// </summary>
-    private string RedactPaths(string text, Func<string, string> fileKey)
-    {
-        if (string.IsNullOrEmpty(text)) return text;
-        foreach (var input in _s.Inputs)
-        {
-            var root = Path.GetFullPath(input);
-            if (File.Exists(root)) root = Path.GetDirectoryName(root)!;
-            root = root.TrimEnd('/');
-            if (root.Length == 0) continue;
-            text = Regex.Replace(text, Regex.Escape(root) + @"(/[^'""\n]*)?", m => "file " + fileKey(Relative(m.Value)), RegexOptions.CultureInvariant);
-        }
-        return text;
-    }
+    /// <summary>Text with every input path in it replaced by its file_key (<see cref="PathRedaction"/>).</summary>
+    private string RedactPaths(string text, Func<string, string> fileKey) => PathRedaction.Redact(text, _s.Inputs, Relative, fileKey);
 
     private string Relative(string path)
     {
@@ -332,6 +391,28 @@ public sealed class AnalyzeRunner
         return System.Diagnostics.Process.GetCurrentProcess().PeakWorkingSet64;
     }
 
+    /// <summary>
+    /// An output that cannot be written (a full disk) stops the run with exit code 4, naming the file and what was kept:
+    /// every series saved in <c>series/</c> is complete (its masks and pictures were written before it), so a rerun with
+    /// --resume on a disk with space continues from there.
+    /// </summary>
+    private T OutputFull<T>(string outDir, string outputs, Func<T> body)
+    {
+        try
+        {
+            return body();
+        }
+        catch (Exception ex) when (Unwrap(ex) is OutputWriteException or CementQuantException { InnerException: System.Data.Common.DbException })
+        {
+            var e = Unwrap(ex);
+            var saved = Directory.Exists(Path.Combine(outDir, "series")) ? Directory.GetFiles(Path.Combine(outDir, "series"), "*.json").Length : 0;
+            throw new CliException(ExitCodes.OutputUnwritable,
+                $"{e.Message}; kept: {saved} complete series in {Path.Combine(outDir, "series")}, each with its masks and pictures; {outputs}; free space and run again with --resume to finish");
+        }
+
+        static Exception Unwrap(Exception ex) => ex is AggregateException { InnerExceptions: [var first, ..] } a ? Unwrap(a.InnerExceptions.FirstOrDefault(i => Unwrap(i) is OutputWriteException) ?? first) : ex;
+    }
+
     /// <summary>A database that cannot be opened (or holds another schema) is an unwritable output: exit code 4.</summary>
     private static void OutputUnwritable(Action write)
     {
@@ -344,22 +425,4 @@ public sealed class AnalyzeRunner
             throw new CliException(ExitCodes.OutputUnwritable, ex.Message);
         }
     }
-
-    /// <summary>Every option value of the run that shapes its results, from the options the pipelines actually use.</summary>
-    private static Dictionary<string, object?> Parameters(AnalyzeSettings s, CtPipelineOptions ct, RadiographPipelineOptions radiographs) =>
-        new()
-        {
-            ["threshold_hu"] = s.ThresholdHu is { } t ? t : "auto",
-            ["contact_tolerance_mm"] = s.ContactToleranceMm,
-            // Both files of "labels.nii.gz,body.nii.gz" by name (not only the last one); names are input path text, so
-            // only with --include-phi.
-            ["segmentation"] = s.Segmentation is null ? null
-                : s.IncludePhi ? string.Join(',', s.Segmentation.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).Select(Path.GetFileName))
-                : "supplied",
-            ["include_phi"] = s.IncludePhi,
-            ["shard"] = $"{s.Shard.Index}/{s.Shard.Count}",
-            ["flag_rules"] = VertebraFlags.Rules(ct.Flags, ct.Cement.CrossesMidlineMm),
-            ["ct_pipeline"] = ct.Describe().Values.ToDictionary(v => v.Key, v => v.Value),
-            ["radiograph_pipeline"] = radiographs.Describe().Values.ToDictionary(v => v.Key, v => v.Value),
-        };
 }

@@ -1,3 +1,4 @@
+using CementQuant.Analysis.Flags;
 using CementQuant.Analysis.Cement;
 using CementQuant.Analysis.Pipeline;
 using CementQuant.Analysis.Radiograph;
@@ -22,6 +23,8 @@ public sealed record AnalyzeSettings
     public bool NoReport { get; init; }
     public bool NoMasks { get; init; }
     public bool Resume { get; init; }
+    /// <summary>Wall-clock seconds one series (or one study's radiographs) may take; null: no limit.</summary>
+    public double? SeriesTimeLimitSeconds { get; init; }
 
     /// <summary>The CT pipeline's options this run uses (the stages' defaults, with the command line's threshold and contact tolerance).</summary>
     public CtPipelineOptions CtOptions() =>
@@ -40,6 +43,15 @@ public sealed record AnalyzeSettings
         return (i, n);
     }
 
+    /// <summary>"none" (the default) or a number of seconds, 0.001 to 86400.</summary>
+    public static double? ParseTimeLimit(string? text)
+    {
+        if (string.IsNullOrEmpty(text) || text.Equals("none", StringComparison.OrdinalIgnoreCase)) return null;
+        if (!double.TryParse(text, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var v) || !(v >= 0.001 && v <= 86400))
+            throw new CliException(ExitCodes.Usage, $"--series-time-limit expects 'none' or seconds in 0.001..86400, got '{text}'");
+        return v;
+    }
+
     public static double? ParseThreshold(string? text)
     {
         if (string.IsNullOrEmpty(text) || text.Equals("auto", StringComparison.OrdinalIgnoreCase)) return null;
@@ -47,4 +59,23 @@ public sealed record AnalyzeSettings
             throw new CliException(ExitCodes.Usage, $"--threshold-hu expects 'auto' or a number of HU in 200..3071, got '{text}'");
         return v;
     }
+
+    /// <summary>Every option value of the run that shapes its results, from the options the pipelines actually use.</summary>
+    public Dictionary<string, object?> Parameters(CtPipelineOptions ct, RadiographPipelineOptions radiographs) =>
+        new()
+        {
+            ["threshold_hu"] = ThresholdHu is { } t ? t : "auto",
+            ["contact_tolerance_mm"] = ContactToleranceMm,
+            // Both files of "labels.nii.gz,body.nii.gz" by name (not only the last one); names are input path text, so
+            // only with --include-phi.
+            ["segmentation"] = Segmentation is null ? null
+                : IncludePhi ? string.Join(',', Segmentation.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).Select(Path.GetFileName))
+                : "supplied",
+            ["include_phi"] = IncludePhi,
+            ["shard"] = $"{Shard.Index}/{Shard.Count}",
+            ["series_time_limit_s"] = SeriesTimeLimitSeconds is { } limit ? limit : "none",
+            ["flag_rules"] = VertebraFlags.Rules(ct.Flags, ct.Cement.CrossesMidlineMm),
+            ["ct_pipeline"] = ct.Describe().Values.ToDictionary(v => v.Key, v => v.Value),
+            ["radiograph_pipeline"] = radiographs.Describe().Values.ToDictionary(v => v.Key, v => v.Value),
+        };
 }

@@ -111,9 +111,7 @@ internal abstract class BatchProgress
 
     protected abstract void Finished(SeriesOutcome o, string line, bool reused);
 
-    /// <summary>One log line as text, or as a JSON object (time, level, message) when <paramref name="json"/>.</summary>
-    private static string Line(string level, string message, bool json) => !json ? message
-        : System.Text.Json.JsonSerializer.Serialize(new { time = DateTime.UtcNow.ToString("o", CultureInfo.InvariantCulture), level, message });
+    private static string Line(string level, string message, bool json) => new ConsoleStyle(Verbosity.Normal, json).Line(level, message);
 
     private sealed class QuietProgress(TextWriter log, bool json) : BatchProgress
     {

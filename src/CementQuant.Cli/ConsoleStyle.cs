@@ -19,6 +19,10 @@ public sealed record ConsoleStyle(Verbosity Verbosity = Verbosity.Normal, bool J
 {
     public static readonly ConsoleStyle Default = new();
 
+    /// <summary>One log line as text, or as a JSON object (time, level, message) for <c>--log-format json</c>.</summary>
+    public string Line(string level, string message) => !JsonLog ? message
+        : System.Text.Json.JsonSerializer.Serialize(new { time = DateTime.UtcNow.ToString("o", System.Globalization.CultureInfo.InvariantCulture), level, message });
+
     /// <summary>Parses <c>--log-format</c>: text or json.</summary>
     public static bool ParseJsonLog(string? format) => (format ?? "text").ToLowerInvariant() switch
     {

@@ -18,7 +18,8 @@ internal sealed class CtSeriesStage(CtPipeline ct, RunWriter writer, string? seg
 {
     /// <summary>A DICOM series: skipped or failed with its reason when it is no CT volume, else loaded (decoding on
     /// <paramref name="loadThreads"/> threads, hashing its files on the way) and analysed.</summary>
-    public SeriesOutcome AnalyzeGroup(SeriesGroup g, SeriesIdentity id, int loadThreads)
+    /// <param name="cancel">The series' time limit: checked between stages, never once its outputs are being written.</param>
+    public SeriesOutcome AnalyzeGroup(SeriesGroup g, SeriesIdentity id, int loadThreads, CancellationToken cancel)
     {
         var files = g.Instances.Select(h => h.Path).ToList();
         var kind = g.Kind.ToString();
@@ -29,8 +30,8 @@ internal sealed class CtSeriesStage(CtPipeline ct, RunWriter writer, string? seg
         var sw = Stopwatch.StartNew();
         try
         {
-            var ct = CtVolumeLoader.Load(g, loadThreads, hashFiles: true);
-            var outcome = AnalyzeVolume(ct.Hu, id, kind, g.Describe(), files, ct.Notes, sw);
+            var ct = CtVolumeLoader.Load(g, loadThreads, hashFiles: true, cancel);
+            var outcome = AnalyzeVolume(ct.Hu, id, kind, g.Describe(), files, ct.Notes, sw, cancel);
             // Hashed while decoding; a file the loader did not read whole (e.g. a duplicate it dropped) is hashed here.
             return outcome with { FileSha256 = [.. files.Select(f => ct.FileSha256.TryGetValue(f, out var h) ? h : FileHash.Sha256(f))] };
         }
@@ -44,13 +45,13 @@ internal sealed class CtSeriesStage(CtPipeline ct, RunWriter writer, string? seg
     private static bool IsFailure(SeriesGroup g) => g.Reason.StartsWith("unsupported transfer syntax", StringComparison.Ordinal);
 
     /// <summary>A NIfTI volume (in HU), loaded and analysed.</summary>
-    public SeriesOutcome AnalyzeNifti(string path, SeriesIdentity id)
+    public SeriesOutcome AnalyzeNifti(string path, SeriesIdentity id, CancellationToken cancel)
     {
         var sw = Stopwatch.StartNew();
         try
         {
             var nii = Nifti.ReadCt(path);
-            return AnalyzeVolume(nii.Volume, id, "NIfTI", string.Create(CultureInfo.InvariantCulture, $"NIfTI {nii.Volume.SizeX}×{nii.Volume.SizeY}×{nii.Volume.SizeZ}"), [path], [$"geometry from {nii.GeometrySource}"], sw);
+            return AnalyzeVolume(nii.Volume, id, "NIfTI", string.Create(CultureInfo.InvariantCulture, $"NIfTI {nii.Volume.SizeX}×{nii.Volume.SizeY}×{nii.Volume.SizeZ}"), [path], [$"geometry from {nii.GeometrySource}"], sw, cancel);
         }
         catch (NiftiNotCtException ex)
         {
@@ -62,11 +63,14 @@ internal sealed class CtSeriesStage(CtPipeline ct, RunWriter writer, string? seg
         }
     }
 
-    private SeriesOutcome AnalyzeVolume(Volume<short> hu, SeriesIdentity id, string kind, string description, IReadOnlyList<string> files, IReadOnlyList<string> notes, Stopwatch sw)
+    private SeriesOutcome AnalyzeVolume(Volume<short> hu, SeriesIdentity id, string kind, string description, IReadOnlyList<string> files, IReadOnlyList<string> notes, Stopwatch sw, CancellationToken cancel)
     {
+        cancel.ThrowIfCancellationRequested();
         var loaded = sw.Elapsed.TotalSeconds;
         var (labels, bodyMap) = SegmentationFiles.Read(segmentation);
         var result = ct.Run(hu, labels, bodyMap);
+        // The last check: from here on the series' masks and pictures are written, and a series is written whole or not at all.
+        cancel.ThrowIfCancellationRequested();
         var measured = result.Vertebrae;
         var cement = result.Cement;
         var cemented = sw.Elapsed.TotalSeconds;

@@ -37,8 +37,17 @@ internal sealed class OutputLock : IDisposable
         {
             throw new CliException(ExitCodes.OutputUnwritable, $"cannot lock the output folder '{outDir}': {ex.Message}");
         }
-        File.WriteAllText(owner, string.Create(CultureInfo.InvariantCulture,
-            $"PID {Environment.ProcessId} on {Environment.MachineName}, since {DateTime.UtcNow:yyyy-MM-ddTHH:mm:ssZ}\n"));
+        try
+        {
+            File.WriteAllText(owner, string.Create(CultureInfo.InvariantCulture,
+                $"PID {Environment.ProcessId} on {Environment.MachineName}, since {DateTime.UtcNow:yyyy-MM-ddTHH:mm:ssZ}\n"));
+        }
+        catch (IOException ex)
+        {
+            // A full disk: say so now, before any work (the lock itself needs no space).
+            stream.Dispose();
+            throw new CliException(ExitCodes.OutputUnwritable, $"cannot write '{owner}': {ex.Message}");
+        }
         return new OutputLock(stream, owner);
     }
 

@@ -19,12 +19,13 @@ internal sealed class RadiographStage(SiteKey key, RadiographPipeline pipeline, 
     /// <summary>A loaded image of series <see cref="Series"/> (an index into the inputs).</summary>
     public sealed record Loaded(int Series, InstanceHeader Header, RadiographImage Image, string ImageKey);
 
-    public IReadOnlyList<SeriesOutcome> Analyze(IReadOnlyList<Input> series)
+    /// <param name="cancel">The study's time limit: checked after each image is loaded and before the pictures are drawn.</param>
+    public IReadOnlyList<SeriesOutcome> Analyze(IReadOnlyList<Input> series, CancellationToken cancel)
     {
         var sw = Stopwatch.StartNew();
         var problems = series.Select(_ => new List<Problem>()).ToList();
         var internalError = new bool[series.Count];
-        var loaded = Load(series, problems);
+        var loaded = Load(series, problems, cancel);
 
         var results = new Dictionary<Loaded, (RadiographResult Result, Loaded? Partner)>(ReferenceEqualityComparer.Instance);
         foreach (var o in pipeline.Run([.. loaded.Select(l => new RadiographInput(l.Image, l.Header.AcquiredAt, l.Header.SeriesNumber, l.Header.InstanceNumber))]))
@@ -41,6 +42,7 @@ internal sealed class RadiographStage(SiteKey key, RadiographPipeline pipeline, 
             }
         }
 
+        cancel.ThrowIfCancellationRequested();
         var outcomes = new List<SeriesOutcome>();
         for (var s = 0; s < series.Count; s++)
         {
@@ -75,12 +77,13 @@ internal sealed class RadiographStage(SiteKey key, RadiographPipeline pipeline, 
     }
 
     /// <summary>Every image of the series loaded; one that cannot be is a problem of its series.</summary>
-    private List<Loaded> Load(IReadOnlyList<Input> series, List<List<Problem>> problems)
+    private List<Loaded> Load(IReadOnlyList<Input> series, List<List<Problem>> problems, CancellationToken cancel)
     {
         var loaded = new List<Loaded>();
         for (var s = 0; s < series.Count; s++)
             foreach (var h in series[s].Group.Instances)
             {
+                cancel.ThrowIfCancellationRequested();
                 try
                 {
                     loaded.Add(new Loaded(s, h, RadiographLoader.Load(h), ImageKey(h)));

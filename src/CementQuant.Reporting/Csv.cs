@@ -31,7 +31,10 @@ public static class Csv
     private static string Quote(string s) =>
         s.IndexOfAny([',', '"', '\n', '\r']) >= 0 ? "\"" + s.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"" : s;
 
-    public static void Write(string path, IReadOnlyList<string> header, IEnumerable<IReadOnlyList<object?>> rows)
+    public static void Write(string path, IReadOnlyList<string> header, IEnumerable<IReadOnlyList<object?>> rows) => AtomicFile.WriteAllText(path, Text(header, rows));
+
+    /// <summary>The whole file: header and rows, RFC 4180, every line ending with '\n'.</summary>
+    public static string Text(IReadOnlyList<string> header, IEnumerable<IReadOnlyList<object?>> rows)
     {
         var sb = new StringBuilder();
         sb.Append(string.Join(',', header)).Append('\n');
@@ -40,6 +43,6 @@ public static class Csv
             if (row.Count != header.Count) throw new ArgumentException($"row has {row.Count} cells, header {header.Count}");
             sb.Append(string.Join(',', row.Select(Cell))).Append('\n');
         }
-        AtomicFile.WriteAllText(path, sb.ToString());
+        return sb.ToString();
     }
 }

@@ -114,21 +114,32 @@ public sealed class RunWriter
             .OrderBy(p => p.FileKey, StringComparer.Ordinal).ThenBy(p => p.Problem.Stage, StringComparer.Ordinal).ThenBy(p => p.SeriesKey, StringComparer.Ordinal).ToList();
         var seriesRows = ordered.Select(SeriesRow).ToList();
         var problemRows = sortedProblems.Select(p => ProblemRow(p.FileKey, p.Problem, p.SeriesKey)).ToList();
-        Csv.Write(Path.Combine(outDir, "vertebrae.csv"), VertebraTable.Header(_o.IncludePhi),
-            ordered.SelectMany(o => o.Vertebrae.Select(v => VertebraTable.Row(o.Identity, v, _o.IncludePhi))));
-        Csv.Write(Path.Combine(outDir, "radiographs.csv"), RadiographTable.Header(_o.IncludePhi),
-            ordered.SelectMany(o => RadiographTable.Rows(o.Identity, o.Radiographs, _o.IncludePhi)));
-        Csv.Write(Path.Combine(outDir, "series.csv"), _o.IncludePhi ? [.. ResultsDatabase.SeriesColumns, .. VertebraTable.PhiColumns] : ResultsDatabase.SeriesColumns, seriesRows);
-        Csv.Write(Path.Combine(outDir, "problems.csv"), _o.IncludePhi ? [.. ResultsDatabase.ProblemColumns, .. ResultsDatabase.ProblemPhiColumns] : ResultsDatabase.ProblemColumns, problemRows);
-        WriteJson(Path.Combine(outDir, "results.json"), ordered, problemRows, relative, fileKey);
-        if (_o.Report) _report.Write();
+        // All or nothing: every file is written to its temp file first, then the database in one transaction, and only then
+        // are the files renamed into place. A full disk anywhere before that leaves the previous outputs, all of them.
+        using var files = new AtomicFile.Batch();
+        files.WriteAllText(Path.Combine(outDir, "vertebrae.csv"), Csv.Text(VertebraTable.Header(_o.IncludePhi),
+            ordered.SelectMany(o => o.Vertebrae.Select(v => VertebraTable.Row(o.Identity, v, _o.IncludePhi)))));
+        files.WriteAllText(Path.Combine(outDir, "radiographs.csv"), Csv.Text(RadiographTable.Header(_o.IncludePhi),
+            ordered.SelectMany(o => RadiographTable.Rows(o.Identity, o.Radiographs, _o.IncludePhi))));
+        files.WriteAllText(Path.Combine(outDir, "series.csv"), Csv.Text(_o.IncludePhi ? [.. ResultsDatabase.SeriesColumns, .. VertebraTable.PhiColumns] : ResultsDatabase.SeriesColumns, seriesRows));
+        files.WriteAllText(Path.Combine(outDir, "problems.csv"), Csv.Text(_o.IncludePhi ? [.. ResultsDatabase.ProblemColumns, .. ResultsDatabase.ProblemPhiColumns] : ResultsDatabase.ProblemColumns, problemRows));
+        files.WriteAllText(Path.Combine(outDir, "results.json"), Json(ordered, problemRows, relative, fileKey));
+        if (_o.Report) files.WriteAllText(_report.HtmlPath, _report.Html());
         var parameters = Flatten("", _o.Parameters);
-        using var db = ResultsDatabase.Open(_o.Database);
-        db.WriteRun([.. ordered.Select((o, i) => new ResultsDatabase.SeriesRows(seriesRows[i], [.. o.Vertebrae.Select(v => VertebraTable.Row(o.Identity, v, _o.IncludePhi))])
+        try
         {
-            Radiographs = [.. RadiographTable.Rows(o.Identity, o.Radiographs, _o.IncludePhi)],
-            Parameters = parameters,
-        })], problemRows, _o.IncludePhi);
+            using var db = ResultsDatabase.Open(_o.Database);
+            db.WriteRun([.. ordered.Select((o, i) => new ResultsDatabase.SeriesRows(seriesRows[i], [.. o.Vertebrae.Select(v => VertebraTable.Row(o.Identity, v, _o.IncludePhi))])
+            {
+                Radiographs = [.. RadiographTable.Rows(o.Identity, o.Radiographs, _o.IncludePhi)],
+                Parameters = parameters,
+            })], problemRows, _o.IncludePhi);
+        }
+        catch (Exception ex) when (ex is System.Data.Common.DbException or IOException)
+        {
+            throw new OutputWriteException(ResultsDatabase.IsPostgres(_o.Database) ? "the PostgreSQL database" : _o.Database, ex);
+        }
+        files.Commit();
     }
 
     /// <summary>A problems.csv row: file_key, stage, reason, series_key, and the path only with --include-phi.</summary>
@@ -145,7 +156,7 @@ public sealed class RunWriter
         return row;
     }
 
-    private void WriteJson(string path, List<SeriesOutcome> outcomes, List<IReadOnlyList<object?>> problemRows, Func<string, string> relative, Func<string, string> fileKey)
+    private string Json(List<SeriesOutcome> outcomes, List<IReadOnlyList<object?>> problemRows, Func<string, string> relative, Func<string, string> fileKey)
     {
         var problemColumns = _o.IncludePhi ? [.. ResultsDatabase.ProblemColumns, .. ResultsDatabase.ProblemPhiColumns] : ResultsDatabase.ProblemColumns;
         Dictionary<string, object?> InputFile(string relativePath, string sha)
@@ -182,8 +193,7 @@ public sealed class RunWriter
             }),
             ["problems"] = problemRows.Select(r => problemColumns.Zip(r).ToDictionary(p => p.First, p => p.Second)),
         };
-        var json = JsonSerializer.Serialize(doc, new JsonSerializerOptions { WriteIndented = true });
-        AtomicFile.WriteAllText(path, json + "\n");
+        return JsonSerializer.Serialize(doc, new JsonSerializerOptions { WriteIndented = true }) + "\n";
     }
 
     private static object? JsonValue(object? v) => v is double d ? Math.Round(d, 4) : v;

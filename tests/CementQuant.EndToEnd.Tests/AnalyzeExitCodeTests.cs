@@ -61,7 +61,11 @@ public sealed class AnalyzeExitCodeTests(SmallPhantomFixture fx) : IClassFixture
         Assert.Equal(["notes.txt", "random.dcm", "zero.dcm"], problems.Select(p => p["path"]).Order(StringComparer.Ordinal));
         Assert.All(problems, p => Assert.StartsWith("not a DICOM file", p["reason"], StringComparison.Ordinal));
         Assert.Single(Outputs.ReadCsv(Path.Combine(outDir, "series.csv")), s => s["status"] == "ok");
+        Assert.Equal("exit 0: 1 series analysed, 3 non-DICOM files ignored, see problems.csv", LastLine(r));
     }
+
+    /// <summary>The console's last line explains the exit code (CLI.md), on every exit path.</summary>
+    private static string LastLine(Cli.Result r) => r.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).LastOrDefault() ?? "";
 
     [Fact]
     public void Analyze_JunkOnly_Exits2()
@@ -71,6 +75,7 @@ public sealed class AnalyzeExitCodeTests(SmallPhantomFixture fx) : IClassFixture
         var r = Cli.Run("analyze", input, "--out", Path.Combine(_tmp, "out"), "--site-key", Key);
         Assert.Equal(2, r.ExitCode);
         Assert.Contains("no DICOM or NIfTI input found", r.Stderr);
+        Assert.StartsWith("exit 2: no input: no DICOM or NIfTI input found in 3 file(s)", LastLine(r), StringComparison.Ordinal);
     }
 
     [Fact]
@@ -80,6 +85,8 @@ public sealed class AnalyzeExitCodeTests(SmallPhantomFixture fx) : IClassFixture
         var r = Cli.Run("analyze", fx.Ct, missing, "--out", Path.Combine(_tmp, "out"), "--site-key", Key);
         Assert.Equal(3, r.ExitCode);
         Assert.Contains(missing, r.Stderr);
+        Assert.StartsWith("exit 3: input not readable: ", LastLine(r), StringComparison.Ordinal);
+        Assert.Contains(missing, LastLine(r), StringComparison.Ordinal);
         Assert.False(Directory.Exists(Path.Combine(_tmp, "out", "masks")), "nothing may be analysed when an input is missing");
     }
 
@@ -91,6 +98,7 @@ public sealed class AnalyzeExitCodeTests(SmallPhantomFixture fx) : IClassFixture
         var r = Cli.Run("analyze", fx.Ct, "--out", Path.Combine(blocker, "sub"), "--site-key", Key);
         Assert.Equal(4, r.ExitCode);
         Assert.Contains("cannot write to output folder", r.Stderr);
+        Assert.StartsWith("exit 4: output not writable: cannot write to output folder", LastLine(r), StringComparison.Ordinal);
     }
 
     [Fact]
@@ -111,6 +119,7 @@ public sealed class AnalyzeExitCodeTests(SmallPhantomFixture fx) : IClassFixture
         var series = Outputs.ReadCsv(Path.Combine(outDir, "series.csv"));
         Assert.Single(series, s => s["status"] == "ok");
         Assert.Contains(Outputs.ReadProblems(outDir, Key, input), p => p["path"] == "gapped/" && p["reason"].Contains("missing slice", StringComparison.Ordinal));
+        Assert.Equal("exit 5: 1 series failed, 1 series analysed, see problems.csv", LastLine(r));
     }
 
     public static TheoryData<string[]> BadUsage() => new()
@@ -153,6 +162,7 @@ public sealed class AnalyzeExitCodeTests(SmallPhantomFixture fx) : IClassFixture
         var r = Cli.Run(args);
         Assert.True(r.ExitCode == 64, $"exit {r.ExitCode} for '{string.Join(' ', template)}': {r.Stderr}");
         Assert.False(string.IsNullOrWhiteSpace(r.Stderr), "a usage error must say what is wrong");
+        if (template.FirstOrDefault() == "analyze") Assert.StartsWith("exit 64: usage: ", LastLine(r), StringComparison.Ordinal);
         Assert.False(File.Exists(Path.Combine(outDir, "vertebrae.csv")));
     }
 
@@ -177,5 +187,69 @@ public sealed class AnalyzeExitCodeTests(SmallPhantomFixture fx) : IClassFixture
         Assert.Equal(1, global::CementQuant.Cli.Program.Guard(() => throw new InvalidOperationException("a bug")));
         Assert.Equal(4, global::CementQuant.Cli.Program.Guard(() => throw new global::CementQuant.Cli.CliException(4, "cannot write")));
         Assert.Equal(0, global::CementQuant.Cli.Program.Guard(() => 0));
+        var console = Console.Error;
+        using var captured = new StringWriter();
+        Console.SetError(captured);
+        try
+        {
+            Assert.Equal(1, global::CementQuant.Cli.Program.Guard(() => throw new InvalidOperationException("a bug"), explain: true));
+        }
+        finally
+        {
+            Console.SetError(console);
+        }
+        Assert.Equal("exit 1: internal error (please report): InvalidOperationException: a bug", captured.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Last());
+    }
+}
+
+/// <summary>--series-time-limit: validated, echoed in the provenance, and a series over it is a problems.csv row while the batch goes on.</summary>
+public sealed class SeriesTimeLimitTests(SmallPhantomFixture fx) : IClassFixture<SmallPhantomFixture>, IDisposable
+{
+    private readonly string _tmp = Directory.CreateTempSubdirectory("cq-limit-").FullName;
+
+    public void Dispose() => Directory.Delete(_tmp, recursive: true);
+
+    private string Key => Path.Combine(fx.Root, "site.key");
+
+    [Fact]
+    public void Analyze_SeriesOverTheTimeLimit_IsAProblemRowAndTheBatchGoesOn_Exit5_ThenResumedWithoutTheLimit()
+    {
+        // A limit of 1 ms is over before the CT has loaded (the check after loading always sees it); a junk file beside it.
+        var input = Directory.CreateDirectory(Path.Combine(_tmp, "in")).FullName;
+        var a = Directory.CreateDirectory(Path.Combine(input, "a")).FullName;
+        foreach (var f in Directory.GetFiles(fx.Ct)) File.Copy(f, Path.Combine(a, Path.GetFileName(f)));
+        File.WriteAllText(Path.Combine(input, "notes.txt"), "x");
+        var outDir = Path.Combine(_tmp, "out");
+        var r = Cli.Run("analyze", Path.Combine(input, "a"), Path.Combine(input, "notes.txt"), "--out", outDir, "--site-key", Key, "--no-report", "--series-time-limit", "0.001");
+
+        Assert.True(r.ExitCode == 5, $"exit {r.ExitCode}: {r.Stderr}");
+        var problem = Assert.Single(Outputs.ReadCsv(Path.Combine(outDir, "problems.csv")), p => p["stage"] == "analyze");
+        Assert.StartsWith("time limit of 0.001 s exceeded", problem["reason"], StringComparison.Ordinal);
+        Assert.Single(Outputs.ReadCsv(Path.Combine(outDir, "series.csv")), s => s["status"] == "failed");
+        Assert.Empty(Directory.GetFiles(Path.Combine(outDir, "series")));
+        Assert.False(Directory.Exists(Path.Combine(outDir, "masks")) && Directory.GetFiles(Path.Combine(outDir, "masks")).Length > 0, "a timed-out series wrote masks");
+        using (var json = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(outDir, "results.json"))))
+            Assert.Equal(0.001, json.RootElement.GetProperty("provenance").GetProperty("parameters").GetProperty("series_time_limit_s").GetDouble());
+        Assert.Equal("exit 5: 1 series failed, 0 series analysed, 1 non-DICOM file ignored, see problems.csv",
+            r.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Last());
+
+        // Timed-out series are not saved: a rerun without the limit analyses it.
+        var again = Cli.Run("analyze", Path.Combine(input, "a"), Path.Combine(input, "notes.txt"), "--out", outDir, "--site-key", Key, "--no-report", "--resume");
+        Assert.True(again.ExitCode == 0, $"exit {again.ExitCode}: {again.Stderr}");
+        Assert.Single(Outputs.ReadCsv(Path.Combine(outDir, "series.csv")), s => s["status"] == "ok");
+        using (var json = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(outDir, "results.json"))))
+            Assert.Equal("none", json.RootElement.GetProperty("provenance").GetProperty("parameters").GetProperty("series_time_limit_s").GetString());
+    }
+
+    [Theory]
+    [InlineData("0")]
+    [InlineData("-1")]
+    [InlineData("abc")]
+    [InlineData("1e9")]
+    public void Analyze_BadTimeLimit_Exits64(string value)
+    {
+        var r = Cli.Run("analyze", fx.Ct, "--out", Path.Combine(_tmp, "out"), "--site-key", Key, "--series-time-limit", value);
+        Assert.True(r.ExitCode == 64, $"exit {r.ExitCode}: {r.Stderr}");
+        Assert.Contains("--series-time-limit", r.Stderr, StringComparison.Ordinal);
     }
 }

@@ -9,9 +9,13 @@ public static class Cli
 
     private static string Exe => Path.Combine(AppContext.BaseDirectory, "cementquant.dll");
 
-    public static Result Run(params string[] args)
+    public static Result Run(params string[] args) => RunWith([], args);
+
+    /// <summary>Runs with extra environment variables for the child only (the test process's own environment is shared by parallel tests).</summary>
+    public static Result RunWith((string Name, string Value)[] env, params string[] args)
     {
         var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var (name, value) in env) psi.Environment[name] = value;
         psi.ArgumentList.Add(Exe);
         foreach (var a in args) psi.ArgumentList.Add(a);
         using var p = Process.Start(psi)!;

@@ -25,9 +25,10 @@ public sealed class CliUsageTests(SmallPhantomFixture fx) : IClassFixture<SmallP
         var r = Cli.Run("analyse", fx.Ct, "--out", Out("a"));
         Assert.Equal(64, r.ExitCode);
         var lines = Lines(r.Stderr);
-        Assert.Equal(2, lines.Length);
+        Assert.Equal(3, lines.Length);
         Assert.Contains("unknown command 'analyse'; did you mean 'analyze'?", lines[0], StringComparison.Ordinal);
         Assert.Equal("See 'cementquant --help'.", lines[1]);
+        Assert.StartsWith("exit 64: usage: unknown command 'analyse'", lines[2], StringComparison.Ordinal);
     }
 
     [Theory]
@@ -50,7 +51,11 @@ public sealed class CliUsageTests(SmallPhantomFixture fx) : IClassFixture<SmallP
     {
         var r = Cli.Run("analyze", fx.Ct, "--out", Out("b"), "--site-key", Key, option, value);
         Assert.Equal(64, r.ExitCode);
-        Assert.Equal(2, Lines(r.Stderr).Length);
+        // The error, the help hint, and the line that explains the exit code.
+        var lines = Lines(r.Stderr);
+        Assert.Equal(3, lines.Length);
+        Assert.Equal("See 'cementquant analyze --help'.", lines[1]);
+        Assert.StartsWith("exit 64: usage: ", lines[2], StringComparison.Ordinal);
     }
 
     [Fact]

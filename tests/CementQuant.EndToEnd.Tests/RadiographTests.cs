@@ -256,7 +256,7 @@ public sealed class RadiographTests(RadiographFolderFixture fx, Xunit.Abstractio
         var radiographLines = r.Stderr.Split('\n').Where(l => l.Contains("radiograph", StringComparison.Ordinal) && l.StartsWith('[')).ToList();
         Assert.NotEmpty(radiographLines);
         Assert.All(radiographLines, l => Assert.Contains("from an earlier run", l));
-        foreach (var name in new[] { "radiographs.csv", "series.csv", "problems.csv", "vertebrae.csv", "results.json" })
+        foreach (var name in new[] { "radiographs.csv", "series.csv", "problems.csv", "vertebrae.csv", "results.json", "report.html" })
             Assert.True(File.ReadAllText(Path.Combine(fx.Output, name)) == File.ReadAllText(Path.Combine(outDir, name)), $"{name} differs after --resume");
         // The resumed report still shows the pictures the first run drew.
         Assert.Contains($"_{fx.ImageKey(fx.ApPath)}_whole.png", File.ReadAllText(Path.Combine(outDir, "report.html")));

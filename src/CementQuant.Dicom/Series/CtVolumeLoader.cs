@@ -32,7 +32,8 @@ public static class CtVolumeLoader
 
     private sealed record SliceRef(InstanceHeader Header, int Frame, Vec3 Position, double Distance);
 
-    public static CtVolume Load(SeriesGroup group, int jobs = 0, bool hashFiles = false)
+    /// <param name="cancel">Checked between slices (a time limit): the load stops with <see cref="OperationCanceledException"/>.</param>
+    public static CtVolume Load(SeriesGroup group, int jobs = 0, bool hashFiles = false, CancellationToken cancel = default)
     {
         if (!group.Usable) throw new SeriesAssemblyException(Name(group), group.Reason);
         var notes = new List<string>();
@@ -80,7 +81,7 @@ public static class CtVolumeLoader
         var volume = new Volume<short>(first.Columns, first.Rows, n, geometry);
         var errors = new string?[n];
         var hashes = hashFiles ? new string?[n] : null;
-        var options = new ParallelOptions { MaxDegreeOfParallelism = jobs > 0 ? jobs : Environment.ProcessorCount };
+        var options = new ParallelOptions { MaxDegreeOfParallelism = jobs > 0 ? jobs : Environment.ProcessorCount, CancellationToken = cancel };
         // Enhanced CT: all frames come from one file, read it once.
         DicomFile? shared = group.Kind == InstanceKind.EnhancedCt ? DicomFile.Open(first.Path) : null;
         if (shared is not null && hashes is not null) hashes[0] = HashFile(first.Path);

@@ -75,7 +75,7 @@ public sealed class QaReport
     /// <summary>
     /// Draws the pictures of one radiograph series into <see cref="PictureFolder"/>: per image the whole image with
     /// every measured body outlined, and a close-up of each body. Pictures are named by the series and image keys and
-    /// the row's label, so a resumed run finds them again (<see cref="AddRadiographsWithoutPictures"/>).
+    /// the row's label, so a resumed run finds them again (<see cref="Restore"/>).
     /// </summary>
     public void AddRadiographSeries(SeriesIdentity id, string description, IReadOnlyList<ReportRadiograph> images)
     {
@@ -100,22 +100,6 @@ public sealed class QaReport
         lock (_lock) _series.Add(new ReportSeries(id, description, [], null) { Radiographs = entries });
     }
 
-    /// <summary>Lists a radiograph series from an earlier run (--resume) with the pictures that run drew, where they still exist.</summary>
-    public void AddRadiographsWithoutPictures(SeriesIdentity id, string description, IReadOnlyList<AnalysedRadiograph> images)
-    {
-        var seriesStem = Reserve(Safe(id.SeriesKey));
-        var entries = new List<RadiographEntry>();
-        foreach (var x in images)
-        {
-            var stem = Reserve($"{seriesStem}_{Safe(x.ImageKey)}");
-            var kinds = new[] { ("whole", $"{ViewName(x.View)} · image {Short(x.ImageKey)}") }.Concat(x.Rows.Select(r => (Safe(r.Vertebra), $"{r.Vertebra} · {ViewName(x.View)}")));
-            var pictures = kinds.Where(k => File.Exists(Path.Combine(PictureFolder, $"{stem}_{k.Item1}.png")))
-                .Select(k => new ReportPicture($"{PictureFolderName}/{stem}_{k.Item1}.png", k.Item2, "drawn by an earlier run")).ToList();
-            entries.Add(new RadiographEntry(x, stem, pictures));
-        }
-        lock (_lock) _series.Add(new ReportSeries(id, description, [], null) { Radiographs = entries });
-    }
-
     internal static string ViewName(string view) => view switch
     {
         "AP" => "AP radiograph",
@@ -127,25 +111,82 @@ public sealed class QaReport
     private static string Short(string key) => key.Length > 8 ? key[..8] : key;
 
     /// <summary>
-    /// Lists a series whose results come from an earlier run (--resume) without drawing it again: its rows
-    /// appear in the summary and panels; its pictures are the ones the earlier run left in the picture folder.
+    /// What the report holds for one series beyond its results: picture files, titles and captions, the chart, the
+    /// ROI confidence and QC codes. Saved with the series for --resume (<see cref="Restore"/>), so a resumed run
+    /// writes the same report.html as an uninterrupted one. Null when the series is not in the report.
     /// </summary>
-    public void AddWithoutPictures(SeriesIdentity id, string description, IReadOnlyList<VertebraMetrics> vertebrae)
+    public SavedReport Saved(string seriesKey)
     {
-        var seriesStem = Reserve(Safe(id.SeriesKey));
-        var entries = vertebrae.Select(m => new ReportEntry(m, Reserve($"{seriesStem}_{Safe(m.Vertebra)}"), [], null, [])).ToList();
-        lock (_lock) _series.Add(new ReportSeries(id, description, entries, null));
+        lock (_lock)
+        {
+            var s = _series.FirstOrDefault(x => x.Id.SeriesKey == seriesKey);
+            return s is null ? SavedReport.NotListed : new SavedReport(
+                [.. s.Vertebrae.Select(e => new SavedReport.Entry(e.Anchor, [.. e.Pictures.Select(Save)], e.RoiConfidence, e.RoiQc))],
+                s.Chart,
+                [.. s.Radiographs.Select(e => new SavedReport.Entry(e.Anchor, [.. e.Pictures.Select(Save)], null, []))]);
+        }
+
+        static SavedReport.Picture Save(ReportPicture p) => new(p.Src, p.Title, p.Caption);
+    }
+
+    /// <summary>
+    /// Whether <see cref="Restore"/> can list a series of an earlier run exactly as that run drew it: its saved entries
+    /// fit its results and every picture file is still there. When not, the series must be analysed again.
+    /// </summary>
+    public bool CanRestore(IReadOnlyList<VertebraMetrics> vertebrae, IReadOnlyList<AnalysedRadiograph> radiographs, SavedReport? saved)
+    {
+        ArgumentNullException.ThrowIfNull(vertebrae);
+        ArgumentNullException.ThrowIfNull(radiographs);
+        if (saved is null) return false;
+        if (!saved.Listed) return true;
+        if (saved.Vertebrae.Count != vertebrae.Count || saved.Radiographs.Count != radiographs.Count) return false;
+        var files = saved.Vertebrae.Concat(saved.Radiographs).SelectMany(e => e.Pictures).Select(p => p.Src).Append(saved.Chart).OfType<string>();
+        return files.All(f => IsOwnPicture(f) && File.Exists(Path.Combine(_outputFolder, f)));
+    }
+
+    /// <summary>Lists a series of an earlier run (--resume) exactly as that run drew it (after <see cref="CanRestore"/>).</summary>
+    public void Restore(SeriesIdentity id, string description, IReadOnlyList<VertebraMetrics> vertebrae, IReadOnlyList<AnalysedRadiograph> radiographs, SavedReport saved)
+    {
+        ArgumentNullException.ThrowIfNull(id);
+        if (!CanRestore(vertebrae, radiographs, saved)) throw new InvalidOperationException($"series {id.SeriesKey}: the saved report entries do not fit its results");
+        if (!saved.Listed) return;
+        lock (_lock)
+        {
+            foreach (var e in saved.Vertebrae.Concat(saved.Radiographs)) _stems.Add(e.Anchor);
+            _stems.Add(Safe(id.SeriesKey));
+            _series.Add(new ReportSeries(id, description,
+                [.. vertebrae.Zip(saved.Vertebrae, (m, e) => new ReportEntry(m, e.Anchor, [.. e.Pictures.Select(Load)], e.RoiConfidence, e.RoiQc))], saved.Chart)
+            {
+                Radiographs = [.. radiographs.Zip(saved.Radiographs, (x, e) => new RadiographEntry(x, e.Anchor, [.. e.Pictures.Select(Load)]))],
+            });
+        }
+
+        static ReportPicture Load(SavedReport.Picture p) => new(p.Src, p.Title, p.Caption);
+    }
+
+    /// <summary>A saved picture reference names a plain file in the picture folder (a damaged or edited state file cannot point elsewhere).</summary>
+    private static bool IsOwnPicture(string src)
+    {
+        if (!src.StartsWith(PictureFolderName + "/", StringComparison.Ordinal) || !src.EndsWith(".png", StringComparison.Ordinal)) return false;
+        var name = src[(PictureFolderName.Length + 1)..^4];
+        return name.Length > 0 && name.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_');
     }
 
     /// <summary>Writes <c>report.html</c> for every series added so far; returns its path.</summary>
     public string Write()
     {
+        Directory.CreateDirectory(_outputFolder);
+        AtomicFile.WriteAllText(HtmlPath, Html());
+        return HtmlPath;
+    }
+
+    /// <summary>The text of <c>report.html</c> for every series added so far.</summary>
+    public string Html()
+    {
         List<ReportSeries> series;
         lock (_lock)
             series = [.. _series.OrderBy(s => s.Id.StudyKey, StringComparer.Ordinal).ThenBy(s => s.Id.SeriesKey, StringComparer.Ordinal)];
-        Directory.CreateDirectory(_outputFolder);
-        AtomicFile.WriteAllText(HtmlPath, ReportHtml.Build(series, ContactToleranceMm));
-        return HtmlPath;
+        return ReportHtml.Build(series, ContactToleranceMm);
     }
 
     private IEnumerable<RenderedPicture> Draw(VertebraScene scene, string label)
@@ -175,6 +216,16 @@ public sealed class QaReport
         foreach (var c in text.Take(48)) sb.Append(char.IsAsciiLetterOrDigit(c) || c == '-' ? c : '_');
         return sb.Length == 0 ? "x" : sb.ToString();
     }
+}
+
+/// <summary>One series' report entries as saved for --resume (<see cref="QaReport.Saved"/>).</summary>
+public sealed record SavedReport(IReadOnlyList<SavedReport.Entry> Vertebrae, string? Chart, IReadOnlyList<SavedReport.Entry> Radiographs, bool Listed = true)
+{
+    /// <summary>The report was written, and this series was not in it (a failed series).</summary>
+    public static SavedReport NotListed { get; } = new([], null, [], Listed: false);
+
+    public sealed record Picture(string Src, string Title, string Caption);
+    public sealed record Entry(string Anchor, IReadOnlyList<Picture> Pictures, double? RoiConfidence, IReadOnlyList<string> RoiQc);
 }
 
 internal sealed record ReportPicture(string Src, string Title, string Caption);
