@@ -47,8 +47,12 @@ public sealed class AnalyzeRunner
         public IEnumerable<string> Files => Series.SelectMany(s => s.Files);
     }
 
-    public AnalyzeRunner(AnalyzeSettings settings, TextWriter log, bool terminal = false)
+    /// <summary>Rows for problems.csv from before the run: DICOMweb studies that did not arrive whole.</summary>
+    private readonly IReadOnlyList<Problem> _retrievalProblems;
+
+    public AnalyzeRunner(AnalyzeSettings settings, TextWriter log, bool terminal = false, IReadOnlyList<Problem>? retrievalProblems = null)
     {
+        _retrievalProblems = retrievalProblems ?? [];
         _s = settings;
         _log = log;
         _terminal = terminal;
@@ -120,6 +124,7 @@ public sealed class AnalyzeRunner
         // Unreadable files belong to no study: shard them by their path, so the shards' problems add up to the whole run's.
         var problems = scan.Problems.Select(p => (Problem: p with { Path = Relative(p.Path) }, SeriesKey: ""))
             .Where(p => InShard(siteKey.Hash("file:" + p.Problem.Path))).ToList();
+        problems.AddRange(_retrievalProblems.Select(p => (p, "")));
         problems.AddRange(outcomes.SelectMany(o => o.FileProblems.Select(p => (p with { Path = Relative(p.Path) }, o.Identity.SeriesKey))));
         problems.AddRange(outcomes.Where(o => o.Status != "ok" && o.FileProblems.Count == 0)
             .Select(o => (new Problem(SeriesPath(o.Files), o.Status == "skipped" ? "select" : "analyze", o.Reason), o.Identity.SeriesKey)));
@@ -277,7 +282,7 @@ public sealed class AnalyzeRunner
 
     /// <summary>Every option value of the run that shapes its results, from the options the pipelines actually use.</summary>
     private static Dictionary<string, object?> Parameters(AnalyzeSettings s, CtPipelineOptions ct, RadiographPipelineOptions radiographs) =>
-        new()
+        WithDicomWeb(new()
         {
             ["threshold_hu"] = s.ThresholdHu is { } t ? t : "auto",
             ["contact_tolerance_mm"] = s.ContactToleranceMm,
@@ -288,5 +293,24 @@ public sealed class AnalyzeRunner
             ["flag_rules"] = VertebraFlags.Rules(ct.Flags, ct.Cement.CrossesMidlineMm),
             ["ct_pipeline"] = ct.Describe().Values.ToDictionary(v => v.Key, v => v.Value),
             ["radiograph_pipeline"] = radiographs.Describe().Values.ToDictionary(v => v.Key, v => v.Value),
+        }, s);
+
+    /// <summary>
+    /// The DICOMweb options of a run that used them (a run on files keeps its provenance as before): where results were
+    /// pushed (root only, no credentials), the timeouts, retries and where the credentials came from, never the credentials.
+    /// </summary>
+    private static Dictionary<string, object?> WithDicomWeb(Dictionary<string, object?> p, AnalyzeSettings s)
+    {
+        if (!DicomWebSession.Needed(s)) return p;
+        p["dicomweb"] = new Dictionary<string, object?>
+        {
+            ["push"] = s.Push is null ? null : Dicom.Web.DicomWebUrl.Parse(s.Push).Redacted,
+            ["study_filter"] = s.Study is null ? null : s.IncludePhi ? s.Study : "given",
+            ["patient_filter"] = s.Patient is null ? null : s.IncludePhi ? s.Patient : "given",
+            ["timeout_s"] = s.DicomWebTimeoutSeconds,
+            ["retries"] = s.DicomWebRetries,
+            ["credentials"] = DicomWebSession.CredentialSource(s),
         };
+        return p;
+    }
 }

@@ -22,6 +22,18 @@ public sealed record AnalyzeSettings
     public bool NoReport { get; init; }
     public bool NoMasks { get; init; }
     public bool Resume { get; init; }
+    /// <summary>--study: the StudyInstanceUID a DICOMweb root input is searched for.</summary>
+    public string? Study { get; init; }
+    /// <summary>--patient: the PatientID a DICOMweb root input is searched for.</summary>
+    public string? Patient { get; init; }
+    /// <summary>--push: the DICOMweb root the DICOM outputs are sent to with STOW-RS after the run; implies --dicom.</summary>
+    public string? Push { get; init; }
+    /// <summary>--dicomweb-auth-file: one line of credentials ("user:password", "Bearer &lt;token&gt;"); else CQ_DICOMWEB_AUTH.</summary>
+    public string? DicomWebAuthFile { get; init; }
+    /// <summary>--dicomweb-timeout: seconds a DICOMweb request may wait for its answer, and a download for its next byte.</summary>
+    public double DicomWebTimeoutSeconds { get; init; } = 60;
+    /// <summary>--dicomweb-retries: retries of a request that failed with a connection error, a timeout or a 5xx.</summary>
+    public int DicomWebRetries { get; init; } = 3;
 
     /// <summary>The CT pipeline's options this run uses (the stages' defaults, with the command line's threshold and contact tolerance).</summary>
     public CtPipelineOptions CtOptions() =>
