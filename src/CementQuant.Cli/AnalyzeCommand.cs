@@ -81,6 +81,7 @@ internal static class AnalyzeCommand
     /// <summary>DICOMweb inputs retrieved into the run's folder first, then the usual run on them; --push after it.</summary>
     private static int RunWithDicomWeb(AnalyzeSettings settings)
     {
+        settings = settings with { DicomWebCredentials = DicomWebSession.CredentialSource(settings) };
         using var session = DicomWebSession.Open(settings, Console.Error);
         var outDir = CliChecks.Output(settings.Output);
         (IReadOnlyList<string> inputs, IReadOnlyList<Problem> problems) = settings.Inputs.Any(Dicom.Web.DicomWebUrl.IsDicomWeb) ? session.Retrieve(outDir) : (settings.Inputs, Array.Empty<Problem>());

@@ -301,7 +301,7 @@ public sealed class AnalyzeRunner
     /// </summary>
     private static Dictionary<string, object?> WithDicomWeb(Dictionary<string, object?> p, AnalyzeSettings s)
     {
-        if (!DicomWebSession.Needed(s)) return p;
+        if (s.DicomWebCredentials is null) return p;
         p["dicomweb"] = new Dictionary<string, object?>
         {
             ["push"] = s.Push is null ? null : Dicom.Web.DicomWebUrl.Parse(s.Push).Redacted,
@@ -309,7 +309,7 @@ public sealed class AnalyzeRunner
             ["patient_filter"] = s.Patient is null ? null : s.IncludePhi ? s.Patient : "given",
             ["timeout_s"] = s.DicomWebTimeoutSeconds,
             ["retries"] = s.DicomWebRetries,
-            ["credentials"] = DicomWebSession.CredentialSource(s),
+            ["credentials"] = s.DicomWebCredentials,
         };
         return p;
     }

@@ -34,6 +34,11 @@ public sealed record AnalyzeSettings
     public double DicomWebTimeoutSeconds { get; init; } = 60;
     /// <summary>--dicomweb-retries: retries of a request that failed with a connection error, a timeout or a 5xx.</summary>
     public int DicomWebRetries { get; init; } = 3;
+    /// <summary>
+    /// Set when the run uses DICOMweb (a URL input or --push): where its credentials came from ("file", "environment",
+    /// "url", "none"), fixed before the URL inputs are replaced by their retrieved folders. Never the credentials.
+    /// </summary>
+    public string? DicomWebCredentials { get; init; }
 
     /// <summary>The CT pipeline's options this run uses (the stages' defaults, with the command line's threshold and contact tolerance).</summary>
     public CtPipelineOptions CtOptions() =>
