@@ -23,7 +23,7 @@ internal static class AnalyzeCommand
 
     public static Command Create()
     {
-        var inputs = new Argument<string[]>("input") { Arity = ArgumentArity.OneOrMore, Description = "folders (searched recursively), DICOM files, .nii/.nii.gz CT volumes" };
+        var inputs = new Argument<string[]>("input") { Arity = ArgumentArity.OneOrMore, Description = "folders (searched recursively), DICOM files, .nii/.nii.gz CT volumes, DICOMweb study URLs (http://host/dicom-web/studies/<uid>) or a DICOMweb root with --study/--patient" };
         var output = new Option<string>("--out") { Required = true, Description = "output folder" };
         var threshold = new Option<string>("--threshold-hu") { Description = "cement threshold: auto (per vertebra) or HU (200..3071)", DefaultValueFactory = _ => "auto" };
         var tolerance = new Option<double>("--contact-tolerance-mm") { Description = "cement within this distance (mm, 0..10) touches an endplate", DefaultValueFactory = _ => 1.0 };
@@ -41,9 +41,16 @@ internal static class AnalyzeCommand
         var logFormat = new Option<string>("--log-format") { Description = "text, or json: one JSON object per log line (for schedulers)", DefaultValueFactory = _ => "text" };
         var json = new Option<bool>("--json") { Description = "print the run summary as JSON on standard output instead of the table" };
         var timeLimit = new Option<string>("--series-time-limit") { Description = "seconds one series may take; a series over it is a problems.csv row and the batch goes on", DefaultValueFactory = _ => "none" };
+        var study = new Option<string?>("--study") { Description = "StudyInstanceUID to search for on a DICOMweb root input (QIDO-RS) and retrieve (WADO-RS)" };
+        var patient = new Option<string?>("--patient") { Description = "PatientID whose studies are searched for on a DICOMweb root input and retrieved" };
+        var push = new Option<string?>("--push") { Description = "DICOMweb root URL: after the run, send the DICOM outputs (<out>/dicom/*.dcm) with STOW-RS" };
+        var authFile = new Option<string?>("--dicomweb-auth-file") { Description = $"file whose first line is the DICOMweb credentials: user:password or 'Bearer <token>' [environment variable {DicomWebSession.AuthVariable}]" };
+        var webTimeout = new Option<double>("--dicomweb-timeout") { Description = "seconds a DICOMweb request waits for its answer, and a download for its next byte", DefaultValueFactory = _ => 60 };
+        var webRetries = new Option<int>("--dicomweb-retries") { Description = "retries, with exponential back-off, of a DICOMweb request that failed with a connection error, timeout or 5xx", DefaultValueFactory = _ => 3 };
         var cmd = new Command("analyze", Help)
         {
             inputs, output, threshold, tolerance, segmentation, siteKey, phi, db, jobs, shard, noReport, noMasks, resume, timeLimit, quiet, verbose, logFormat, json,
+            study, patient, push, authFile, webTimeout, webRetries,
         };
         cmd.SetAction(r => Program.Guard(explain: true, body: () =>
         {
@@ -51,6 +58,10 @@ internal static class AnalyzeCommand
             if (t is < 0 or > 10) throw new CliException(ExitCodes.Usage, string.Create(CultureInfo.InvariantCulture, $"--contact-tolerance-mm expects 0..10, got {t}"));
             var j = r.GetValue(jobs);
             if (j < 1) throw new CliException(ExitCodes.Usage, $"--jobs expects a positive number, got {j}");
+            var wt = r.GetValue(webTimeout);
+            if (wt is < 1 or > 3600) throw new CliException(ExitCodes.Usage, string.Create(CultureInfo.InvariantCulture, $"--dicomweb-timeout expects 1..3600 seconds, got {wt}"));
+            var wr = r.GetValue(webRetries);
+            if (wr is < 0 or > 10) throw new CliException(ExitCodes.Usage, $"--dicomweb-retries expects 0..10, got {wr}");
             var settings = new AnalyzeSettings
             {
                 Inputs = r.GetValue(inputs)!,
@@ -67,19 +78,49 @@ internal static class AnalyzeCommand
                 NoMasks = r.GetValue(noMasks),
                 Resume = r.GetValue(resume),
                 SeriesTimeLimitSeconds = AnalyzeSettings.ParseTimeLimit(r.GetValue(timeLimit)),
+                Study = r.GetValue(study),
+                Patient = r.GetValue(patient),
+                Push = r.GetValue(push),
+                DicomWebAuthFile = r.GetValue(authFile),
+                DicomWebTimeoutSeconds = wt,
+                DicomWebRetries = wr,
             };
             if (r.GetValue(quiet) && r.GetValue(verbose)) throw new CliException(ExitCodes.Usage, "--quiet and --verbose exclude each other");
             var style = new ConsoleStyle(r.GetValue(quiet) ? Verbosity.Quiet : r.GetValue(verbose) ? Verbosity.Verbose : Verbosity.Normal,
                 ConsoleStyle.ParseJsonLog(r.GetValue(logFormat)));
-            // A live progress bar on a terminal; plain log lines when standard error goes to a file or a scheduler.
-            var result = new AnalyzeRunner(settings, Console.Error, terminal: !Console.IsErrorRedirected, style).Run();
-            if (r.GetValue(json)) RunSummaryJson.Write(Console.Out, result);
-            else if (style.Verbosity != Verbosity.Quiet) SummaryTable.Print(Console.Out, result.Series);
-            Console.Out.Flush();
-            // The last line says which exit code this is and why (quiet: only when it is not a success).
-            if (style.Verbosity != Verbosity.Quiet || result.ExitCode != ExitCodes.Success) Console.Error.WriteLine(style.Line("info", result.Explanation));
-            return result.ExitCode;
+            if (!DicomWebSession.Needed(settings) && (settings.Study is not null || settings.Patient is not null))
+                throw new CliException(ExitCodes.Usage, "--study/--patient filter a DICOMweb root input (http://host/dicom-web), and there is none");
+            var console = new ConsoleOutput(style, r.GetValue(json));
+            return DicomWebSession.Needed(settings) ? RunWithDicomWeb(settings, console) : Run(settings, [], console);
         }));
         return cmd;
+    }
+
+    /// <summary>The console's shape for this run: verbosity and log format, and the summary as a table or JSON.</summary>
+    private sealed record ConsoleOutput(ConsoleStyle Style, bool Json);
+
+    private static int Run(AnalyzeSettings settings, IReadOnlyList<Problem> retrievalProblems, ConsoleOutput console)
+    {
+        var style = console.Style;
+        // A live progress bar on a terminal; plain log lines when standard error goes to a file or a scheduler.
+        var result = new AnalyzeRunner(settings, Console.Error, terminal: !Console.IsErrorRedirected, style, retrievalProblems).Run();
+        if (console.Json) RunSummaryJson.Write(Console.Out, result);
+        else if (style.Verbosity != Verbosity.Quiet) SummaryTable.Print(Console.Out, result.Series);
+        Console.Out.Flush();
+        // The last line says which exit code this is and why (quiet: only when it is not a success).
+        if (style.Verbosity != Verbosity.Quiet || result.ExitCode != ExitCodes.Success) Console.Error.WriteLine(style.Line("info", result.Explanation));
+        return result.ExitCode;
+    }
+
+    /// <summary>DICOMweb inputs retrieved into the run's folder first, then the usual run on them; --push after it.</summary>
+    private static int RunWithDicomWeb(AnalyzeSettings settings, ConsoleOutput console)
+    {
+        settings = settings with { DicomWebCredentials = DicomWebSession.CredentialSource(settings) };
+        using var session = DicomWebSession.Open(settings, Console.Error);
+        var outDir = CliChecks.Output(settings.Output);
+        (IReadOnlyList<string> inputs, IReadOnlyList<Problem> problems) = settings.Inputs.Any(Dicom.Web.DicomWebUrl.IsDicomWeb) ? session.Retrieve(outDir) : (settings.Inputs, Array.Empty<Problem>());
+        var exit = Run(settings with { Inputs = inputs }, problems, console);
+        if (settings.Push is not null && exit is ExitCodes.Success or ExitCodes.PartialFailure) session.Push(outDir);
+        return exit;
     }
 }

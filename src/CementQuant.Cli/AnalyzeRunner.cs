@@ -49,8 +49,12 @@ public sealed class AnalyzeRunner
         public IEnumerable<string> Files => Series.SelectMany(s => s.Files);
     }
 
-    public AnalyzeRunner(AnalyzeSettings settings, TextWriter log, bool terminal = false, ConsoleStyle? style = null)
+    /// <summary>Rows for problems.csv from before the run: DICOMweb studies that did not arrive whole.</summary>
+    private readonly IReadOnlyList<Problem> _retrievalProblems;
+
+    public AnalyzeRunner(AnalyzeSettings settings, TextWriter log, bool terminal = false, ConsoleStyle? style = null, IReadOnlyList<Problem>? retrievalProblems = null)
     {
+        _retrievalProblems = retrievalProblems ?? [];
         _s = settings;
         _log = log;
         _terminal = terminal;
@@ -161,6 +165,7 @@ public sealed class AnalyzeRunner
         // Unreadable files belong to no study: shard them by their path, so the shards' problems add up to the whole run's.
         var problems = scan.Problems.Select(p => (Problem: p with { Path = Relative(p.Path) }, SeriesKey: ""))
             .Where(p => InShard(siteKey.Hash("file:" + p.Problem.Path))).ToList();
+        problems.AddRange(_retrievalProblems.Select(p => (p, "")));
         problems.AddRange(outcomes.SelectMany(o => o.FileProblems.Select(p => (p with { Path = Relative(p.Path) }, o.Identity.SeriesKey))));
         problems.AddRange(outcomes.Where(o => o.Status != "ok" && o.FileProblems.Count == 0)
             .Select(o => (new Problem(SeriesPath(o.Files), o.Status == "skipped" ? "select" : "analyze", o.Reason), o.Identity.SeriesKey)));

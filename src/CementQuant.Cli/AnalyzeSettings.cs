@@ -25,6 +25,23 @@ public sealed record AnalyzeSettings
     public bool Resume { get; init; }
     /// <summary>Wall-clock seconds one series (or one study's radiographs) may take; null: no limit.</summary>
     public double? SeriesTimeLimitSeconds { get; init; }
+    /// <summary>--study: the StudyInstanceUID a DICOMweb root input is searched for.</summary>
+    public string? Study { get; init; }
+    /// <summary>--patient: the PatientID a DICOMweb root input is searched for.</summary>
+    public string? Patient { get; init; }
+    /// <summary>--push: the DICOMweb root the DICOM outputs are sent to with STOW-RS after the run (--dicom, which will write them, is still to come: #16).</summary>
+    public string? Push { get; init; }
+    /// <summary>--dicomweb-auth-file: one line of credentials ("user:password", "Bearer &lt;token&gt;"); else CQ_DICOMWEB_AUTH.</summary>
+    public string? DicomWebAuthFile { get; init; }
+    /// <summary>--dicomweb-timeout: seconds a DICOMweb request may wait for its answer, and a download for its next byte.</summary>
+    public double DicomWebTimeoutSeconds { get; init; } = 60;
+    /// <summary>--dicomweb-retries: retries of a request that failed with a connection error, a timeout or a 5xx.</summary>
+    public int DicomWebRetries { get; init; } = 3;
+    /// <summary>
+    /// Set when the run uses DICOMweb (a URL input or --push): where its credentials came from ("file", "environment",
+    /// "url", "none"), fixed before the URL inputs are replaced by their retrieved folders. Never the credentials.
+    /// </summary>
+    public string? DicomWebCredentials { get; init; }
 
     /// <summary>The CT pipeline's options this run uses (the stages' defaults, with the command line's threshold and contact tolerance).</summary>
     public CtPipelineOptions CtOptions() =>
@@ -62,7 +79,7 @@ public sealed record AnalyzeSettings
 
     /// <summary>Every option value of the run that shapes its results, from the options the pipelines actually use.</summary>
     public Dictionary<string, object?> Parameters(CtPipelineOptions ct, RadiographPipelineOptions radiographs) =>
-        new()
+        WithDicomWeb(new()
         {
             ["threshold_hu"] = ThresholdHu is { } t ? t : "auto",
             ["contact_tolerance_mm"] = ContactToleranceMm,
@@ -77,5 +94,24 @@ public sealed record AnalyzeSettings
             ["flag_rules"] = VertebraFlags.Rules(ct.Flags, ct.Cement.CrossesMidlineMm),
             ["ct_pipeline"] = ct.Describe().Values.ToDictionary(v => v.Key, v => v.Value),
             ["radiograph_pipeline"] = radiographs.Describe().Values.ToDictionary(v => v.Key, v => v.Value),
+        });
+
+    /// <summary>
+    /// The DICOMweb options of a run that used them (a run on files keeps its provenance as before): where results were
+    /// pushed (root only, no credentials), the timeouts, retries and where the credentials came from, never the credentials.
+    /// </summary>
+    private Dictionary<string, object?> WithDicomWeb(Dictionary<string, object?> p)
+    {
+        if (DicomWebCredentials is null) return p;
+        p["dicomweb"] = new Dictionary<string, object?>
+        {
+            ["push"] = Push is null ? null : Dicom.Web.DicomWebUrl.Parse(Push).Redacted,
+            ["study_filter"] = Study is null ? null : IncludePhi ? Study : "given",
+            ["patient_filter"] = Patient is null ? null : IncludePhi ? Patient : "given",
+            ["timeout_s"] = DicomWebTimeoutSeconds,
+            ["retries"] = DicomWebRetries,
+            ["credentials"] = DicomWebCredentials,
         };
+        return p;
+    }
 }
