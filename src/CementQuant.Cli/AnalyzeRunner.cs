@@ -72,14 +72,18 @@ public sealed class AnalyzeRunner
         CliChecks.Inputs(_s.Inputs);
         var existed = Directory.Exists(_s.Output);
         var outDir = CliChecks.Output(_s.Output);
+        var sqlite = _s.Database is { } target && ResultsDatabase.IsPostgres(target) ? null : _s.Database ?? Path.Combine(outDir, "cementquant.db");
+        var sqliteExisted = sqlite is not null && File.Exists(sqlite);
         try
         {
             return Run(outDir);
         }
-        catch (CliException ex) when (ex.ExitCode == ExitCodes.NoInput && !existed)
+        catch (CliException ex) when (ex.ExitCode == ExitCodes.NoInput)
         {
-            // Nothing analysed, nothing written: not even the output folder this run made (the lock is gone by now).
-            if (!Directory.EnumerateFileSystemEntries(outDir).Any()) Directory.Delete(outDir);
+            // Nothing analysed, nothing written: not the empty database the early check made, nor the output folder this
+            // run made (the lock is gone by now).
+            if (sqlite is not null && !sqliteExisted) File.Delete(sqlite);
+            if (!existed && !Directory.EnumerateFileSystemEntries(outDir).Any()) Directory.Delete(outDir);
             throw;
         }
     }
@@ -88,6 +92,7 @@ public sealed class AnalyzeRunner
     {
         using var outputLock = OutputLock.Acquire(outDir);
         var siteKey = LoadSiteKey(_s.SiteKeyPath);
+        OutputUnwritable(_writer.CheckDatabase); // fail before hours of work, not after
         return BatchProgress.Run(_terminal, _log, _style, p => { _progress = p; return RunBatch(outDir, siteKey); });
     }
 
@@ -152,7 +157,6 @@ public sealed class AnalyzeRunner
         if (groups.Count == 0 && nifti.Count == 0 && scan.Problems.All(p => p.Reason.StartsWith(NotDicom, StringComparison.Ordinal) || p.Reason == "empty file"))
             throw new CliException(ExitCodes.NoInput, $"no DICOM or NIfTI input found in {files.Count} file(s)"
                 + string.Concat(scan.Problems.Take(3).Select(p => $"; '{p.Path}': {p.Reason}")) + (scan.Problems.Count > 3 ? $"; and {scan.Problems.Count - 3} more" : ""));
-        OutputUnwritable(_writer.CheckDatabase); // once there is work: fail before hours of it, not after
         _progress.Log(string.Create(CultureInfo.InvariantCulture, $"found {files.Count} files: {groups.Count} DICOM series, {nifti.Count} NIfTI volumes, {scan.Problems.Count} unreadable ({clock.Elapsed.TotalSeconds:0.0} s)"));
 
         var work = Plan(groups, nifti, siteKey);
