@@ -110,5 +110,41 @@ public sealed class SegmentationWriterTests : IDisposable
         Assert.True(errors.Count == 0, "dciodvfy errors:\n" + report);
         Assert.Contains("Segmentation", report);
         Peer.Run("dcmdump", path);
+        Keep(path);
+    }
+
+    /// <summary>With CQ_KEEP_DICOM=folder, a copy of a checked file stays there for inspection.</summary>
+    internal static void Keep(string path)
+    {
+        if (Environment.GetEnvironmentVariable("CQ_KEEP_DICOM") is { Length: > 0 } keep)
+            File.Copy(path, Path.Combine(Directory.CreateDirectory(keep).FullName, Path.GetFileName(path)), overwrite: true);
+    }
+
+    [Fact]
+    public void MeasurementReportPassesDciodvfyAndDsrdump()
+    {
+        if (Peer.Find("dciodvfy") is null || Peer.Find("dsrdump") is null)
+        {
+            Assert.False(Peer.Required, "dciodvfy (dicom3tools) or dsrdump (dcmtk) is not installed, and CI requires them");
+            return;
+        }
+        var segPath = WriteSeg(Masks(3), "m.dcm");
+        var (segSeries, segInstance) = SegmentationWriter.Uids("m.dcm");
+        var volume = new DicomCode("118565006", "SCT", "Volume");
+        var ml = new DicomCode("mL", "UCUM", "milliliter");
+        var groups = new[] { 1, 2 }.Select(i => new ReportGroup($"L{i}", Vertebra, i,
+            [new ReportNumber(volume, 1.25 * i, ml)],
+            [new ReportEvaluation(new DicomCode("FLAG", "99CQ", "Leak"), new DicomCode("373066001", "SCT", "Yes"))])).ToList();
+        var path = Path.Combine(_tmp, "sr.dcm");
+        MeasurementReportWriter.Write(path, "sr", Source(), new DicomCode("77477000", "SCT", "Computerized axial tomography"),
+            new SegReference(segSeries, segInstance), groups, new DateTime(2026, 1, 2, 3, 4, 5));
+        Keep(path);
+        var report = Peer.Run("sh", "-c", "dciodvfy \"$0\" 2>&1; true", path);
+        var errors = report.Split('\n').Where(l => l.StartsWith("Error", StringComparison.Ordinal)).ToList();
+        Assert.True(errors.Count == 0, "dciodvfy errors:\n" + report);
+        var tree = Peer.Run("dsrdump", path);
+        Assert.Contains("Imaging Measurement Report", tree);
+        Assert.Contains("Tracking Identifier", tree);
+        Assert.Contains("\"2.5\"", tree);
     }
 }
