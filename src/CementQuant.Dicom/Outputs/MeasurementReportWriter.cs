@@ -28,6 +28,9 @@ public static class MeasurementReportWriter
 {
     public const string SopClassUid = "1.2.840.10008.5.1.4.1.1.88.33"; // Comprehensive SR
 
+    /// <summary>Coding scheme designator of CementQuant's own concepts (the 99 prefix marks a private scheme).</summary>
+    public const string PrivateScheme = "99CQ";
+
     public static (string Series, string Instance) Uids(string key) =>
         (DicomWriter.UidFrom($"cementquant/sr/{key}/series"), DicomWriter.UidFrom($"cementquant/sr/{key}/instance"));
 
@@ -52,6 +55,12 @@ public static class MeasurementReportWriter
             .AddString(new DicomTag(0x0040, 0xA491), DicomVR.CS, "COMPLETE")    // CompletionFlag
             .AddString(new DicomTag(0x0040, 0xA493), DicomVR.CS, "UNVERIFIED")  // VerificationFlag
             .AddSequence(new DicomTag(0x0040, 0xA372));                         // PerformedProcedureCodeSequence, type 2
+
+        // The project's own concepts (flags, fill and contact measures) use a private scheme, declared here (PS3.3 C.12.1.1.2).
+        w.AddSequence(new DicomTag(0x0008, 0x0110), DicomWriter.Item()
+            .AddString(new DicomTag(0x0008, 0x0102), DicomVR.SH, PrivateScheme)
+            .AddString(new DicomTag(0x0008, 0x0115), DicomVR.ST, "CementQuant measures")
+            .AddString(new DicomTag(0x0008, 0x0116), DicomVR.ST, "CementQuant"));
 
         // Evidence: the source images and the SEG.
         List<DicomWriter> evidenceSeries = [DicomWriter.Item().AddUid(DicomTag.SeriesInstanceUID, source.SeriesInstanceUid)
