@@ -121,6 +121,43 @@ public sealed class SegmentationWriterTests : IDisposable
     }
 
     [Fact]
+    public void PydicomReadsTheSegAndDecodesTheSameFrames()
+    {
+        var python = File.Exists("/usr/bin/python3") ? "/usr/bin/python3" : "python3"; // Debian's, where apt puts pydicom
+        var hasPydicom = Peer.Find("python3") is not null && TryRun(python, "-c", "import pydicom, numpy");
+        if (!hasPydicom)
+        {
+            Assert.False(Peer.Required, "python3-pydicom is not installed, and CI requires it");
+            return;
+        }
+        var masks = Masks(11);
+        var path = WriteSeg(masks, "p.dcm");
+        // Per frame: referenced segment, then the count of set pixels, as pydicom decodes them.
+        var output = Peer.Run(python, "-c", """
+            import sys, pydicom
+            d = pydicom.dcmread(sys.argv[1])
+            a = d.pixel_array.reshape(int(d.NumberOfFrames), d.Rows, d.Columns)
+            for f, g in enumerate(d.PerFrameFunctionalGroupsSequence):
+                print(g.SegmentIdentificationSequence[0].ReferencedSegmentNumber, int(a[f].sum()))
+            """, path);
+        var frames = DicomFile.Open(path).Dataset.GetSequence(DicomTag.PerFrameFunctionalGroupsSequence);
+        var expected = frames.Select(fr =>
+        {
+            var segment = fr.GetItem(new DicomTag(0x0062, 0x000A))!.GetUInt16(new DicomTag(0x0062, 0x000B))!.Value;
+            var p = fr.GetItem(DicomTag.PlanePositionSequence)!.GetNumbers(DicomTag.ImagePositionPatient, 3, "position")!;
+            var z = (int)Math.Round(Grid.ToVoxel(new Vec3(p[0], p[1], p[2])).K);
+            return $"{segment} {masks[segment - 1].AsSpan(z * Nx * Ny, Nx * Ny).Count((byte)1)}";
+        });
+        Assert.Equal(string.Join('\n', expected), output.Trim());
+    }
+
+    private static bool TryRun(string tool, params string[] args)
+    {
+        try { Peer.Run(tool, args); return true; }
+        catch (InvalidOperationException) { return false; }
+    }
+
+    [Fact]
     public void MeasurementReportPassesDciodvfyAndDsrdump()
     {
         if (Peer.Find("dciodvfy") is null || Peer.Find("dsrdump") is null)
@@ -143,6 +180,9 @@ public sealed class SegmentationWriterTests : IDisposable
         var errors = report.Split('\n').Where(l => l.StartsWith("Error", StringComparison.Ordinal)).ToList();
         Assert.True(errors.Count == 0, "dciodvfy errors:\n" + report);
         var tree = Peer.Run("dsrdump", path);
+        if (TryRun(File.Exists("/usr/bin/python3") ? "/usr/bin/python3" : "python3", "-c", "import pydicom"))
+            Assert.Equal("SR", Peer.Run(File.Exists("/usr/bin/python3") ? "/usr/bin/python3" : "python3", "-c",
+                "import sys, pydicom; print(pydicom.dcmread(sys.argv[1]).Modality)", path).Trim());
         Assert.Contains("Imaging Measurement Report", tree);
         Assert.Contains("Tracking Identifier", tree);
         Assert.Contains("\"2.5\"", tree);
