@@ -8,27 +8,75 @@ namespace CementQuant.Dicom;
 /// <summary>
 /// Writes Part 10 files in Explicit VR Little Endian: preamble, file meta group with its group length,
 /// then the elements in tag order. Strict: values are padded to even length, DS values fit 16 characters,
-/// UIDs use only digits and dots. Used for phantoms and fixtures; trusted peers (dcmtk, GDCM) read the result.
+/// UIDs use only digits and dots. Sequences nest writers as items and are written with undefined lengths
+/// (item and sequence delimiters), so an item may still be filled after it was added to its parent.
+/// Used for phantoms, fixtures and the SEG/SR outputs; trusted peers (dcmtk, GDCM, pydicom) read the result.
 /// </summary>
 public sealed class DicomWriter
 {
-    private readonly SortedDictionary<uint, (DicomVR Vr, byte[] Value)> _elements = [];
+    private readonly SortedDictionary<uint, (DicomVR Vr, byte[] Value, IReadOnlyList<DicomWriter>? Items)> _elements = [];
 
     public const string ImplementationClassUid = "2.25.247128843178213948817311413460571837001";
 
     public DicomWriter Add(DicomTag tag, DicomVR vr, byte[] value)
     {
         if (tag.Group == 0x0002) throw new ArgumentException("file meta elements are written by the writer itself", nameof(tag));
-        _elements[tag.Value] = (vr, value);
+        if (vr == DicomVR.SQ) throw new ArgumentException("sequences are added with AddSequence", nameof(vr));
+        if (tag.Group == 0xFFFE) throw new ArgumentException("item and delimiter tags are written by the writer itself", nameof(tag));
+        _elements[tag.Value] = (vr, value.Length % 2 == 1 ? [.. value, vr == DicomVR.UI || !vr.IsString ? (byte)0 : (byte)' '] : value, null);
         return this;
+    }
+
+    /// <summary>A sequence of the given items (possibly none); the items are serialised when the file is written.</summary>
+    public DicomWriter AddSequence(DicomTag tag, params DicomWriter[] items)
+    {
+        if (tag.Group == 0x0002) throw new ArgumentException("file meta elements are written by the writer itself", nameof(tag));
+        if (items.Any(i => ReferenceEquals(i, this))) throw new ArgumentException("an item cannot contain itself", nameof(items));
+        _elements[tag.Value] = (DicomVR.SQ, [], items);
+        return this;
+    }
+
+    /// <summary>An item of a sequence: a writer of its own, added by the caller with <see cref="AddSequence"/>.</summary>
+    public static DicomWriter Item() => new();
+
+    public DicomWriter AddUid(DicomTag tag, string uid) => Add(tag, DicomVR.UI, Uid(uid));
+
+    public DicomWriter AddFloat64(DicomTag tag, params double[] values) => AddBinary(tag, DicomVR.FD, values, 8, (s, v) => BinaryPrimitives.WriteDoubleLittleEndian(s, v));
+
+    public DicomWriter AddFloat32(DicomTag tag, params float[] values) => AddBinary(tag, DicomVR.FL, values, 4, (s, v) => BinaryPrimitives.WriteSingleLittleEndian(s, v));
+
+    public DicomWriter AddUInt32(DicomTag tag, params uint[] values) => AddBinary(tag, DicomVR.UL, values, 4, (s, v) => BinaryPrimitives.WriteUInt32LittleEndian(s, v));
+
+    public DicomWriter AddInt32(DicomTag tag, params int[] values) => AddBinary(tag, DicomVR.SL, values, 4, (s, v) => BinaryPrimitives.WriteInt32LittleEndian(s, v));
+
+    public DicomWriter AddInt16(DicomTag tag, params short[] values) => AddBinary(tag, DicomVR.SS, values, 2, (s, v) => BinaryPrimitives.WriteInt16LittleEndian(s, v));
+
+    public DicomWriter AddUInt64(DicomTag tag, params ulong[] values) => AddBinary(tag, DicomVR.UV, values, 8, (s, v) => BinaryPrimitives.WriteUInt64LittleEndian(s, v));
+
+    public DicomWriter AddInt64(DicomTag tag, params long[] values) => AddBinary(tag, DicomVR.SV, values, 8, (s, v) => BinaryPrimitives.WriteInt64LittleEndian(s, v));
+
+    /// <summary>Attribute tags (AT): group then element, each 16-bit little endian.</summary>
+    public DicomWriter AddTags(DicomTag tag, params DicomTag[] values) => AddBinary(tag, DicomVR.AT, values, 4, (s, v) =>
+    {
+        BinaryPrimitives.WriteUInt16LittleEndian(s, v.Group);
+        BinaryPrimitives.WriteUInt16LittleEndian(s[2..], v.Element);
+    });
+
+    private delegate void SpanWriter<T>(Span<byte> target, T value);
+
+    private DicomWriter AddBinary<T>(DicomTag tag, DicomVR vr, T[] values, int size, SpanWriter<T> write)
+    {
+        var b = new byte[values.Length * size];
+        for (var i = 0; i < values.Length; i++) write(b.AsSpan(i * size, size), values[i]);
+        return Add(tag, vr, b);
     }
 
     public DicomWriter AddString(DicomTag tag, DicomVR vr, string value)
     {
-        var pad = vr == DicomVR.UI ? (byte)0 : (byte)' ';
-        var bytes = Encoding.ASCII.GetBytes(value);
-        if (bytes.Length % 2 == 1) bytes = [.. bytes, pad];
-        return Add(tag, vr, bytes);
+        if (!vr.IsString) throw new ArgumentException($"{vr} is not a string VR", nameof(vr));
+        if (value.Any(c => c > 0x7E || (c < 0x20 && c is not '\r' and not '\n' and not '\t' and not '\f' and not '\x1b')))
+            throw new ArgumentException($"{tag}: only the default character repertoire is written", nameof(value));
+        return Add(tag, vr, Encoding.ASCII.GetBytes(value));
     }
 
     public DicomWriter AddStrings(DicomTag tag, DicomVR vr, params string[] values) => AddString(tag, vr, string.Join('\\', values));
@@ -99,20 +147,65 @@ public sealed class DicomWriter
         meta.Position = 0;
         meta.CopyTo(stream);
 
-        _elements[DicomTag.SOPClassUID.Value] = (DicomVR.UI, Uid(sopClassUid));
-        _elements[DicomTag.SOPInstanceUID.Value] = (DicomVR.UI, Uid(sopInstanceUid));
-        foreach (var (tag, (vr, value)) in _elements)
-            WriteElement(stream, new DicomTag((ushort)(tag >> 16), (ushort)tag), vr, value);
+        // The SOP identity goes into a copy: writing leaves the writer as it was, so it can be written again.
+        var top = new SortedDictionary<uint, (DicomVR Vr, byte[] Value, IReadOnlyList<DicomWriter>? Items)>(_elements)
+        {
+            [DicomTag.SOPClassUID.Value] = (DicomVR.UI, Uid(sopClassUid), null),
+            [DicomTag.SOPInstanceUID.Value] = (DicomVR.UI, Uid(sopInstanceUid), null),
+        };
+        WriteElements(stream, top, 0);
     }
+
+    /// <summary>Writes elements alone (no preamble, no meta group): a dataset body or an item's content.</summary>
+    private static void WriteElements(Stream stream, SortedDictionary<uint, (DicomVR Vr, byte[] Value, IReadOnlyList<DicomWriter>? Items)> elements, int depth)
+    {
+        if (depth > DicomParser.MaxDepth) throw new InvalidOperationException($"sequences nested deeper than {DicomParser.MaxDepth} levels");
+        foreach (var (tag, (vr, value, items)) in elements)
+        {
+            var t = new DicomTag((ushort)(tag >> 16), (ushort)tag);
+            if (items is null) { WriteElement(stream, t, vr, value); continue; }
+            WriteHeader(stream, t, DicomVR.SQ, Undefined);
+            foreach (var item in items)
+            {
+                WriteDelimiter(stream, DicomTag.Item, Undefined);
+                WriteElements(stream, item._elements, depth + 1);
+                WriteDelimiter(stream, DicomTag.ItemDelimitation, 0);
+            }
+            WriteDelimiter(stream, DicomTag.SequenceDelimitation, 0);
+        }
+    }
+
+    private const uint Undefined = 0xFFFFFFFF;
+
+    private static void WriteDelimiter(Stream s, DicomTag tag, uint length)
+    {
+        Span<byte> h = stackalloc byte[8];
+        BinaryPrimitives.WriteUInt16LittleEndian(h, tag.Group);
+        BinaryPrimitives.WriteUInt16LittleEndian(h[2..], tag.Element);
+        BinaryPrimitives.WriteUInt32LittleEndian(h[4..], length);
+        s.Write(h);
+    }
+
+    /// <summary>A syntactically valid UID: at most 64 characters, dot-separated numbers without leading zeros.</summary>
+    public static bool IsValidUid(string uid) =>
+        uid.Length is > 0 and <= 64 && uid.Split('.').All(c => c.Length > 0 && c.All(char.IsAsciiDigit) && (c.Length == 1 || c[0] != '0'));
 
     private static byte[] Uid(string uid)
     {
-        if (uid.Length > 64 || uid.Any(c => c != '.' && !char.IsAsciiDigit(c))) throw new ArgumentException($"'{uid}' is not a valid UID");
+        if (!IsValidUid(uid)) throw new ArgumentException($"'{uid}' is not a valid UID");
         var b = Encoding.ASCII.GetBytes(uid);
         return b.Length % 2 == 1 ? [.. b, 0] : b;
     }
 
     private static void WriteElement(Stream s, DicomTag tag, DicomVR vr, byte[] value)
+    {
+        if (!vr.HasLongLength && value.Length > ushort.MaxValue)
+            throw new ArgumentException($"{tag} {vr}: value of {value.Length} bytes does not fit a 16-bit length");
+        WriteHeader(s, tag, vr, (uint)value.Length);
+        s.Write(value);
+    }
+
+    private static void WriteHeader(Stream s, DicomTag tag, DicomVR vr, uint length)
     {
         Span<byte> h = stackalloc byte[12];
         BinaryPrimitives.WriteUInt16LittleEndian(h, tag.Group);
@@ -121,15 +214,13 @@ public sealed class DicomWriter
         if (vr.HasLongLength)
         {
             h[6] = 0; h[7] = 0;
-            BinaryPrimitives.WriteUInt32LittleEndian(h[8..], (uint)value.Length);
+            BinaryPrimitives.WriteUInt32LittleEndian(h[8..], length);
             s.Write(h);
         }
         else
         {
-            if (value.Length > ushort.MaxValue) throw new ArgumentException($"{tag} {vr}: value of {value.Length} bytes does not fit a 16-bit length");
-            BinaryPrimitives.WriteUInt16LittleEndian(h[6..], (ushort)value.Length);
+            BinaryPrimitives.WriteUInt16LittleEndian(h[6..], (ushort)length);
             s.Write(h[..8]);
         }
-        s.Write(value);
     }
 }
