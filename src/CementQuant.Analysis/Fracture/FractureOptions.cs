@@ -1,0 +1,60 @@
+namespace CementQuant.Analysis.Fracture;
+
+/// <summary>
+/// Settings of the fracture geometry stage (<see cref="FractureMeasurer"/>; shared/spec/METRICS.md "Fracture geometry"),
+/// each validated when set and echoed in the run's provenance (<see cref="Describe"/>).
+/// </summary>
+public sealed record FractureOptions
+{
+    public static FractureOptions Default { get; } = new();
+
+    /// <summary>Anterior and posterior heights are measured this far inside the anterior / posterior wall (METRICS.md: 5 mm).</summary>
+    public double WallInsetMm { get; init => field = value is >= 0 and <= 15 ? value : throw new ArgumentOutOfRangeException(nameof(WallInsetMm), value, "expected 0..15 mm"); } = 5;
+
+    /// <summary>
+    /// Each height is the median over a patch of profiles: ± this across the measuring plane (e.g. left-right for the
+    /// midsagittal heights), so one noisy column or a basivertebral notch does not decide it.
+    /// </summary>
+    public double ProfileHalfWidthMm { get; init => field = value is >= 0 and <= 6 ? value : throw new ArgumentOutOfRangeException(nameof(ProfileHalfWidthMm), value, "expected 0..6 mm"); } = 2;
+
+    /// <summary>… and ± this along the measuring plane (e.g. antero-posterior for the midsagittal heights).</summary>
+    public double ProfileHalfLengthMm { get; init => field = value is >= 0 and <= 4 ? value : throw new ArgumentOutOfRangeException(nameof(ProfileHalfLengthMm), value, "expected 0..4 mm"); } = 1;
+
+    /// <summary>Spacing of the profiles within the patch (the endplate maps' grid is 1 mm by default).</summary>
+    public double ProfileStepMm { get; init => field = value is > 0 and <= 4 ? value : throw new ArgumentOutOfRangeException(nameof(ProfileStepMm), value, "expected above 0, at most 4 mm"); } = 1;
+
+    /// <summary>
+    /// Walls are found in a slab of ± this about the body's mid-height (and ± <see cref="ProfileHalfWidthMm"/> about the
+    /// measuring plane): a median over 1 mm layers of the outermost mask voxel, so endplate rims and osteophytes do not move them.
+    /// </summary>
+    public double WallSlabHalfMm { get; init => field = value is >= 1 and <= 10 ? value : throw new ArgumentOutOfRangeException(nameof(WallSlabHalfMm), value, "expected 1..10 mm"); } = 4;
+
+    /// <summary>A height is measured when at least this fraction of its patch's profiles meets both endplates; else the body is not assessable.</summary>
+    public double MinProfileFraction { get; init => field = value is > 0 and <= 1 ? value : throw new ArgumentOutOfRangeException(nameof(MinProfileFraction), value, "expected above 0, at most 1"); } = 0.5;
+
+    /// <summary>Genant grade 1 from this height loss (%; METRICS.md: 20).</summary>
+    public double Grade1Pct { get; init => field = value is > 0 and < 100 ? value : throw new ArgumentOutOfRangeException(nameof(Grade1Pct), value, "expected 0..100 %"); } = 20;
+
+    /// <summary>Genant grade 2 from this height loss (%; METRICS.md: 25).</summary>
+    public double Grade2Pct { get; init => field = value is > 0 and < 100 ? value : throw new ArgumentOutOfRangeException(nameof(Grade2Pct), value, "expected 0..100 %"); } = 25;
+
+    /// <summary>Genant grade 3 above this height loss (%; METRICS.md: 40).</summary>
+    public double Grade3Pct { get; init => field = value is > 0 and < 100 ? value : throw new ArgumentOutOfRangeException(nameof(Grade3Pct), value, "expected 0..100 %"); } = 40;
+
+    /// <summary>Passes of "reference from unfractured neighbours, then grade" until the set of fractured bodies settles.</summary>
+    public const int ReferencePasses = 4;
+
+    public int GenantGrade(double heightLossPct) =>
+        heightLossPct < Grade1Pct ? 0 : heightLossPct < Grade2Pct ? 1 : heightLossPct <= Grade3Pct ? 2 : 3;
+
+    public OptionsDescription Describe() => new OptionsDescription()
+        .Add("wall_inset_mm", WallInsetMm)
+        .Add("profile_half_width_mm", ProfileHalfWidthMm)
+        .Add("profile_half_length_mm", ProfileHalfLengthMm)
+        .Add("profile_step_mm", ProfileStepMm)
+        .Add("wall_slab_half_mm", WallSlabHalfMm)
+        .Add("min_profile_fraction", MinProfileFraction)
+        .Add("grade1_pct", Grade1Pct)
+        .Add("grade2_pct", Grade2Pct)
+        .Add("grade3_pct", Grade3Pct);
+}
