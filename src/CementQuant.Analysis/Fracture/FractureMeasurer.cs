@@ -31,7 +31,7 @@ public static class FractureMeasurer
         ArgumentNullException.ThrowIfNull(options);
         if (cement.Count != rois.Count) throw new ArgumentException("one cement result per body expected", nameof(cement));
         var own = new Own?[rois.Count];
-        Parallel.For(0, rois.Count, i => own[i] = MeasureOwn(hu.Geometry, rois[i], options));
+        Parallel.For(0, rois.Count, i => own[i] = MeasureOwn(hu, rois[i], options));
 
         // Intrinsic loss (shape terms without the reference), then the reference from unfractured neighbours, until settled.
         var fractured = new bool[rois.Count];
@@ -115,8 +115,9 @@ public static class FractureMeasurer
         return Deg * (Slope(f, above.SupAnterior, above.SupPosterior) - Slope(f, below.InfAnterior, below.InfPosterior));
     }
 
-    private static Own? MeasureOwn(ImageGeometry g, VertebraRoi roi, FractureOptions o)
+    private static Own? MeasureOwn(Volume<short> hu, VertebraRoi roi, FractureOptions o)
     {
+        var g = hu.Geometry;
         if (roi.Qc.Contains(VertebraQc.PartialFov)) return null;
         var f = roi.Frame;
         var uMid = f.ToLocal(roi.MidsagittalPoint).X;
@@ -124,11 +125,11 @@ public static class FractureMeasurer
         if (vPost - vAnt <= 2 * o.WallInsetMm + 2 || uLeft - uMid <= 2 || uMid - uRight <= 2) return null;
         double va = vAnt + o.WallInsetMm, vp = vPost - o.WallInsetMm, vm = (vAnt + vPost) / 2;
         double ul = (uMid + uLeft) / 2, ur = (uMid + uRight) / 2;
-        var sa = Profile(roi, uMid, va, sagittal: true, o);
-        var sm = Profile(roi, uMid, vm, sagittal: true, o);
-        var sp = Profile(roi, uMid, vp, sagittal: true, o);
-        var cl = Profile(roi, ul, 0, sagittal: false, o);
-        var cr = Profile(roi, ur, 0, sagittal: false, o);
+        var sa = Profile(hu, roi, uMid, va, sagittal: true, o);
+        var sm = Profile(hu, roi, uMid, vm, sagittal: true, o);
+        var sp = Profile(hu, roi, uMid, vp, sagittal: true, o);
+        var cl = Profile(hu, roi, ul, 0, sagittal: false, o);
+        var cr = Profile(hu, roi, ur, 0, sagittal: false, o);
         if (sa is not { } a || sm is not { } m || sp is not { } p || cl is not { } l || cr is not { } r) return null;
         // Angle between the endplate lines: superior line's rise minus inferior line's rise, toward posterior (sagittal,
         // positive when the front is lower) and toward the patient's left (coronal, positive when the right is lower).
@@ -143,8 +144,9 @@ public static class FractureMeasurer
     /// Median endplate heights and median height over a patch of profiles centred on (u, v): wide across the measuring
     /// plane, short along it (<paramref name="sagittal"/>: the plane is u = const; else v = const). Null when too few profiles meet both endplates.
     /// </summary>
-    private static (double Sup, double Inf, double Height)? Profile(VertebraRoi roi, double u, double v, bool sagittal, FractureOptions o)
+    private static (double Sup, double Inf, double Height)? Profile(Volume<short> hu, VertebraRoi roi, double u, double v, bool sagittal, FractureOptions o)
     {
+        var map = new VoxelMap(hu.Geometry);
         var across = (int)Math.Floor(o.ProfileHalfWidthMm / o.ProfileStepMm + 1e-9);
         var along = (int)Math.Floor(o.ProfileHalfLengthMm / o.ProfileStepMm + 1e-9);
         List<double> sup = [], inf = [], h = [];
@@ -157,10 +159,45 @@ public static class FractureMeasurer
                 var s = roi.Superior.HeightAt(pu, pv);
                 var i = roi.Inferior.HeightAt(pu, pv);
                 if (double.IsNaN(s) || double.IsNaN(i) || s <= i) continue;
+                s = RefineEdge(hu, map, roi.Frame, pu, pv, s, +1, o);
+                i = RefineEdge(hu, map, roi.Frame, pu, pv, i, -1, o);
                 sup.Add(s); inf.Add(i); h.Add(s - i);
             }
         if (h.Count < o.MinProfileFraction * total) return null;
         return (Median(sup), Median(inf), Median(h));
+    }
+
+    /// <summary>
+    /// The endplate's outer surface to a fraction of a voxel: the mask's boundary <paramref name="w0"/> is whole voxels, so
+    /// along the cranio-caudal line through (u, v) the HU profile (trilinear, every <see cref="FractureOptions.EdgeStepMm"/>)
+    /// is read from <see cref="FractureOptions.EdgeSearchMm"/> inside it to a voxel outside; the endplate is its peak
+    /// (parabola through the top three samples), its outer surface half an endplate (<see cref="FractureOptions.EndplateHalfThicknessMm"/>)
+    /// beyond: a thin bright layer's centre does not move with blur, its half-maximum edges do. Without a clear peak
+    /// above the disc beyond (<see cref="FractureOptions.MinEdgeContrastHu"/>) the mask's boundary stands.
+    /// </summary>
+    /// <param name="outward">+1 for the superior endplate (outward is up), −1 for the inferior.</param>
+    private static double RefineEdge(Volume<short> hu, VoxelMap map, LocalFrame f, double u, double v, double w0, int outward, FractureOptions o)
+    {
+        const double OutsideMm = 2.5; // read this far outside the mask, to see the disc beyond the peak
+        var n = (int)Math.Round((o.EdgeSearchMm + OutsideMm) / o.EdgeStepMm) + 1;
+        Span<float> prof = stackalloc float[n];
+        for (var k = 0; k < n; k++)
+        {
+            var q = map.ToVoxel(f.ToPatient(new Vec3(u, v, w0 + outward * (-o.EdgeSearchMm + k * o.EdgeStepMm))));
+            prof[k] = Sampler.Trilinear(hu, q.X, q.Y, q.Z);
+        }
+        // The endplate's peak: inside, up to a voxel past the mask's boundary.
+        var lastPeak = Math.Min(n - 2, (int)Math.Round((o.EdgeSearchMm + 1) / o.EdgeStepMm));
+        var kp = 0;
+        for (var k = 1; k <= lastPeak; k++) if (prof[k] > prof[kp]) kp = k;
+        var disc = float.PositiveInfinity;
+        for (var k = kp + 1; k < n; k++) disc = Math.Min(disc, prof[k]);
+        if (kp == 0 || !(prof[kp] - disc >= o.MinEdgeContrastHu)) return w0;
+        double a = prof[kp - 1], b = prof[kp], c = prof[kp + 1];
+        var den = a - 2 * b + c;
+        var sub = den < 0 ? Math.Clamp(0.5 * (a - c) / den, -0.5, 0.5) : 0;
+        var offset = -o.EdgeSearchMm + (kp + sub) * o.EdgeStepMm + o.EndplateHalfThicknessMm;
+        return w0 + outward * offset;
     }
 
     /// <summary>

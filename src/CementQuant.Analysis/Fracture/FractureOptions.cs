@@ -32,6 +32,18 @@ public sealed record FractureOptions
     /// <summary>A height is measured when at least this fraction of its patch's profiles meets both endplates; else the body is not assessable.</summary>
     public double MinProfileFraction { get; init => field = value is > 0 and <= 1 ? value : throw new ArgumentOutOfRangeException(nameof(MinProfileFraction), value, "expected above 0, at most 1"); } = 0.5;
 
+    /// <summary>Each endplate is looked for in the HU profile from this far inside the body mask's boundary to a voxel beyond it.</summary>
+    public double EdgeSearchMm { get; init => field = value is >= 0.5 and <= 5 ? value : throw new ArgumentOutOfRangeException(nameof(EdgeSearchMm), value, "expected 0.5..5 mm"); } = 2.5;
+
+    /// <summary>Sampling step of that HU profile.</summary>
+    public double EdgeStepMm { get; init => field = value is >= 0.05 and <= 1 ? value : throw new ArgumentOutOfRangeException(nameof(EdgeStepMm), value, "expected 0.05..1 mm"); } = 0.25;
+
+    /// <summary>Half the endplate's thickness: its outer surface lies this far beyond its HU peak (BodyGeometry assumes a 1 mm endplate too).</summary>
+    public double EndplateHalfThicknessMm { get; init => field = value is >= 0 and <= 2 ? value : throw new ArgumentOutOfRangeException(nameof(EndplateHalfThicknessMm), value, "expected 0..2 mm"); } = 0.5;
+
+    /// <summary>An endplate edge is refined only where its peak stands at least this far above the disc beyond it (HU).</summary>
+    public double MinEdgeContrastHu { get; init => field = value is >= 10 and <= 2000 ? value : throw new ArgumentOutOfRangeException(nameof(MinEdgeContrastHu), value, "expected 10..2000 HU"); } = 100;
+
     /// <summary>Genant grade 1 from this height loss (%; METRICS.md: 20).</summary>
     public double Grade1Pct { get; init => field = value is > 0 and < 100 ? value : throw new ArgumentOutOfRangeException(nameof(Grade1Pct), value, "expected 0..100 %"); } = 20;
 
@@ -54,6 +66,10 @@ public sealed record FractureOptions
         .Add("profile_step_mm", ProfileStepMm)
         .Add("wall_slab_half_mm", WallSlabHalfMm)
         .Add("min_profile_fraction", MinProfileFraction)
+        .Add("edge_search_mm", EdgeSearchMm)
+        .Add("edge_step_mm", EdgeStepMm)
+        .Add("endplate_half_thickness_mm", EndplateHalfThicknessMm)
+        .Add("min_edge_contrast_hu", MinEdgeContrastHu)
         .Add("grade1_pct", Grade1Pct)
         .Add("grade2_pct", Grade2Pct)
         .Add("grade3_pct", Grade3Pct);
