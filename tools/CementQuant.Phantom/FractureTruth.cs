@@ -3,7 +3,9 @@ namespace CementQuant.Phantom;
 /// <summary>
 /// The true fracture geometry of one body (shared/spec/METRICS.md "Fracture geometry"), from the continuous model:
 /// walls from the body's section (<see cref="VertebraModel.SectionRadius"/>), heights between the true endplate
-/// surfaces along the body's w axis, at exactly the positions the spec names. Angles in degrees, signs as METRICS.md.
+/// surfaces along the body's cranio-caudal axis as METRICS.md defines it (normal to the mean endplate plane: planes
+/// fitted to the true surfaces, so a wedge or a one-sided collapse tilts it), at the positions the spec names, in the
+/// true midsagittal plane. Angles in degrees, signs as METRICS.md.
 /// </summary>
 public sealed record FractureTruth
 {
@@ -31,7 +33,7 @@ public static class FractureTruthCalculator
     private const double Deg = 180 / Math.PI;
 
     private sealed record Own(double Ha, double Hm, double Hp, double Hl, double Hr, double Wedge, double Coronal,
-        Vec3 SupA, Vec3 SupP, Vec3 InfA, Vec3 InfP);
+        Vec3 SupA, Vec3 SupP, Vec3 InfA, Vec3 InfP, Vec3 Posterior, Vec3 Superior);
 
     public static int Grade(double lossPct) => lossPct < Grade1Pct ? 0 : lossPct < Grade2Pct ? 1 : lossPct <= Grade3Pct ? 2 : 3;
 
@@ -68,8 +70,8 @@ public static class FractureTruthCalculator
             double? kyph = null;
             if (i > 0 && i < vs.Count - 1)
             {
-                var f = vs[i].Frame;
-                double Slope(Vec3 a, Vec3 p) { var la = f.ToLocal(a); var lp = f.ToLocal(p); return Math.Atan2(lp.Z - la.Z, lp.Y - la.Y); }
+                var me = own[i];
+                double Slope(Vec3 a, Vec3 p) { var d = p - a; return Math.Atan2(d.Dot(me.Superior), d.Dot(me.Posterior)); }
                 kyph = Deg * (Slope(own[i - 1].SupA, own[i - 1].SupP) - Slope(own[i + 1].InfA, own[i + 1].InfP));
             }
             byModel[vs[i]] = new FractureTruth
@@ -86,20 +88,68 @@ public static class FractureTruthCalculator
     private static Own OwnOf(VertebraModel m)
     {
         // Walls: anterior (θ = −90°) and posterior (θ = 90°) on the midsagittal line, right (θ = 180°) and left (θ = 0)
-        // on the coronal line through the centroid (the section's centroid is on v = centroid v; u walls taken there).
-        var cv = TruthCalculator.BodyIntegrals(m).LocalCentroid.Y;
+        // on the coronal line through the centroid.
+        var c = TruthCalculator.BodyIntegrals(m).LocalCentroid;
         double vAnt = -m.SectionRadius(-Math.PI / 2), vPost = m.SectionRadius(Math.PI / 2);
-        double uLeft = Wall(m, cv, +1), uRight = Wall(m, cv, -1);
+        double uLeft = Wall(m, c.Y, +1), uRight = Wall(m, c.Y, -1);
         double va = vAnt + WallInsetMm, vp = vPost - WallInsetMm, vm = (vAnt + vPost) / 2, ul = uLeft / 2, ur = uRight / 2;
-        double S(double u, double v) => m.SuperiorEndplateW(u, v);
-        double I(double u, double v) => m.InferiorEndplateW(u, v);
-        double H(double u, double v) => S(u, v) - I(u, v);
-        var wedge = Deg * (Math.Atan2(S(0, vp) - S(0, va), vp - va) - Math.Atan2(I(0, vp) - I(0, va), vp - va));
-        var coronal = Deg * (Math.Atan2(S(ul, cv) - S(ur, cv), ul - ur) - Math.Atan2(I(ul, cv) - I(ur, cv), ul - ur));
-        return new Own(H(0, va), H(0, vm), H(0, vp), H(ul, cv), H(ur, cv), wedge, coronal,
-            m.Frame.ToPatient(0, va, S(0, va)), m.Frame.ToPatient(0, vp, S(0, vp)),
-            m.Frame.ToPatient(0, va, I(0, va)), m.Frame.ToPatient(0, vp, I(0, vp)));
+        // The cranio-caudal axis: the mean of the normals of planes fitted to the two true endplates (model-local).
+        var axis = (PlaneNormal(m, m.SuperiorEndplateW) + PlaneNormal(m, m.InferiorEndplateW)).Normalized();
+        var lateral = (new Vec3(1, 0, 0) - axis * axis.X).Normalized();
+        var posterior = axis.Cross(lateral);
+        // Endplate points on the axis-parallel line through (u, v) at the centroid's height.
+        Vec3 Hit(double u, double v, Func<double, double, double> surface)
+        {
+            var p0 = new Vec3(u, v, c.Z);
+            double lo = -2 * m.HalfHeight, hi = 2 * m.HalfHeight;
+            double G(double t) { var p = p0 + axis * t; return p.Z - surface(p.X, p.Y); }
+            var glo = G(lo);
+            for (var it = 0; it < 60; it++)
+            {
+                var mid = (lo + hi) / 2; var gm = G(mid);
+                if (Math.Sign(gm) == Math.Sign(glo)) { lo = mid; glo = gm; } else hi = mid;
+            }
+            return p0 + axis * ((lo + hi) / 2);
+        }
+        var (sa, ia) = (Hit(0, va, m.SuperiorEndplateW), Hit(0, va, m.InferiorEndplateW));
+        var (sm, im) = (Hit(0, vm, m.SuperiorEndplateW), Hit(0, vm, m.InferiorEndplateW));
+        var (sp, ip) = (Hit(0, vp, m.SuperiorEndplateW), Hit(0, vp, m.InferiorEndplateW));
+        var (sl, il) = (Hit(ul, c.Y, m.SuperiorEndplateW), Hit(ul, c.Y, m.InferiorEndplateW));
+        var (sr, ir) = (Hit(ur, c.Y, m.SuperiorEndplateW), Hit(ur, c.Y, m.InferiorEndplateW));
+        double H(Vec3 s, Vec3 i) => (s - i).Dot(axis);
+        double Angle(Vec3 a, Vec3 b, Vec3 along) { var d = b - a; return Math.Atan2(d.Dot(axis), d.Dot(along)); }
+        var wedge = Deg * (Angle(sa, sp, posterior) - Angle(ia, ip, posterior));
+        var coronal = Deg * (Angle(sr, sl, lateral) - Angle(ir, il, lateral));
+        var f = m.Frame;
+        return new Own(H(sa, ia), H(sm, im), H(sp, ip), H(sl, il), H(sr, ir), wedge, coronal,
+            f.ToPatient(sa), f.ToPatient(sp), f.ToPatient(ia), f.ToPatient(ip),
+            f.DirectionToPatient(posterior), f.DirectionToPatient(axis));
     }
+
+    /// <summary>Unit normal (toward +w) of the least-squares plane w = a + b·u + c·v through a true endplate over the section (1 mm grid, rim excluded).</summary>
+    private static Vec3 PlaneNormal(VertebraModel m, Func<double, double, double> surface)
+    {
+        double n = 0, su = 0, sv = 0, sw = 0, suu = 0, svv = 0, suv = 0, suw = 0, svw = 0;
+        for (var u = -m.HalfWidth; u <= m.HalfWidth; u += 1)
+            for (var v = -m.HalfDepth; v <= m.HalfDepth; v += 1)
+            {
+                if (m.BeyondRadius(u, v, RimFraction)) continue;
+                var w = surface(u, v);
+                n++; su += u; sv += v; sw += w; suu += u * u; svv += v * v; suv += u * v; suw += u * w; svw += v * w;
+            }
+        // Normal equations for (a, b, c), solved by Cramer's rule.
+        double[,] A = { { n, su, sv }, { su, suu, suv }, { sv, suv, svv } };
+        double[] r = [sw, suw, svw];
+        var det = Det(A);
+        double Solve(int col) { var B = (double[,])A.Clone(); for (var k = 0; k < 3; k++) B[k, col] = r[k]; return Det(B) / det; }
+        return new Vec3(-Solve(1), -Solve(2), 1).Normalized();
+    }
+
+    /// <summary>The rim (outside this fraction of the section's radius) is left out of the endplate plane fits.</summary>
+    private const double RimFraction = 0.9;
+
+    private static double Det(double[,] a) =>
+        a[0, 0] * (a[1, 1] * a[2, 2] - a[1, 2] * a[2, 1]) - a[0, 1] * (a[1, 0] * a[2, 2] - a[1, 2] * a[2, 0]) + a[0, 2] * (a[1, 0] * a[2, 1] - a[1, 1] * a[2, 0]);
 
     /// <summary>The body's lateral wall at v = <paramref name="v"/> on one side (+1 left), by bisection on the section.</summary>
     private static double Wall(VertebraModel m, double v, int side)
