@@ -7,7 +7,8 @@ namespace CementQuant.Analysis.Tests;
 /// <summary>
 /// Issue 15 on the real CTs of ../shared/data (no known fracture there): fracture geometry on every body the locator
 /// finds. Acceptance: no FRACTURE on a body whose anterior, middle and posterior heights agree within
-/// <see cref="AgreePct"/>; every figure is written to the test output (recorded in docs/accuracy.md).
+/// <see cref="AgreePct"/>, and none at all on these normal spines except where the locator's mask is known to be wrong
+/// (<see cref="KnownFalseFractures"/>, strict known failures); every figure is written to the test output (docs/accuracy.md).
 /// </summary>
 public sealed class FractureRealCtTests(ITestOutputHelper output)
 {
@@ -35,5 +36,22 @@ public sealed class FractureRealCtTests(ITestOutputHelper output)
         }
         output.WriteLine($"{host}: {result.Cement.Count} bodies, {assessed} assessed");
         Assert.True(assessed > 0, $"{host}: no body's geometry could be assessed");
+        if (!KnownFalseFractures.ContainsKey(host)) Assert.DoesNotContain(result.Cement, c => c.Metrics.Flags.Contains(VertebraFlags.Fracture));
     }
+
+    /// <summary>Real normal spines the locator mis-segments, so a body reads as fractured (docs/known-failures.md).</summary>
+    private static readonly Dictionary<string, string> KnownFalseFractures = new()
+    {
+        ["visible-human-pelvis"] = "L5 reads 10–14 mm tall (grade 3): its mask holds only part of the body",
+        ["aorta"] = "V3 reads Hp 9.4 mm, Hl 29 vs Hr 20 mm (grade 3): the CTA's bodies are mis-cut (V2 merged two bodies)",
+    };
+
+    public static TheoryData<string> KnownHosts() => [.. KnownFalseFractures.Keys];
+
+    [SharedDataTheory]
+    [MemberData(nameof(KnownHosts))]
+    public void Geometry_RealNormalSpine_NoFracture_KnownFailure(string host) =>
+        KnownFailure.Expect(KnownFalseFractures[host], () =>
+            Assert.DoesNotContain(new CtPipeline(CtPipelineOptions.Default).Run(RealCtNoCementTests.Load(host)).Cement,
+                c => c.Metrics.Flags.Contains(VertebraFlags.Fracture)));
 }

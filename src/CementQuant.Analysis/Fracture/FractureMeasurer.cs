@@ -131,6 +131,10 @@ public static class FractureMeasurer
         var cl = Profile(hu, roi, ul, 0, sagittal: false, o);
         var cr = Profile(hu, roi, ur, 0, sagittal: false, o);
         if (sa is not { } a || sm is not { } m || sp is not { } p || cl is not { } l || cr is not { } r) return null;
+        // Not assessable beats wrong: a "body" taller than any vertebral body, or whose middle stands well above both
+        // ends (endplates are concave, never convex), is a mask that took in a disc or a second body.
+        if (Math.Max(Math.Max(a.Height, m.Height), Math.Max(p.Height, Math.Max(l.Height, r.Height))) > o.MaxHeightMm) return null;
+        if (m.Height > o.MaxConvexity * Math.Max(a.Height, p.Height)) return null;
         // Angle between the endplate lines: superior line's rise minus inferior line's rise, toward posterior (sagittal,
         // positive when the front is lower) and toward the patient's left (coronal, positive when the right is lower).
         var wedge = Deg * (Math.Atan2(p.Sup - a.Sup, vp - va) - Math.Atan2(p.Inf - a.Inf, vp - va));

@@ -44,6 +44,13 @@ public sealed record FractureOptions
     /// <summary>An endplate edge is refined only where its peak stands at least this far above the disc beyond it (HU).</summary>
     public double MinEdgeContrastHu { get; init => field = value is >= 10 and <= 2000 ? value : throw new ArgumentOutOfRangeException(nameof(MinEdgeContrastHu), value, "expected 10..2000 HU"); } = 100;
 
+    /// <summary>No vertebral body is taller than this (mm; adult lumbar bodies are 25–35): a taller one is a segmentation
+    /// that merged a disc or a second body, and is not assessed.</summary>
+    public double MaxHeightMm { get; init => field = value is >= 20 and <= 100 ? value : throw new ArgumentOutOfRangeException(nameof(MaxHeightMm), value, "expected 20..100 mm"); } = 45;
+
+    /// <summary>Endplates are concave: a middle height above this multiple of the taller end height is a mask error, not assessed.</summary>
+    public double MaxConvexity { get; init => field = value is >= 1 and <= 2 ? value : throw new ArgumentOutOfRangeException(nameof(MaxConvexity), value, "expected 1..2"); } = 1.15;
+
     /// <summary>Genant grade 1 from this height loss (%; METRICS.md: 20).</summary>
     public double Grade1Pct { get; init => field = value is > 0 and < 100 ? value : throw new ArgumentOutOfRangeException(nameof(Grade1Pct), value, "expected 0..100 %"); } = 20;
 
@@ -66,6 +73,8 @@ public sealed record FractureOptions
         .Add("profile_step_mm", ProfileStepMm)
         .Add("wall_slab_half_mm", WallSlabHalfMm)
         .Add("min_profile_fraction", MinProfileFraction)
+        .Add("max_height_mm", MaxHeightMm)
+        .Add("max_convexity", MaxConvexity)
         .Add("edge_search_mm", EdgeSearchMm)
         .Add("edge_step_mm", EdgeStepMm)
         .Add("endplate_half_thickness_mm", EndplateHalfThicknessMm)
