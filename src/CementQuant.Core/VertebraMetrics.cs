@@ -46,6 +46,23 @@ public sealed record VertebraMetrics
     public double LeakageVolumeMl { get; init; }
     public IReadOnlyList<string> LeakSites { get; init; } = [];
     public double? ThresholdHu { get; init; }
+    // Fracture geometry (schema 2), null when not assessable.
+    public double? HeightAnteriorMm { get; init; }
+    public double? HeightMiddleMm { get; init; }
+    public double? HeightPosteriorMm { get; init; }
+    public double? HeightLeftMm { get; init; }
+    public double? HeightRightMm { get; init; }
+    public double? WedgeAngleDeg { get; init; }
+    public double? CoronalWedgeAngleDeg { get; init; }
+    public double? KyphoticAngleDeg { get; init; }
+    public double? ReferenceHeightMm { get; init; }
+    public double? HeightLossPct { get; init; }
+    /// <summary>none, wedge, biconcave, crush, lateral_wedge.</summary>
+    public string? FractureShape { get; init; }
+    public int? GenantGrade { get; init; }
+    public double? CementCentroidLrMm { get; init; }
+    public double? CementCentroidApMm { get; init; }
+    public double? CementCentroidSiMm { get; init; }
     public IReadOnlyList<string> Flags { get; init; } = [];
     public IReadOnlyList<string> Qc { get; init; } = [];
 }

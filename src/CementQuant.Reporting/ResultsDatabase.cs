@@ -58,8 +58,8 @@ public sealed class ResultsDatabase : IDisposable
     /// <summary>Column types: the vertebra table's columns by kind.</summary>
     private static string SqlType(string column) => column switch
     {
-        "schema_version" or "components" or "files" or "vertebrae" or "cemented" => "INTEGER",
-        "study_key" or "series_key" or "vertebra" or "label_source" or "npec_type" or "pattern" or "leak_sites" or "flags" or "qc" or "image_key" or "view"
+        "schema_version" or "components" or "files" or "vertebrae" or "cemented" or "genant_grade" => "INTEGER",
+        "study_key" or "series_key" or "vertebra" or "label_source" or "npec_type" or "pattern" or "fracture_shape" or "leak_sites" or "flags" or "qc" or "image_key" or "view"
             or "kind" or "description" or "status" or "reason" or "notes" or "file_key" or "path" or "patient_id" or "study_uid" or "series_uid" or "study_date" => "TEXT",
         "crosses_midline" or "superior_contact" or "inferior_contact" or "superior_contact_left" or "superior_contact_right"
             or "inferior_contact_left" or "inferior_contact_right" or "bridging_left" or "bridging_right" or "npec" => "BOOLEAN",

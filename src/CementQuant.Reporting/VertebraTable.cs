@@ -3,7 +3,7 @@ namespace CementQuant.Reporting;
 /// <summary>The columns of vertebrae.csv (shared/spec/METRICS.md), in order; a change here is a schema change.</summary>
 public static class VertebraTable
 {
-    public const int SchemaVersion = 1;
+    public const int SchemaVersion = 2;
 
     public static readonly string[] Columns =
     [
@@ -17,6 +17,10 @@ public static class VertebraTable
         "bridging_left", "bridging_right", "npec", "npec_type", "components", "sphericity", "solidity",
         "surface_to_volume_mm1", "pattern", "cleft_volume_ml", "leakage_volume_ml", "leak_sites",
         "threshold_hu", "flags", "qc",
+        // schema 2: fracture geometry (METRICS.md "Fracture geometry"), appended so schema-1 columns keep their places.
+        "height_anterior_mm", "height_middle_mm", "height_posterior_mm", "height_left_mm", "height_right_mm",
+        "wedge_angle_deg", "coronal_wedge_angle_deg", "kyphotic_angle_deg", "reference_height_mm", "height_loss_pct",
+        "fracture_shape", "genant_grade", "cement_centroid_lr_mm", "cement_centroid_ap_mm", "cement_centroid_si_mm",
     ];
 
     public static readonly string[] PhiColumns = ["patient_id", "study_uid", "series_uid", "study_date"];
@@ -37,6 +41,9 @@ public static class VertebraTable
             m.BridgingLeft, m.BridgingRight, m.Npec, m.NpecType, m.Components, m.Sphericity, m.Solidity,
             m.SurfaceToVolumeMm1, m.Pattern, m.CleftVolumeMl, m.LeakageVolumeMl, string.Join(';', m.LeakSites),
             m.ThresholdHu, string.Join(';', m.Flags), string.Join(';', m.Qc),
+            m.HeightAnteriorMm, m.HeightMiddleMm, m.HeightPosteriorMm, m.HeightLeftMm, m.HeightRightMm,
+            m.WedgeAngleDeg, m.CoronalWedgeAngleDeg, m.KyphoticAngleDeg, m.ReferenceHeightMm, m.HeightLossPct,
+            m.FractureShape, m.GenantGrade, m.CementCentroidLrMm, m.CementCentroidApMm, m.CementCentroidSiMm,
         ];
         if (includePhi) row.AddRange([id.PatientId, id.StudyUid, id.SeriesUid, id.StudyDate]);
         return row;

@@ -49,7 +49,7 @@ public sealed class AnalyzeTests : IDisposable
         Assert.Matches("^[0-9a-f]{16}$", cemented["study_key"]);
 
         using var json = JsonDocument.Parse(File.ReadAllText(Path.Combine(outDir, "results.json")));
-        Assert.Equal(1, json.RootElement.GetProperty("schema_version").GetInt32());
+        Assert.Equal(2, json.RootElement.GetProperty("schema_version").GetInt32()); // schema 2: fracture geometry
         Assert.True(json.RootElement.GetProperty("provenance").GetProperty("input_files").GetArrayLength() >= 100);
         Assert.True(File.Exists(Path.Combine(outDir, "masks", $"{cemented["series_key"]}_cement.nii.gz")));
 

@@ -244,7 +244,7 @@ public static class Outputs
                 var row = v.EnumerateObject().ToDictionary(p => p.Name, p => JsonCell(p.Value));
                 row["study_key"] = study.GetProperty("study_key").GetString()!;
                 row["series_key"] = series.GetProperty("series_key").GetString()!;
-                row["schema_version"] = "1";
+                row["schema_version"] = "2"; // schema 2: fracture geometry columns (METRICS.md)
                 return row;
             })))];
     }

@@ -62,7 +62,28 @@ public static class PhantomCatalogue
                 a => a with { Slices = s == PhantomSize.Full ? a.Slices : 256, SliceSpacing = s == PhantomSize.Full ? 0.8 : a.SliceSpacing, SliceThickness = s == PhantomSize.Full ? 0.8 : a.SliceThickness })),
     ];
 
+    /// <summary>
+    /// Fractured spines (METRICS.md "Fracture geometry"; issue 15): each case's truth carries the true heights, angles and
+    /// Genant grade. Kept apart from <see cref="Names"/> so the cement suites keep their cases; <see cref="Get"/> finds them.
+    /// </summary>
+    private static readonly (string Name, string Description, Func<PhantomSize, PhantomCase> Build)[] FractureEntries =
+    [
+        ("fracture-wedge", "L2 anterior wedge fracture (superior endplate 14 mm lower at the front edge, nothing at the back), uncemented",
+            s => Make(s, Lumbar().WithLevel("L2", l => l with { Fracture = new FractureModel(WedgeMm: 14) }))),
+        ("fracture-biconcave", "L3 biconcave fracture (both endplates 5 mm deeper at the centre), uncemented",
+            s => Make(s, Lumbar().WithLevel("L3", l => l with { Fracture = new FractureModel(BiconcaveMm: 5) }))),
+        ("fracture-crush", "L4 crush fracture: 15 mm high where its neighbours are 27 and 26, uncemented",
+            s => Make(s, Lumbar().WithLevel("L4", l => l with { Height = 15, EndplateConcavity = 1 }))),
+        ("fracture-lateral", "the worked example's re-fracture: L3 with its left-only lump and cleft, the right half collapsed (superior endplate 16 mm lower at the right wall)",
+            s => Make(s, WorkedExampleSpine().WithLevel("L3", l => l with { Fracture = new FractureModel(RightCollapseMm: 16) }))),
+        ("fracture-cleft", "a pre-operative L1: anterior wedge collapse (18 mm at the front edge) with a gas cleft, no cement: FRACTURE;CLEFT",
+            s => Make(s, Lumbar().WithLevel("L1", l => l with { Fracture = new FractureModel(WedgeMm: 18), Cleft = new CleftModel(new Vec3(0, 3, -2), new Vec3(7, 5, 2.2)) }))),
+    ];
+
     public static IReadOnlyList<string> Names { get; } = Entries.Select(e => e.Name).ToArray();
+
+    /// <summary>The fractured-spine cases (<see cref="FractureEntries"/>), by name.</summary>
+    public static IReadOnlyList<string> FractureNames { get; } = FractureEntries.Select(e => e.Name).ToArray();
 
     /// <summary>Every case at the small (test) size, in catalogue order.</summary>
     public static IReadOnlyList<PhantomCase> All => AllOf(PhantomSize.Small);
@@ -73,9 +94,9 @@ public static class PhantomCatalogue
 
     public static PhantomCase Get(string name, PhantomSize size = PhantomSize.Small)
     {
-        foreach (var e in Entries)
+        foreach (var e in Entries.Concat(FractureEntries))
             if (string.Equals(e.Name, name, StringComparison.OrdinalIgnoreCase)) return Named(e, size);
-        throw new ArgumentException($"unknown phantom case '{name}'; known: {string.Join(", ", Names)}", nameof(name));
+        throw new ArgumentException($"unknown phantom case '{name}'; known: {string.Join(", ", Names.Concat(FractureNames))}", nameof(name));
     }
 
     private static PhantomCase Named((string Name, string Description, Func<PhantomSize, PhantomCase> Build) e, PhantomSize size) =>

@@ -18,6 +18,17 @@ public static class TruthCalculator
         var list = new List<VertebraTruth>();
         for (var k = 0; k < model.Vertebrae.Count; k++)
             list.Add(ComputeVertebra(model, k, phantom.ContactToleranceMm));
+        // Fracture geometry needs the neighbours; its flags go before CLEFT, in METRICS.md's order.
+        var geometry = FractureTruthCalculator.Compute(model);
+        for (var k = 0; k < list.Count; k++)
+        {
+            if (geometry[k] is not { } g) continue;
+            var flags = list[k].Flags.Where(f => f != "CLEFT").ToList();
+            if (g.GenantGrade >= 1) flags.Add("FRACTURE");
+            if (g.GenantGrade >= 3) flags.Add("SEVERE_COMPRESSION");
+            if (list[k].Flags.Contains("CLEFT")) flags.Add("CLEFT");
+            list[k] = list[k] with { Geometry = g, Flags = flags };
+        }
         return new PhantomTruth(phantom.Name, phantom.Description, phantom.ContactToleranceMm, GridMm, list);
     }
 
@@ -25,6 +36,7 @@ public static class TruthCalculator
     /// in <see cref="BodyVolumeMm3"/>.</summary>
     internal static (double Area, double Volume, Vec3 LocalCentroid) BodyIntegrals(VertebraModel v)
     {
+        if (v.Spec.Fracture is not null) return FracturedBodyIntegrals(v);
         const int n = 8192;
         double area = 0, mu = 0, mv = 0;
         for (var i = 0; i < n; i++)
@@ -42,6 +54,25 @@ public static class TruthCalculator
         var factor = (h / 3 - 4 * c / 15) / volume;
         return (area, volume, new Vec3(mu * factor, mv * factor, 0));
     }
+
+    /// <summary>A fractured body has no closed form: the midpoint rule on a <see cref="FracturedGridMm"/> grid over its section,
+    /// the height between the true endplate surfaces in each cell.</summary>
+    private static (double Area, double Volume, Vec3 LocalCentroid) FracturedBodyIntegrals(VertebraModel v)
+    {
+        var h = FracturedGridMm; var da = h * h;
+        double area = 0, vol = 0, mu = 0, mv = 0, mw = 0;
+        for (var u = -v.HalfWidth + h / 2; u < v.HalfWidth; u += h)
+            for (var vv = -v.HalfDepth + h / 2; vv < v.HalfDepth; vv += h)
+            {
+                if (v.BeyondRadius(u, vv, 1)) continue;
+                double s = v.SuperiorEndplateW(u, vv), i = v.InferiorEndplateW(u, vv), t = Math.Max(0, s - i);
+                area += da; vol += t * da; mu += u * t * da; mv += vv * t * da; mw += (s + i) / 2 * t * da;
+            }
+        return (area, vol, new Vec3(mu / vol, mv / vol, mw / vol));
+    }
+
+    /// <summary>Quadrature step of <see cref="FracturedBodyIntegrals"/>, mm.</summary>
+    private const double FracturedGridMm = 0.1;
 
     /// <summary>
     /// Body volume: with height h(ρn) = H − 2c(1 − ρn²) between the concave endplates and ρn = ρ/R(θ),

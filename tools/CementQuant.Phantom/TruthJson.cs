@@ -111,6 +111,22 @@ public static class TruthJson
         Num(w, "leakage_volume_ml", v.LeakageVolumeMl);
         w.WriteString("leak_sites", string.Join(';', v.LeakSites));
         w.WriteString("flags", string.Join(';', v.Flags));
+        if (v.Geometry is { } g)
+        {
+            // Fracture geometry (METRICS.md schema 2), from the continuous model.
+            Num(w, "height_anterior_mm", g.HeightAnteriorMm);
+            Num(w, "height_middle_mm", g.HeightMiddleMm);
+            Num(w, "height_posterior_mm", g.HeightPosteriorMm);
+            Num(w, "height_left_mm", g.HeightLeftMm);
+            Num(w, "height_right_mm", g.HeightRightMm);
+            Num(w, "wedge_angle_deg", g.WedgeAngleDeg);
+            Num(w, "coronal_wedge_angle_deg", g.CoronalWedgeAngleDeg);
+            Num(w, "kyphotic_angle_deg", g.KyphoticAngleDeg);
+            Num(w, "reference_height_mm", g.ReferenceHeightMm);
+            Num(w, "height_loss_pct", g.HeightLossPct);
+            w.WriteString("fracture_shape", g.FractureShape);
+            w.WriteNumber("genant_grade", g.GenantGrade);
+        }
 
         w.WriteStartObject("midsagittal_plane");
         Vec(w, "point", v.MidsagittalPoint);

@@ -28,7 +28,20 @@ public sealed record VertebraSpec(string Name)
     public double TrabecularHu { get; init; } = 100;
     public CementModel? Cement { get; init; }
     public CleftModel? Cleft { get; init; }
+    /// <summary>A fracture: how the endplates are pushed into the body (null: intact).</summary>
+    public FractureModel? Fracture { get; init; }
 }
+
+/// <summary>
+/// A vertebral fracture as depressions of the endplates into the body, mm, in the vertebra's local frame
+/// (u toward the patient's left, v posterior): <see cref="WedgeMm"/> lowers the superior endplate linearly from
+/// nothing at the posterior edge of the section to this at its anterior edge (an anterior wedge);
+/// <see cref="BiconcaveMm"/> deepens both endplates' bowls by this at the centre (biconcave, the rim kept);
+/// <see cref="RightCollapseMm"/> lowers the superior endplate of the patient's right half linearly from nothing at
+/// the midline to this at the right wall (a lateral wedge, as in the worked example's re-fracture). A crush
+/// (uniform loss) is a lower <see cref="VertebraSpec.Height"/> than the neighbours'.
+/// </summary>
+public sealed record FractureModel(double WedgeMm = 0, double BiconcaveMm = 0, double RightCollapseMm = 0);
 
 /// <summary>
 /// One vertebra placed in patient space: the spec plus its local frame. All shape functions take local
@@ -121,11 +134,27 @@ public sealed class VertebraModel
     public double SuperiorEndplateW(double u, double v)
     {
         var rn = Math.Min(1.0, NormalizedRadius(u, v));
-        return HalfHeight - Spec.EndplateConcavity * (1 - rn * rn);
+        return HalfHeight - Spec.EndplateConcavity * (1 - rn * rn) - SuperiorDepression(u, v, rn);
     }
 
-    /// <summary>Local w of the inferior endplate surface (the body's lower boundary), mirror of the superior.</summary>
-    public double InferiorEndplateW(double u, double v) => -SuperiorEndplateW(u, v);
+    /// <summary>Local w of the inferior endplate surface (the body's lower boundary): the mirror of the intact
+    /// superior one, raised by a biconcave fracture.</summary>
+    public double InferiorEndplateW(double u, double v)
+    {
+        var rn = Math.Min(1.0, NormalizedRadius(u, v));
+        return -(HalfHeight - Spec.EndplateConcavity * (1 - rn * rn)) + InferiorDepression(rn);
+    }
+
+    /// <summary>How far a fracture (<see cref="VertebraSpec.Fracture"/>) lowers the superior endplate at (u, v), mm.</summary>
+    private double SuperiorDepression(double u, double v, double rn)
+    {
+        if (Spec.Fracture is not { } f) return 0;
+        var wedge = f.WedgeMm * Math.Clamp((HalfDepth - v) / (2 * HalfDepth), 0, 1);
+        var lateral = f.RightCollapseMm * Math.Clamp(-u / HalfWidth, 0, 1);
+        return wedge + lateral + f.BiconcaveMm * (1 - rn * rn);
+    }
+
+    private double InferiorDepression(double rn) => Spec.Fracture is { } f ? f.BiconcaveMm * (1 - rn * rn) : 0;
 
     /// <summary>True when the local point is inside the vertebral body (cortex included).</summary>
     public bool InBody(Vec3 l) => TryBody(l, out _, out _, out _);
@@ -144,9 +173,11 @@ public sealed class VertebraModel
         if (rho > r) return false;
         var rn = rho / r;
         var ws = HalfHeight - Spec.EndplateConcavity * (1 - rn * rn);
-        if (l.Z > ws || l.Z < -ws) return false;
-        dSup = ws - l.Z;
-        dInf = l.Z + ws;
+        var wSup = ws - SuperiorDepression(l.X, l.Y, rn);
+        var wInf = -ws + InferiorDepression(rn);
+        if (l.Z > wSup || l.Z < wInf) return false;
+        dSup = wSup - l.Z;
+        dInf = l.Z - wInf;
         var dr = SectionRadiusDerivative(theta, r);
         dLat = (r - rho) * r / Math.Sqrt(r * r + dr * dr);
         return true;

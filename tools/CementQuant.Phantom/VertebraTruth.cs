@@ -62,6 +62,9 @@ public sealed record VertebraTruth
     /// and <see cref="VertebraModel.InferiorEndplateW"/> in <see cref="Frame"/>.</summary>
     public required VertebraModel Model { get; init; }
 
+    /// <summary>The true fracture geometry (METRICS.md "Fracture geometry"); null for the sacrum.</summary>
+    public FractureTruth? Geometry { get; init; }
+
     /// <summary>Patient LPS point of the superior endplate surface above local (u, v).</summary>
     public Vec3 SuperiorEndplatePoint(double u, double v) => Frame.ToPatient(u, v, Model.SuperiorEndplateW(u, v));
 

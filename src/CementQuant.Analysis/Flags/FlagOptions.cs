@@ -20,9 +20,17 @@ public sealed record FlagOptions
     /// <summary>CLEFT: cleft_volume_ml at or above this.</summary>
     public double CleftMl { get; init => field = value is > 0 and <= 100 ? value : throw new ArgumentOutOfRangeException(nameof(CleftMl), value, "expected above 0, at most 100 mL"); } = 0.05;
 
+    /// <summary>FRACTURE: genant_grade at or above this (METRICS.md: 1).</summary>
+    public int FractureGrade { get; init => field = value is >= 1 and <= 3 ? value : throw new ArgumentOutOfRangeException(nameof(FractureGrade), value, "expected Genant grade 1..3"); } = 1;
+
+    /// <summary>SEVERE_COMPRESSION: genant_grade at or above this (METRICS.md: 3).</summary>
+    public int SevereGrade { get; init => field = value is >= 1 and <= 3 ? value : throw new ArgumentOutOfRangeException(nameof(SevereGrade), value, "expected Genant grade 1..3"); } = 3;
+
     public OptionsDescription Describe() => new OptionsDescription()
         .Add("asymmetry_index", AsymmetryIndex)
         .Add("low_fill_pct", LowFillPct)
         .Add("leakage_ml", LeakageMl)
-        .Add("cleft_ml", CleftMl);
+        .Add("cleft_ml", CleftMl)
+        .Add("fracture_grade", FractureGrade)
+        .Add("severe_grade", SevereGrade);
 }

@@ -1,5 +1,7 @@
 using System.Diagnostics;
 using CementQuant.Analysis.Cement;
+using CementQuant.Analysis.Flags;
+using CementQuant.Analysis.Fracture;
 using CementQuant.Analysis.Vertebrae;
 
 namespace CementQuant.Analysis.Pipeline;
@@ -7,7 +9,8 @@ namespace CementQuant.Analysis.Pipeline;
 /// <summary>
 /// The CT pipeline of ../shared/DESIGN.md: a volume in HU (and optionally a vertebra label map with its body/disc map)
 /// → vertebral bodies (detected by <see cref="VertebraLocator"/>, or imported by <see cref="SegmentationImport"/> when
-/// labels are given) → the sacrum dropped → cement, metrics and flags per body (<see cref="CementAnalyzer"/>).
+/// labels are given) → the sacrum dropped → cement and metrics per body (<see cref="CementAnalyzer"/>) → fracture geometry
+/// (<see cref="FractureMeasurer"/>) → flags (<see cref="VertebraFlags"/>).
 /// The one place these stages are wired; the CLI, the tests and the benchmarks call it.
 /// </summary>
 public sealed class CtPipeline(CtPipelineOptions options)
@@ -29,9 +32,16 @@ public sealed class CtPipeline(CtPipelineOptions options)
         return new CtResult(measured, cement, located.Notes, vertebraeSeconds, sw.Elapsed.TotalSeconds - vertebraeSeconds);
     }
 
-    /// <summary>Cement, metrics and flags of the given bodies (e.g. a phantom's true ones), without locating them.</summary>
-    public IReadOnlyList<VertebraCement> Measure(Volume<short> hu, IReadOnlyList<VertebraRoi> vertebrae) =>
-        new CementAnalyzer(Options.Cement, Options.Flags).Analyze(hu, vertebrae);
+    /// <summary>
+    /// Cement, metrics, fracture geometry (<see cref="FractureMeasurer"/>: it needs every body, for neighbours) and flags
+    /// of the given bodies (e.g. a phantom's true ones), superior to inferior, without locating them.
+    /// </summary>
+    public IReadOnlyList<VertebraCement> Measure(Volume<short> hu, IReadOnlyList<VertebraRoi> vertebrae)
+    {
+        var cement = new CementAnalyzer(Options.Cement, Options.Flags).Analyze(hu, vertebrae);
+        var geometry = FractureMeasurer.Measure(hu, vertebrae, cement, Options.Fracture);
+        return [.. cement.Select((c, i) => c with { Metrics = VertebraFlags.Raise(geometry[i].ApplyTo(c.Metrics), Options.Flags) })];
+    }
 
     /// <summary>The bodies of a volume (sacrum included) and the vertebra stage's notes, without the cement stages.</summary>
     public (IReadOnlyList<VertebraRoi> Vertebrae, IReadOnlyList<string> Notes) Locate(Volume<short> hu, Volume<short>? labels = null, Volume<short>? bodyMap = null)

@@ -13,6 +13,8 @@ public static class QcCodes
     public const string ThresholdUnstable = "THRESHOLD_UNSTABLE";
     /// <summary>Dense voxels in the body that are not surely cement (real bone, contrast, streaks): no cement measured, no cement flag.</summary>
     public const string CementNotAssessable = "CEMENT_NOT_ASSESSABLE";
+    /// <summary>The body is cut by the field of view or its endplates or walls cannot be found: no fracture geometry, no FRACTURE flag.</summary>
+    public const string GeometryNotAssessable = "GEOMETRY_NOT_ASSESSABLE";
     /// <summary>Measured on a projection, not in 3D.</summary>
     public const string ProjectionOnly = "PROJECTION_ONLY";
 }
