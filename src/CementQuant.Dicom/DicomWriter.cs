@@ -36,6 +36,17 @@ public sealed class DicomWriter
         return this;
     }
 
+    /// <summary>
+    /// A sequence given as its encoded items, written as they are with a defined length: for test fixtures that build
+    /// unusual or malformed sequences byte by byte (the fuzz corpus). Outputs use <see cref="AddSequence"/>.
+    /// </summary>
+    public DicomWriter AddEncodedSequence(DicomTag tag, byte[] encodedItems)
+    {
+        if (tag.Group is 0x0002 or 0xFFFE) throw new ArgumentException("meta, item and delimiter tags are written by the writer itself", nameof(tag));
+        _elements[tag.Value] = (DicomVR.SQ, encodedItems, null);
+        return this;
+    }
+
     /// <summary>An item of a sequence: a writer of its own, added by the caller with <see cref="AddSequence"/>.</summary>
     public static DicomWriter Item() => new();
 

@@ -78,7 +78,8 @@ public sealed class ResultsDatabase : IDisposable
     /// <summary>Added by --include-phi: the path relative to the input (CLI.md's problems.csv path).</summary>
     public static readonly string[] ProblemPhiColumns = ["path"];
 
-    /// <summary>Version of the table layout (METRICS.md schema_version): a database written by another version is refused, never altered.</summary>
+    /// <summary>Version of the table layout (METRICS.md schema_version): a schema-1 database is upgraded in place
+    /// (<see cref="UpgradeFromSchema1"/>); one written by any other version is refused, never altered.</summary>
     public static int SchemaVersion => VertebraTable.SchemaVersion;
 
     private void CreateSchema()
@@ -103,10 +104,30 @@ public sealed class ResultsDatabase : IDisposable
             cmd.Transaction = tx;
             cmd.CommandText = "SELECT value FROM schema_info WHERE name = 'schema_version'";
             var found = Convert.ToString(cmd.ExecuteScalar(), CultureInfo.InvariantCulture);
+            if (found == "1" && SchemaVersion == 2)
+            {
+                UpgradeFromSchema1(tx);
+                found = "2";
+            }
             if (found != SchemaVersion.ToString(CultureInfo.InvariantCulture))
                 throw new CementQuantException($"the results database holds schema version {found}; this version of CementQuant writes version {SchemaVersion} (use a new database)");
         }
         tx.Commit();
+    }
+
+    /// <summary>
+    /// Schema 1 → 2, in the schema transaction: the vertebra table gains the fracture geometry columns (NULL in the rows
+    /// of earlier runs, whose schema_version column still says 1); the problems table, keyed by input path in schema 1,
+    /// is made again keyed by file_key (problem rows are each run's diagnostics, written again by the next run of a series;
+    /// the old rows, which held input paths, are not kept).
+    /// </summary>
+    private void UpgradeFromSchema1(DbTransaction tx)
+    {
+        foreach (var column in VertebraTable.AddedInSchema2)
+            Execute($"ALTER TABLE vertebrae ADD COLUMN {column} {SqlType(column)}", tx);
+        Execute("DROP TABLE problems", tx);
+        Execute("CREATE TABLE problems (file_key TEXT NOT NULL, stage TEXT NOT NULL, reason TEXT, series_key TEXT NOT NULL, path TEXT, PRIMARY KEY (file_key, stage, series_key))", tx);
+        Execute("UPDATE schema_info SET value = '2' WHERE name = 'schema_version'", tx);
     }
 
     private void Execute(string sql, DbTransaction? tx = null)

@@ -23,6 +23,9 @@ public static class VertebraTable
         "fracture_shape", "genant_grade", "cement_centroid_lr_mm", "cement_centroid_ap_mm", "cement_centroid_si_mm",
     ];
 
+    /// <summary>The columns schema 2 added (fracture geometry), which a schema-1 database gains when it is upgraded.</summary>
+    public static IReadOnlyList<string> AddedInSchema2 => Columns[Array.IndexOf(Columns, "height_anterior_mm")..];
+
     public static readonly string[] PhiColumns = ["patient_id", "study_uid", "series_uid", "study_date"];
 
     public static IReadOnlyList<string> Header(bool includePhi) => includePhi ? [.. Columns, .. PhiColumns] : Columns;

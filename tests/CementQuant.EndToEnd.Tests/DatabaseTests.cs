@@ -138,6 +138,42 @@ public sealed class DatabaseTests(BatchFixture fx)
         Assert.Equal(before, File.ReadAllBytes(db));
     }
 
+    /// <summary>
+    /// A research database written by schema 1 (the columns before fracture geometry, problems keyed by path) is upgraded
+    /// in place: its rows kept, the new columns added (NULL in the old rows), the new run's rows written in full.
+    /// </summary>
+    [Fact]
+    public void Analyze_SqliteOfSchema1_IsUpgradedInPlaceKeepingItsRows()
+    {
+        var root = Path.Combine(fx.Root, "db-upgrade");
+        var input = Path.Combine(root, "in");
+        fx.CopyStudy("worked-example", Path.Combine(input, "a"), "upgrade-a");
+        var db = Path.Combine(root, "v1.db");
+        var v1Columns = VertebraTable.Columns.Take(Array.IndexOf(VertebraTable.Columns, "height_anterior_mm")).Concat(VertebraTable.PhiColumns).ToArray();
+        using (var c = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={db};Pooling=False"))
+        {
+            c.Open();
+            using var cmd = c.CreateCommand();
+            cmd.CommandText = $"CREATE TABLE vertebrae ({string.Join(", ", v1Columns.Select(x => x + " TEXT"))}, PRIMARY KEY (series_key, vertebra));"
+                + "INSERT INTO vertebrae (schema_version, study_key, series_key, vertebra) VALUES (1, 'oldstudy', 'oldseries', 'L2');"
+                + "CREATE TABLE problems (path TEXT NOT NULL, stage TEXT NOT NULL, reason TEXT, series_key TEXT NOT NULL, PRIMARY KEY (path, stage, series_key));"
+                + "INSERT INTO problems VALUES ('patient-4711/x.dcm', 'load', 'bad', '');"
+                + "CREATE TABLE schema_info (name TEXT PRIMARY KEY, value TEXT); INSERT INTO schema_info VALUES ('schema_version', '1')";
+            cmd.ExecuteNonQuery();
+        }
+        var r = Cli.Run("analyze", input, "--out", Path.Combine(root, "out"), "--site-key", fx.SiteKeyPath, "--db", db, "--no-report", "--no-masks");
+        Assert.True(r.ExitCode == 0, r.Stderr);
+        using var d = ResultsDatabase.Open(db);
+        var rows = d.ReadAll("vertebrae", "series_key, vertebra");
+        Assert.Contains(rows, x => x["series_key"] == "oldseries" && x["vertebra"] == "L2" && x["height_anterior_mm"] == "");
+        var fresh = rows.Where(x => x["series_key"] != "oldseries").ToList();
+        Assert.NotEmpty(fresh);
+        Assert.All(fresh, x => Assert.Equal("2", x["schema_version"]));
+        Assert.Contains(fresh, x => x["height_posterior_mm"].Length > 0);
+        // The schema-1 problem rows held input paths: not kept.
+        Assert.DoesNotContain(d.ReadAll("problems", "file_key"), x => x.Values.Any(v => v.Contains("patient-4711", StringComparison.Ordinal)));
+    }
+
     private static void CopyTree(string from, string to)
     {
         foreach (var f in Directory.GetFiles(from, "*", SearchOption.AllDirectories))

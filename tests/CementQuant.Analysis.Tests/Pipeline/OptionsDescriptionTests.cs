@@ -29,6 +29,7 @@ public sealed class OptionsDescriptionTests
         RadiographAnalysisOptions r => r.Describe(),
         VertebraLocatorOptions l => l.Describe(),
         SegmentationImportOptions s => s.Describe(),
+        CementQuant.Analysis.Fracture.FractureOptions fr => fr.Describe(),
         _ => throw new ArgumentException(o.GetType().Name),
     };
 
@@ -114,7 +115,8 @@ public sealed class OptionsDescriptionTests
         Assert.Equal("20", d["flags.low_fill_pct"]);
         Assert.Equal("110", d["locator.bone_hu"]);
         Assert.Equal("1", d["segmentation_import.body_class"]);
-        Assert.Equal(Describe(o.Cement).Values.Count + Describe(o.Flags).Values.Count + Describe(o.Locator).Values.Count + Describe(o.Import).Values.Count, d.Count);
+        Assert.Equal(Describe(o.Cement).Values.Count + Describe(o.Flags).Values.Count + Describe(o.Locator).Values.Count + Describe(o.Import).Values.Count
+            + Describe(o.Fracture).Values.Count, d.Count);
     }
 
     [Fact]
