@@ -21,6 +21,9 @@ namespace CementQuant.Cli;
 /// each finished series is saved to <c>&lt;out&gt;/series/&lt;key&gt;.json</c> (<see cref="ResumeState"/>), and the
 /// CSV, JSON and database outputs are rebuilt from all of them at the end.
 /// </summary>
+/// <remarks>About 440 lines: planning, scheduling, resume, the memory budget, the time limit and the all-or-nothing
+/// output step share one run's state. The next split is the output step (problem rows, path redaction, OutputFull) into a
+/// class of its own.</remarks>
 public sealed class AnalyzeRunner
 {
     private readonly AnalyzeSettings _s;
