@@ -94,22 +94,9 @@ public sealed class AnalyzeRunner
     private RunResult Run(string outDir)
     {
         using var outputLock = OutputLock.Acquire(outDir);
-        var siteKey = LoadSiteKey(_s.SiteKeyPath);
+        var siteKey = CliChecks.SiteKey(_s.SiteKeyPath);
         OutputUnwritable(_writer.CheckDatabase); // fail before hours of work, not after
         return BatchProgress.Run(_terminal, _log, _style, p => { _progress = p; return RunBatch(outDir, siteKey); });
-    }
-
-    /// <summary>The site key; a key file that holds no key is a bad option value (exit 64), not a bug.</summary>
-    private static SiteKey LoadSiteKey(string? path)
-    {
-        try
-        {
-            return SiteKey.LoadOrCreate(path ?? SiteKey.DefaultPath);
-        }
-        catch (CementQuantException ex)
-        {
-            throw new CliException(ExitCodes.Usage, $"--site-key: {ex.Message}");
-        }
     }
 
     /// <summary>The run's work items in this shard: each CT series, all of a study's projections as one item (so frontal

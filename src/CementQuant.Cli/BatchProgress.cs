@@ -21,9 +21,7 @@ internal abstract class BatchProgress
     protected Lock Sync => _lock;
 
     /// <summary>Runs <paramref name="body"/> with a terminal display when <paramref name="terminal"/>, plain lines to <paramref name="log"/> otherwise.</summary>
-    public static T Run<T>(bool terminal, TextWriter log, Func<BatchProgress, T> body) => Run(terminal, log, ConsoleStyle.Default, body);
-
-    /// <summary>As above, shaped by <paramref name="style"/>: quiet shows warnings only, JSON logs are plain lines.</summary>
+    /// <remarks>Shaped by <paramref name="style"/>: quiet shows warnings only, JSON logs are plain lines.</remarks>
     public static T Run<T>(bool terminal, TextWriter log, ConsoleStyle style, Func<BatchProgress, T> body)
     {
         if (style.Verbosity == Verbosity.Quiet) return body(new QuietProgress(log, style.JsonLog));

@@ -46,4 +46,17 @@ internal static class CliChecks
             throw new CliException(ExitCodes.OutputUnwritable, $"cannot write to output folder '{dir}': {ex.Message}");
         }
     }
+
+    /// <summary>The site key (<c>--site-key</c>, else the default file); a key file that holds no key is a bad option value (exit 64), not a bug.</summary>
+    public static CementQuant.Reporting.SiteKey SiteKey(string? path)
+    {
+        try
+        {
+            return CementQuant.Reporting.SiteKey.LoadOrCreate(path ?? CementQuant.Reporting.SiteKey.DefaultPath);
+        }
+        catch (CementQuantException ex)
+        {
+            throw new CliException(ExitCodes.Usage, $"--site-key: {ex.Message}");
+        }
+    }
 }

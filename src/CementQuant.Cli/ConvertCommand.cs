@@ -22,7 +22,7 @@ internal static class ConvertCommand
     private static int Run(string[] inputs, string output, int jobs, string? siteKeyPath)
     {
         CliChecks.Inputs(inputs);
-        var key = LoadSiteKey(siteKeyPath);
+        var key = CliChecks.SiteKey(siteKeyPath);
         var outDir = CliChecks.Output(output);
         var files = DicomScanner.EnumerateFiles(inputs).Where(f => !DicomScanner.IsNifti(f)).ToList();
         var scan = DicomScanner.Scan(files, jobs);
@@ -65,18 +65,5 @@ internal static class ConvertCommand
         foreach (var p in scan.Problems) Console.Error.WriteLine($"unreadable '{p.Path}': {p.Reason}");
         if (written == 0) return ExitCodes.PartialFailure;
         return failed > 0 ? ExitCodes.PartialFailure : ExitCodes.Success;
-    }
-
-    /// <summary>The site key; a key file that holds no key is a bad option value (exit 64).</summary>
-    private static SiteKey LoadSiteKey(string? path)
-    {
-        try
-        {
-            return SiteKey.LoadOrCreate(path ?? SiteKey.DefaultPath);
-        }
-        catch (CementQuantException ex)
-        {
-            throw new CliException(ExitCodes.Usage, $"--site-key: {ex.Message}");
-        }
     }
 }
