@@ -230,7 +230,7 @@ public sealed class AnalyzeRunner
             {
                 var o = done[k];
                 // Skipped series cost nothing to redo and may be analysable by a later version: never saved.
-                if (!fromEarlier && o.Status != "skipped" && !o.InternalError && !o.Reason.StartsWith(TimeLimitReason, StringComparison.Ordinal)) state.Save(o, fingerprint!, _writer.Report?.Saved(o.Identity.SeriesKey));
+                if (!fromEarlier && o.Status != "skipped" && !o.InternalError && !o.Reason.StartsWith(TimeLimitReason, StringComparison.Ordinal)) state.Save(o, item.Files, fingerprint!, _writer.Report?.Saved(o.Identity.SeriesKey));
                 _progress.Done(o, k == 0 ? item.Weight : 0, fromEarlier);
             }
             outcomes[i] = done;
@@ -260,7 +260,7 @@ public sealed class AnalyzeRunner
             _progress.Log($"series {keys}: saved report pictures missing; analysing again");
             return null;
         }
-        var outcomes = item.Series.Zip(saved, (s, x) => x!.Outcome with { Identity = s.Id, Files = s.Files }).ToList();
+        var outcomes = item.Series.Zip(saved, (s, x) => ResumeState.Restore(x!.Outcome, s.Id, s.Files, item.Files)).ToList();
         if (report is not null)
             for (var k = 0; k < outcomes.Count; k++) report.Restore(outcomes[k].Identity, outcomes[k].Description, outcomes[k].Vertebrae, outcomes[k].Radiographs, saved[k]!.Report!);
         return outcomes;

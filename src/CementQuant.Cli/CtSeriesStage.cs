@@ -19,6 +19,8 @@ internal sealed class CtSeriesStage(CtPipeline ct, RunWriter writer, string? seg
     /// <summary>A DICOM series: skipped or failed with its reason when it is no CT volume, else loaded (decoding on
     /// <paramref name="loadThreads"/> threads, hashing its files on the way) and analysed.</summary>
     /// <param name="cancel">The series' time limit: checked between stages, never once its outputs are being written.</param>
+    /// <remarks>An output that cannot be written (a full disk) is not the series' failure: it ends the run (exit 4) and the
+    /// series stays unsaved, so --resume analyses it again.</remarks>
     public SeriesOutcome AnalyzeGroup(SeriesGroup g, SeriesIdentity id, int loadThreads, CancellationToken cancel)
     {
         var files = g.Instances.Select(h => h.Path).ToList();
@@ -35,7 +37,7 @@ internal sealed class CtSeriesStage(CtPipeline ct, RunWriter writer, string? seg
             // Hashed while decoding; a file the loader did not read whole (e.g. a duplicate it dropped) is hashed here.
             return outcome with { FileSha256 = [.. files.Select(f => ct.FileSha256.TryGetValue(f, out var h) ? h : FileHash.Sha256(f))] };
         }
-        catch (CementQuantException ex)
+        catch (CementQuantException ex) when (ex is not OutputWriteException)
         {
             return new SeriesOutcome { Identity = id, Kind = kind, Description = g.Describe(), Status = SeriesStatus.Failed, Reason = ex.Message, Files = files, Seconds = sw.Elapsed.TotalSeconds };
         }
@@ -57,7 +59,7 @@ internal sealed class CtSeriesStage(CtPipeline ct, RunWriter writer, string? seg
         {
             return new SeriesOutcome { Identity = id, Kind = "NIfTI", Description = "NIfTI", Status = SeriesStatus.Skipped, Reason = ex.Problem, Files = [path], Seconds = sw.Elapsed.TotalSeconds };
         }
-        catch (CementQuantException ex)
+        catch (CementQuantException ex) when (ex is not OutputWriteException)
         {
             return new SeriesOutcome { Identity = id, Kind = "NIfTI", Description = "NIfTI", Status = SeriesStatus.Failed, Reason = ex.Message, Files = [path], Seconds = sw.Elapsed.TotalSeconds };
         }

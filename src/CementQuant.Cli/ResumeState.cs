@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using System.Text.RegularExpressions;
 using System.Text.Json.Serialization;
 using CementQuant.Reporting;
 using CementQuant.Reporting.Report;
@@ -14,12 +15,15 @@ namespace CementQuant.Cli;
 /// so a killed run loses at most the series in flight, and <c>--resume</c> reuses every file whose fingerprint
 /// (analysis parameters and the series' input files: paths and SHA-256 of their bytes) still matches; a series
 /// whose saved report entries point at pictures that are gone is analysed again, so report.html is always complete.
-/// File names are series keys (hex HMACs), never DICOM text.
+/// File names are series keys (hex HMACs), never DICOM text, and no saved file holds an input path (hospital exports
+/// name folders by patient ID and files by UID or date): a series' files are not stored (the fingerprint, a hash,
+/// stands for them) and every path in a reason, note or file problem becomes <c>{file#i}</c>, its index among the work item's files, sorted; both come
+/// back from the current run's files on reuse, which the matching fingerprint guarantees are the same paths.
 /// </summary>
-internal sealed class ResumeState
+internal sealed partial class ResumeState
 {
-    /// <summary>2: content fingerprints and the report entries saved with each series.</summary>
-    private const int Format = 2;
+    /// <summary>3: no input paths (2: content fingerprints and the report entries saved with each series).</summary>
+    private const int Format = 3;
 
     private static readonly JsonSerializerOptions Json = new()
     {
@@ -92,6 +96,47 @@ internal sealed class ResumeState
         }
     }
 
-    public void Save(SeriesOutcome outcome, string fingerprint, SavedReport? report) =>
-        AtomicFile.WriteAllText(PathOf(outcome.Identity.SeriesKey), JsonSerializer.Serialize(new Stored(Format, fingerprint, outcome, report), Json) + "\n");
+    /// <summary>Saves a finished series without its input paths (see the class summary); <paramref name="itemFiles"/> are all files of its work item.</summary>
+    public void Save(SeriesOutcome outcome, IEnumerable<string> itemFiles, string fingerprint, SavedReport? report)
+    {
+        // Longest first, so a path that is the prefix of another never takes the other's place.
+        var refs = Sorted(itemFiles).Select((f, i) => (Path: f, Ref: Reference(i))).OrderByDescending(x => x.Path.Length).ToList();
+        string Strip(string text)
+        {
+            foreach (var (path, reference) in refs)
+                if (text.Contains(path, StringComparison.Ordinal)) text = text.Replace(path, reference, StringComparison.Ordinal);
+            return text;
+        }
+        var stripped = outcome with
+        {
+            Files = [],
+            Reason = Strip(outcome.Reason),
+            Notes = [.. outcome.Notes.Select(Strip)],
+            FileProblems = [.. outcome.FileProblems.Select(p => p with { Path = Strip(p.Path), Reason = Strip(p.Reason) })],
+        };
+        AtomicFile.WriteAllText(PathOf(outcome.Identity.SeriesKey), JsonSerializer.Serialize(new Stored(Format, fingerprint, stripped, report), Json) + "\n");
+    }
+
+    /// <summary>A saved outcome given back its paths: the series' current files, and every file reference among <paramref name="itemFiles"/>.</summary>
+    public static SeriesOutcome Restore(SeriesOutcome saved, SeriesIdentity id, IReadOnlyList<string> seriesFiles, IEnumerable<string> itemFiles)
+    {
+        var sorted = Sorted(itemFiles);
+        string Put(string text) => FileReference().Replace(text, m =>
+            int.TryParse(m.Groups[1].ValueSpan, NumberStyles.None, CultureInfo.InvariantCulture, out var i) && i < sorted.Count ? sorted[i] : m.Value);
+        return saved with
+        {
+            Identity = id,
+            Files = seriesFiles,
+            Reason = Put(saved.Reason),
+            Notes = [.. saved.Notes.Select(Put)],
+            FileProblems = [.. saved.FileProblems.Select(p => p with { Path = Put(p.Path), Reason = Put(p.Reason) })],
+        };
+    }
+
+    private static string Reference(int index) => string.Create(CultureInfo.InvariantCulture, $"{{file#{index}}}");
+
+    [GeneratedRegex(@"\{file#([0-9]+)\}")]
+    private static partial Regex FileReference();
+
+    private static List<string> Sorted(IEnumerable<string> files) => [.. files.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)];
 }
