@@ -46,11 +46,12 @@ internal static class AnalyzeCommand
         var push = new Option<string?>("--push") { Description = "DICOMweb root URL: after the run, send the DICOM outputs (<out>/dicom/*.dcm) with STOW-RS" };
         var authFile = new Option<string?>("--dicomweb-auth-file") { Description = $"file whose first line is the DICOMweb credentials: user:password or 'Bearer <token>' [environment variable {DicomWebSession.AuthVariable}]" };
         var webTimeout = new Option<double>("--dicomweb-timeout") { Description = "seconds a DICOMweb request waits for its answer, and a download for its next byte", DefaultValueFactory = _ => 60 };
+        var config = new Option<string?>("--config") { Description = "results.json of an earlier run: analyse with the options it recorded (threshold, contact tolerance, time limit, PHI, shard); options given here win" };
         var webRetries = new Option<int>("--dicomweb-retries") { Description = "retries, with exponential back-off, of a DICOMweb request that failed with a connection error, timeout or 5xx", DefaultValueFactory = _ => 3 };
         var cmd = new Command("analyze", Help)
         {
             inputs, output, threshold, tolerance, segmentation, siteKey, phi, db, jobs, shard, noReport, noMasks, resume, timeLimit, quiet, verbose, logFormat, json,
-            study, patient, push, authFile, webTimeout, webRetries,
+            study, patient, push, authFile, webTimeout, webRetries, config,
         };
         cmd.SetAction(r => Program.Guard(explain: true, body: () =>
         {
@@ -88,6 +89,9 @@ internal static class AnalyzeCommand
             if (r.GetValue(quiet) && r.GetValue(verbose)) throw new CliException(ExitCodes.Usage, "--quiet and --verbose exclude each other");
             var style = new ConsoleStyle(r.GetValue(quiet) ? Verbosity.Quiet : r.GetValue(verbose) ? Verbosity.Verbose : Verbosity.Normal,
                 ConsoleStyle.ParseJsonLog(r.GetValue(logFormat)));
+            if (r.GetValue(config) is { } configPath)
+                settings = RunConfig.Apply(configPath, settings, name => r.GetResult(name) is System.CommandLine.Parsing.OptionResult { Implicit: false },
+                    warning => Console.Error.WriteLine(style.Line("warning", style.JsonLog ? warning : "warning: " + warning)));
             if (!DicomWebSession.Needed(settings) && (settings.Study is not null || settings.Patient is not null))
                 throw new CliException(ExitCodes.Usage, "--study/--patient filter a DICOMweb root input (http://host/dicom-web), and there is none");
             var console = new ConsoleOutput(style, r.GetValue(json));

@@ -22,7 +22,7 @@ internal static class ConvertSidecar
         return JsonSerializer.Serialize(new
         {
             tool = "cementquant convert",
-            tool_version = typeof(ConvertSidecar).Assembly.GetName().Version?.ToString(),
+            tool_version = ToolVersion.Full,
             study_key = keys.StudyKey,
             series_key = keys.SeriesKey,
             modality = first.Modality,

@@ -41,7 +41,7 @@ internal sealed partial class ResumeState
         AtomicFile.CleanStale(_folder);
         var segmentation = s.Segmentation is null ? "" : string.Join(',', s.Segmentation.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).Select(Stamp));
         _parameters = string.Create(CultureInfo.InvariantCulture,
-            $"v={typeof(ResumeState).Assembly.GetName().Version};schema={VertebraTable.SchemaVersion};threshold={s.ThresholdHu?.ToString("R", CultureInfo.InvariantCulture) ?? "auto"};tolerance={s.ContactToleranceMm:R};seg={segmentation};phi={s.IncludePhi};masks={!s.NoMasks}");
+            $"v={ToolVersion.Full};schema={VertebraTable.SchemaVersion};threshold={s.ThresholdHu?.ToString("R", CultureInfo.InvariantCulture) ?? "auto"};tolerance={s.ContactToleranceMm:R};seg={segmentation};phi={s.IncludePhi};masks={!s.NoMasks}");
     }
 
     /// <summary>A saved series: its outcome, the fingerprint it was analysed under, and its report entries (null with --no-report).</summary>

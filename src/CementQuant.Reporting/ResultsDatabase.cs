@@ -66,6 +66,8 @@ public sealed class ResultsDatabase : IDisposable
         _ => "DOUBLE PRECISION",
     };
 
+    private static string RunColumnType(string column) => column is "cores" or "series_ok" or "series_failed" or "series_skipped" ? "INTEGER" : "TEXT";
+
     public static readonly string[] SeriesColumns = ["schema_version", "study_key", "series_key", "kind", "description", "status", "reason", "files", "vertebrae", "cemented", "notes"];
 
     /// <summary>
@@ -98,6 +100,8 @@ public sealed class ResultsDatabase : IDisposable
         Execute("CREATE TABLE IF NOT EXISTS problems (file_key TEXT NOT NULL, stage TEXT NOT NULL, reason TEXT, series_key TEXT NOT NULL, path TEXT, PRIMARY KEY (file_key, stage, series_key))", tx);
         Execute("CREATE TABLE IF NOT EXISTS parameters (series_key TEXT NOT NULL, name TEXT NOT NULL, value TEXT, PRIMARY KEY (series_key, name))", tx);
         Execute("CREATE TABLE IF NOT EXISTS schema_info (name TEXT PRIMARY KEY, value TEXT)", tx);
+        // One row per run that wrote here (RunRecord); added beside schema 2's tables, so older schema-2 databases gain it too.
+        Execute($"CREATE TABLE IF NOT EXISTS runs ({string.Join(", ", RunRecord.Columns.Select(c => $"{c} {RunColumnType(c)}"))}, PRIMARY KEY (run_id))", tx);
         Execute($"INSERT INTO schema_info (name, value) VALUES ('schema_version', '{SchemaVersion}') ON CONFLICT (name) DO NOTHING", tx);
         using (var cmd = _db.CreateCommand())
         {
@@ -155,7 +159,8 @@ public sealed class ResultsDatabase : IDisposable
     /// earlier rows (and its earlier problems), so repeated, resumed or concurrent sharded runs never duplicate.
     /// Problem rows are (file_key, stage, reason, series_key[, path]) with "" for a file that belongs to no series.
     /// </summary>
-    public void WriteRun(IReadOnlyList<SeriesRows> series, IReadOnlyList<IReadOnlyList<object?>> problems, bool phi)
+    /// <param name="run">The run's own row of the <c>runs</c> table, appended in the same transaction (null: none, e.g. a test writing rows).</param>
+    public void WriteRun(IReadOnlyList<SeriesRows> series, IReadOnlyList<IReadOnlyList<object?>> problems, bool phi, RunRecord? run = null)
     {
         // Rows in key order, so two writers touching the same keys take their locks in the same order.
         var ordered = series.OrderBy(s => (string)s.Series[2]!, StringComparer.Ordinal).ToList();
@@ -181,6 +186,7 @@ public sealed class ResultsDatabase : IDisposable
                 }
                 foreach (var p in problems.OrderBy(p => (string)p[0]!, StringComparer.Ordinal).ThenBy(p => (string)p[1]!, StringComparer.Ordinal))
                     Upsert("problems", [.. ProblemColumns, .. ProblemPhiColumns], Pad(p, phi, ProblemColumns.Length, ProblemPhiColumns.Length), ["file_key", "stage", "series_key"], tx);
+                if (run is not null) Upsert("runs", RunRecord.Columns, [.. run.Row], ["run_id"], tx);
                 tx.Commit();
                 return;
             }

@@ -101,7 +101,8 @@ public sealed class RunWriter
     /// <param name="problems">Rows of problems.csv (paths already relative to the inputs) with their series key ("" for none).</param>
     /// <param name="relative">A path as the console names it (relative to the input it was found under).</param>
     /// <param name="fileKey">The file_key of such a relative path (a keyed hash): what the outputs name files by.</param>
-    public void Write(IReadOnlyList<SeriesOutcome> outcomes, IReadOnlyList<(Problem Problem, string SeriesKey)> problems, Func<string, string> relative, Func<string, string> fileKey)
+    /// <param name="started">When the run started, for its row of the database's runs table.</param>
+    public void Write(IReadOnlyList<SeriesOutcome> outcomes, IReadOnlyList<(Problem Problem, string SeriesKey)> problems, Func<string, string> relative, Func<string, string> fileKey, DateTimeOffset started)
     {
         ArgumentNullException.ThrowIfNull(outcomes);
         ArgumentNullException.ThrowIfNull(problems);
@@ -123,7 +124,8 @@ public sealed class RunWriter
             ordered.SelectMany(o => RadiographTable.Rows(o.Identity, o.Radiographs, _o.IncludePhi))));
         files.WriteAllText(Path.Combine(outDir, "series.csv"), Csv.Text(_o.IncludePhi ? [.. ResultsDatabase.SeriesColumns, .. VertebraTable.PhiColumns] : ResultsDatabase.SeriesColumns, seriesRows));
         files.WriteAllText(Path.Combine(outDir, "problems.csv"), Csv.Text(_o.IncludePhi ? [.. ResultsDatabase.ProblemColumns, .. ResultsDatabase.ProblemPhiColumns] : ResultsDatabase.ProblemColumns, problemRows));
-        files.WriteAllText(Path.Combine(outDir, "results.json"), Json(ordered, problemRows, relative, fileKey));
+        var inputs = InputFiles(ordered, relative, fileKey);
+        files.WriteAllText(Path.Combine(outDir, "results.json"), Json(ordered, problemRows, inputs));
         if (_o.Report) files.WriteAllText(_report.HtmlPath, _report.Html());
         var parameters = Flatten("", _o.Parameters);
         try
@@ -133,7 +135,7 @@ public sealed class RunWriter
             {
                 Radiographs = [.. RadiographTable.Rows(o.Identity, o.Radiographs, _o.IncludePhi)],
                 Parameters = parameters,
-            })], problemRows, _o.IncludePhi);
+            })], problemRows, _o.IncludePhi, Run(ordered, inputs, started));
         }
         catch (Exception ex) when (ex is System.Data.Common.DbException or IOException)
         {
@@ -156,25 +158,45 @@ public sealed class RunWriter
         return row;
     }
 
-    private string Json(List<SeriesOutcome> outcomes, List<IReadOnlyList<object?>> problemRows, Func<string, string> relative, Func<string, string> fileKey)
+    /// <summary>Every input file of the run, once, by file_key (with its path only with --include-phi) and SHA-256, in file_key order.</summary>
+    private List<Dictionary<string, object?>> InputFiles(List<SeriesOutcome> outcomes, Func<string, string> relative, Func<string, string> fileKey)
     {
-        var problemColumns = _o.IncludePhi ? [.. ResultsDatabase.ProblemColumns, .. ResultsDatabase.ProblemPhiColumns] : ResultsDatabase.ProblemColumns;
         Dictionary<string, object?> InputFile(string relativePath, string sha)
         {
             var file = new Dictionary<string, object?> { ["file_key"] = fileKey(relativePath), ["sha256"] = sha };
             if (_o.IncludePhi) file["path"] = relativePath;
             return file;
         }
+        return [.. outcomes.SelectMany(o => o.Files.Select((f, i) => (Path: relative(f), Sha: i < o.FileSha256.Count ? o.FileSha256[i] : FileHash.Sha256(f))))
+            .DistinctBy(f => f.Path).Select(f => InputFile(f.Path, f.Sha)).OrderBy(f => (string)f["file_key"]!, StringComparer.Ordinal)];
+    }
+
+    /// <summary>The run's row of the runs table: version, options, host, times, a digest of its inputs and its counts.</summary>
+    private RunRecord Run(List<SeriesOutcome> outcomes, List<Dictionary<string, object?>> inputs, DateTimeOffset started)
+    {
+        var digest = Convert.ToHexString(SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(
+            string.Join('\n', inputs.Select(f => $"{f["file_key"]} {f["sha256"]}"))))).ToLowerInvariant();
+        return new RunRecord(Guid.NewGuid().ToString("N"), ToolVersion.Full, RunRecord.Utc(started), RunRecord.Utc(DateTimeOffset.UtcNow),
+            RunRecord.ThisHostOs, RunRecord.ThisHostCpu, Environment.ProcessorCount, JsonSerializer.Serialize(_o.Parameters), digest,
+            outcomes.Count(o => o.Status == "ok"), outcomes.Count(o => o.Status == "failed"), outcomes.Count(o => o.Status == "skipped"),
+            _o.Parameters.TryGetValue("shard", out var shard) ? Convert.ToString(shard, CultureInfo.InvariantCulture) ?? "1/1" : "1/1");
+    }
+
+    private string Json(List<SeriesOutcome> outcomes, List<IReadOnlyList<object?>> problemRows, List<Dictionary<string, object?>> inputs)
+    {
+        var problemColumns = _o.IncludePhi ? [.. ResultsDatabase.ProblemColumns, .. ResultsDatabase.ProblemPhiColumns] : ResultsDatabase.ProblemColumns;
         var doc = new Dictionary<string, object?>
         {
             ["schema_version"] = VertebraTable.SchemaVersion,
             ["provenance"] = new Dictionary<string, object?>
             {
                 ["tool"] = "cementquant",
-                ["version"] = typeof(RunWriter).Assembly.GetName().Version?.ToString(),
+                ["version"] = ToolVersion.Full,
+                // The machine (not the time: a resumed run's results.json is byte for byte an uninterrupted one's; the
+                // database's runs table has each run's start and end).
+                ["host"] = new Dictionary<string, object?> { ["os"] = RunRecord.ThisHostOs, ["cpu"] = RunRecord.ThisHostCpu, ["cores"] = Environment.ProcessorCount },
                 ["parameters"] = _o.Parameters,
-                ["input_files"] = outcomes.SelectMany(o => o.Files.Select((f, i) => (Path: relative(f), Sha: i < o.FileSha256.Count ? o.FileSha256[i] : FileHash.Sha256(f))))
-                    .DistinctBy(f => f.Path).Select(f => InputFile(f.Path, f.Sha)).OrderBy(f => (string)f["file_key"]!, StringComparer.Ordinal),
+                ["input_files"] = inputs,
             },
             ["studies"] = outcomes.GroupBy(o => o.Identity.StudyKey).Select(s => new Dictionary<string, object?>
             {

@@ -65,6 +65,10 @@ public sealed class DatabaseTests(BatchFixture fx)
 
         using var sqlite = ResultsDatabase.Open(Path.Combine(reference, "cementquant.db"));
         using var postgres = ResultsDatabase.Open(pg.Target);
+        // The run that wrote there: its row of the runs table (one run into this fresh schema).
+        var run = Assert.Single(postgres.ReadAll("runs", "run_id"));
+        Assert.Equal(ToolVersion.Full, run["tool_version"]);
+        Assert.Equal("1/1", run["shard"]);
         var tables = new (string Table, string Csv, string Order)[]
         {
             ("vertebrae", "vertebrae.csv", "series_key, vertebra"), ("radiographs", "radiographs.csv", "series_key, image_key, vertebra"),
