@@ -22,7 +22,16 @@ internal abstract class BatchProgress
 
     /// <summary>Runs <paramref name="body"/> with a terminal display when <paramref name="terminal"/>, plain lines to <paramref name="log"/> otherwise.</summary>
     /// <remarks>Shaped by <paramref name="style"/>: quiet shows warnings only, JSON logs are plain lines.</remarks>
-    public static T Run<T>(bool terminal, TextWriter log, ConsoleStyle style, Func<BatchProgress, T> body)
+    public static T Run<T>(bool terminal, TextWriter log, ConsoleStyle style, Func<BatchProgress, T> body) =>
+        // Native libraries' own stderr lines (OpenCV's codec errors, each with a blank line) become detail lines of ours:
+        // shown with --verbose (as JSON with --log-format json); the file's problem row says the rest.
+        WithProgress(terminal, log, style, p =>
+        {
+            using var native = NativeStderr.Capture(line => p.Detail("native: " + line));
+            return body(p);
+        });
+
+    private static T WithProgress<T>(bool terminal, TextWriter log, ConsoleStyle style, Func<BatchProgress, T> body)
     {
         if (style.Verbosity == Verbosity.Quiet) return body(new QuietProgress(log, style.JsonLog));
         if (!terminal || style.JsonLog) return body(new PlainProgress(log, style.JsonLog));
