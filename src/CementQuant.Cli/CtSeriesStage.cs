@@ -27,8 +27,8 @@ internal sealed class CtSeriesStage(CtPipeline ct, RunWriter writer, string? seg
         var kind = g.Kind.ToString();
         if (!g.Usable)
             return new SeriesOutcome { Identity = id, Kind = kind, Description = g.Describe(), Status = IsFailure(g) ? SeriesStatus.Failed : SeriesStatus.Skipped, Reason = g.Reason, Files = files };
-        if (g.Kind == InstanceKind.CtSlice && g.Instances.Count < 3)
-            return new SeriesOutcome { Identity = id, Kind = kind, Description = g.Describe(), Status = SeriesStatus.Skipped, Reason = $"{g.Instances.Count} CT slice{(g.Instances.Count == 1 ? "" : "s")}: too few for a 3D analysis", Files = files };
+        if (TooFewSlices(g) is { } tooFew)
+            return new SeriesOutcome { Identity = id, Kind = kind, Description = g.Describe(), Status = SeriesStatus.Skipped, Reason = tooFew, Files = files };
         var sw = Stopwatch.StartNew();
         try
         {
@@ -42,6 +42,10 @@ internal sealed class CtSeriesStage(CtPipeline ct, RunWriter writer, string? seg
             return new SeriesOutcome { Identity = id, Kind = kind, Description = g.Describe(), Status = SeriesStatus.Failed, Reason = ex.Message, Files = files, Seconds = sw.Elapsed.TotalSeconds };
         }
     }
+
+    /// <summary>Why a usable CT series is still not analysed (too few slices for a volume), or null; `scan` says the same.</summary>
+    public static string? TooFewSlices(SeriesGroup g) =>
+        g.Kind == InstanceKind.CtSlice && g.Instances.Count < 3 ? $"{g.Instances.Count} CT slice{(g.Instances.Count == 1 ? "" : "s")}: too few for a 3D analysis" : null;
 
     /// <summary>Unusable because it is broken (unsupported encoding) rather than because it is not a CT volume.</summary>
     private static bool IsFailure(SeriesGroup g) => g.Reason.StartsWith("unsupported transfer syntax", StringComparison.Ordinal);

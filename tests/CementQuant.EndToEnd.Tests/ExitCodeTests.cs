@@ -94,4 +94,24 @@ public sealed class ExitCodeTests : IDisposable
         var uid = DicomFile.Open(Directory.GetFiles(SharedData.Path("real-ct", "visible-human-pelvis"), "*.dcm")[0], headerOnly: true).Dataset.GetString(DicomTag.StudyInstanceUID)!;
         Assert.DoesNotContain(uid, r.Stdout);
     }
+
+    [SharedDataFact]
+    public void Scan_RealCt_SaysWhatAnalyzeWouldDo_InAlignedColumnsWithFolders()
+    {
+        var root = SharedData.Path("real-ct");
+        var r = Cli.Run("scan", root);
+        Assert.True(r.ExitCode == 0, r.Stderr);
+        var table = r.Stdout.Split('\n').Skip(1).TakeWhile(l => !l.StartsWith("  unreadable", StringComparison.Ordinal)).Where(l => l.Length > 0).ToList();
+        // Every row's "use" cell starts where the header's does.
+        var header = table[0];
+        var useAt = header.IndexOf("  use  ", StringComparison.Ordinal) + 2;
+        Assert.True(useAt > 2, header);
+        Assert.All(table.Skip(1), row => Assert.Matches("^(analyse|skip|unreadable) ", row[useAt..]));
+        // The same rules as analyze: single slices and label maps are skipped, with analyze's reasons; folders relative to the input.
+        Assert.Contains(table, row => row.Contains("covid19-ny-sbu-slices/", StringComparison.Ordinal) && row[useAt..].StartsWith("skip     1 CT slice: too few for a 3D analysis", StringComparison.Ordinal));
+        Assert.Contains(table, row => row.Contains("example_seg.nii.gz", StringComparison.Ordinal) && row[useAt..].StartsWith("skip     label map", StringComparison.Ordinal));
+        Assert.Contains(table, row => row.Contains("example_ct.nii.gz", StringComparison.Ordinal) && row[useAt..].StartsWith("analyse  CT volume", StringComparison.Ordinal));
+        Assert.Contains(table, row => row.Contains(" visible-human-pelvis ", StringComparison.Ordinal) && row[useAt..].StartsWith("analyse", StringComparison.Ordinal));
+        Assert.DoesNotContain(root, r.Stdout.Split("  unreadable", 2)[0], StringComparison.Ordinal);
+    }
 }
