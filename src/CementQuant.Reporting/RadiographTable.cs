@@ -3,12 +3,7 @@ namespace CementQuant.Reporting;
 /// <summary>The columns of radiographs.csv (shared/spec/METRICS.md, Radiographs), in order; a change here is a schema change.</summary>
 public static class RadiographTable
 {
-    public static readonly string[] Columns =
-    [
-        "schema_version", "study_key", "series_key", "vertebra", "label_source", "image_key", "view", "image_row", "image_col",
-        "body_area_mm2", "cement_area_mm2", "fill_area_pct", "left_fraction", "crosses_midline",
-        "superior_gap_mm", "inferior_gap_mm", "superior_contact", "inferior_contact", "npec", "flags", "qc",
-    ];
+    public static readonly string[] Columns = [.. ColumnCatalog.Radiographs.Select(c => c.Name)];
 
     public static IReadOnlyList<string> Header(bool includePhi) => includePhi ? [.. Columns, .. VertebraTable.PhiColumns] : Columns;
 

@@ -55,30 +55,20 @@ public sealed class ResultsDatabase : IDisposable
         return b.ToString();
     }
 
-    /// <summary>Column types: the vertebra table's columns by kind.</summary>
-    private static string SqlType(string column) => column switch
-    {
-        "schema_version" or "components" or "files" or "vertebrae" or "cemented" or "genant_grade" => "INTEGER",
-        "study_key" or "series_key" or "vertebra" or "label_source" or "npec_type" or "pattern" or "fracture_shape" or "leak_sites" or "flags" or "qc" or "image_key" or "view"
-            or "kind" or "description" or "status" or "reason" or "notes" or "file_key" or "path" or "patient_id" or "study_uid" or "series_uid" or "study_date" => "TEXT",
-        "crosses_midline" or "superior_contact" or "inferior_contact" or "superior_contact_left" or "superior_contact_right"
-            or "inferior_contact_left" or "inferior_contact_right" or "bridging_left" or "bridging_right" or "npec" => "BOOLEAN",
-        _ => "DOUBLE PRECISION",
-    };
+    /// <summary>Column types come from the one catalogue of output columns.</summary>
+    private static string SqlType(string column) => ColumnCatalog.SqlType(column);
 
-    private static string RunColumnType(string column) => column is "cores" or "series_ok" or "series_failed" or "series_skipped" ? "INTEGER" : "TEXT";
-
-    public static readonly string[] SeriesColumns = ["schema_version", "study_key", "series_key", "kind", "description", "status", "reason", "files", "vertebrae", "cemented", "notes"];
+    public static readonly string[] SeriesColumns = [.. ColumnCatalog.Series.Select(c => c.Name)];
 
     /// <summary>
     /// The columns of problems.csv and the problems table: one row per file or series not used, named by its file_key
     /// (keyed hash of the path relative to the input, like study_key) because folders and files carry patient IDs,
     /// UIDs and dates in hospital exports.
     /// </summary>
-    public static readonly string[] ProblemColumns = ["file_key", "stage", "reason", "series_key"];
+    public static readonly string[] ProblemColumns = [.. ColumnCatalog.Problems.Select(c => c.Name)];
 
     /// <summary>Added by --include-phi: the path relative to the input (CLI.md's problems.csv path).</summary>
-    public static readonly string[] ProblemPhiColumns = ["path"];
+    public static readonly string[] ProblemPhiColumns = [.. ColumnCatalog.ProblemsPhi.Select(c => c.Name)];
 
     /// <summary>Version of the table layout (METRICS.md schema_version): a schema-1 database is upgraded in place
     /// (<see cref="UpgradeFromSchema1"/>); one written by any other version is refused, never altered.</summary>
@@ -101,7 +91,7 @@ public sealed class ResultsDatabase : IDisposable
         Execute("CREATE TABLE IF NOT EXISTS parameters (series_key TEXT NOT NULL, name TEXT NOT NULL, value TEXT, PRIMARY KEY (series_key, name))", tx);
         Execute("CREATE TABLE IF NOT EXISTS schema_info (name TEXT PRIMARY KEY, value TEXT)", tx);
         // One row per run that wrote here (RunRecord); added beside schema 2's tables, so older schema-2 databases gain it too.
-        Execute($"CREATE TABLE IF NOT EXISTS runs ({string.Join(", ", RunRecord.Columns.Select(c => $"{c} {RunColumnType(c)}"))}, PRIMARY KEY (run_id))", tx);
+        Execute($"CREATE TABLE IF NOT EXISTS runs ({string.Join(", ", RunRecord.Columns.Select(c => $"{c} {SqlType(c)}"))}, PRIMARY KEY (run_id))", tx);
         Execute($"INSERT INTO schema_info (name, value) VALUES ('schema_version', '{SchemaVersion}') ON CONFLICT (name) DO NOTHING", tx);
         using (var cmd = _db.CreateCommand())
         {
@@ -259,7 +249,7 @@ public sealed class ResultsDatabase : IDisposable
                 row[name] = v switch
                 {
                     DBNull => "",
-                    _ when SqlType(name) == "BOOLEAN" => Convert.ToInt64(v is bool b ? (b ? 1 : 0) : v, CultureInfo.InvariantCulture) != 0 ? "true" : "false",
+                    _ when ColumnCatalog.Find(name)?.Type == ColumnType.Boolean => Convert.ToInt64(v is bool b ? (b ? 1 : 0) : v, CultureInfo.InvariantCulture) != 0 ? "true" : "false",
                     string text => text,
                     _ => Csv.Cell(v),
                 };

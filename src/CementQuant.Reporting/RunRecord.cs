@@ -11,8 +11,7 @@ namespace CementQuant.Reporting;
 public sealed record RunRecord(string RunId, string ToolVersion, string StartedUtc, string EndedUtc, string HostOs, string HostCpu, int Cores,
     string Options, string InputDigest, int SeriesOk, int SeriesFailed, int SeriesSkipped, string Shard)
 {
-    public static readonly string[] Columns =
-        ["run_id", "tool_version", "started_utc", "ended_utc", "host_os", "host_cpu", "cores", "options", "input_digest", "series_ok", "series_failed", "series_skipped", "shard"];
+    public static readonly string[] Columns = [.. ColumnCatalog.Runs.Select(c => c.Name)];
 
     public IReadOnlyList<object?> Row => [RunId, ToolVersion, StartedUtc, EndedUtc, HostOs, HostCpu, Cores, Options, InputDigest, SeriesOk, SeriesFailed, SeriesSkipped, Shard];
 

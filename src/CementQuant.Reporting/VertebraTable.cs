@@ -5,28 +5,13 @@ public static class VertebraTable
 {
     public const int SchemaVersion = 2;
 
-    public static readonly string[] Columns =
-    [
-        "schema_version", "study_key", "series_key", "vertebra", "label_source",
-        "center_x_mm", "center_y_mm", "center_z_mm", "body_volume_ml", "cement_volume_ml", "fill_pct",
-        "cement_left_ml", "cement_right_ml", "left_fraction", "asymmetry_index", "larger_side_fill_pct",
-        "crosses_midline", "contralateral_reach_mm", "left_reach_pct", "right_reach_pct",
-        "superior_contact", "inferior_contact", "superior_gap_mm", "inferior_gap_mm",
-        "superior_contact_pct", "inferior_contact_pct",
-        "superior_contact_left", "superior_contact_right", "inferior_contact_left", "inferior_contact_right",
-        "bridging_left", "bridging_right", "npec", "npec_type", "components", "sphericity", "solidity",
-        "surface_to_volume_mm1", "pattern", "cleft_volume_ml", "leakage_volume_ml", "leak_sites",
-        "threshold_hu", "flags", "qc",
-        // schema 2: fracture geometry (METRICS.md "Fracture geometry"), appended so schema-1 columns keep their places.
-        "height_anterior_mm", "height_middle_mm", "height_posterior_mm", "height_left_mm", "height_right_mm",
-        "wedge_angle_deg", "coronal_wedge_angle_deg", "kyphotic_angle_deg", "reference_height_mm", "height_loss_pct",
-        "fracture_shape", "genant_grade", "cement_centroid_lr_mm", "cement_centroid_ap_mm", "cement_centroid_si_mm",
-    ];
+    /// <summary>The names of <see cref="ColumnCatalog.Vertebrae"/>, in order (schema 2's fracture columns appended after schema 1's).</summary>
+    public static readonly string[] Columns = [.. ColumnCatalog.Vertebrae.Select(c => c.Name)];
 
     /// <summary>The columns schema 2 added (fracture geometry), which a schema-1 database gains when it is upgraded.</summary>
-    public static IReadOnlyList<string> AddedInSchema2 => Columns[Array.IndexOf(Columns, "height_anterior_mm")..];
+    public static IReadOnlyList<string> AddedInSchema2 => [.. ColumnCatalog.Vertebrae.Where(c => c.Since == 2).Select(c => c.Name)];
 
-    public static readonly string[] PhiColumns = ["patient_id", "study_uid", "series_uid", "study_date"];
+    public static readonly string[] PhiColumns = [.. ColumnCatalog.Phi.Select(c => c.Name)];
 
     public static IReadOnlyList<string> Header(bool includePhi) => includePhi ? [.. Columns, .. PhiColumns] : Columns;
 
