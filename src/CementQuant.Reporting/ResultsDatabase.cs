@@ -58,9 +58,10 @@ public sealed class ResultsDatabase : IDisposable
     /// <summary>Column types: the vertebra table's columns by kind.</summary>
     private static string SqlType(string column) => column switch
     {
-        "schema_version" or "components" or "files" or "vertebrae" or "cemented" or "genant_grade" => "INTEGER",
+        "schema_version" or "components" or "files" or "vertebrae" or "cemented" or "genant_grade" or "seq" => "INTEGER",
         "study_key" or "series_key" or "vertebra" or "label_source" or "npec_type" or "pattern" or "fracture_shape" or "leak_sites" or "flags" or "qc" or "image_key" or "view"
-            or "kind" or "description" or "status" or "reason" or "notes" or "file_key" or "path" or "patient_id" or "study_uid" or "series_uid" or "study_date" => "TEXT",
+            or "kind" or "description" or "status" or "reason" or "notes" or "file_key" or "path" or "patient_id" or "study_uid" or "series_uid" or "study_date"
+            or "row_key" or "flag" or "decision" or "note" or "reviewer" or "decided_at" or "tool_version" => "TEXT",
         "crosses_midline" or "superior_contact" or "inferior_contact" or "superior_contact_left" or "superior_contact_right"
             or "inferior_contact_left" or "inferior_contact_right" or "bridging_left" or "bridging_right" or "npec" => "BOOLEAN",
         _ => "DOUBLE PRECISION",
@@ -98,6 +99,8 @@ public sealed class ResultsDatabase : IDisposable
         Execute("CREATE TABLE IF NOT EXISTS problems (file_key TEXT NOT NULL, stage TEXT NOT NULL, reason TEXT, series_key TEXT NOT NULL, path TEXT, PRIMARY KEY (file_key, stage, series_key))", tx);
         Execute("CREATE TABLE IF NOT EXISTS parameters (series_key TEXT NOT NULL, name TEXT NOT NULL, value TEXT, PRIMARY KEY (series_key, name))", tx);
         Execute("CREATE TABLE IF NOT EXISTS schema_info (name TEXT PRIMARY KEY, value TEXT)", tx);
+        // Reviewers' decisions (`cementquant review`, ReviewTable): an added table, so no schema version change; append-only.
+        Execute($"CREATE TABLE IF NOT EXISTS reviews ({string.Join(", ", ReviewTable.Columns.Select(c => $"{c} {SqlType(c)}{(c == "seq" ? " PRIMARY KEY" : "")}"))})", tx);
         Execute($"INSERT INTO schema_info (name, value) VALUES ('schema_version', '{SchemaVersion}') ON CONFLICT (name) DO NOTHING", tx);
         using (var cmd = _db.CreateCommand())
         {
@@ -234,6 +237,38 @@ public sealed class ResultsDatabase : IDisposable
             _ => value,
         };
         cmd.Parameters.Add(p);
+    }
+
+    /// <summary>
+    /// Appends one reviewer's decision to the <c>reviews</c> table (the values of <see cref="ReviewTable.Columns"/> after
+    /// <c>seq</c>) and returns its sequence number, one more than the largest so far. Rows are never updated or deleted:
+    /// the latest decision of a reviewer supersedes the earlier ones when they are read. Two review servers appending to
+    /// one PostgreSQL database at once may pick the same number; the loser of that race tries again.
+    /// </summary>
+    public long AppendReview(IReadOnlyList<object?> values)
+    {
+        ArgumentNullException.ThrowIfNull(values);
+        var columns = ReviewTable.Columns;
+        if (values.Count != columns.Length - 1) throw new ArgumentException($"a review row has {columns.Length - 1} values, got {values.Count}", nameof(values));
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                using var tx = _db.BeginTransaction();
+                using var cmd = _db.CreateCommand();
+                cmd.Transaction = tx;
+                var parameters = string.Join(", ", columns.Skip(1).Select((_, i) => $"@p{i}"));
+                cmd.CommandText = $"INSERT INTO reviews ({string.Join(", ", columns)}) SELECT COALESCE(MAX(seq), 0) + 1, {parameters} FROM reviews RETURNING seq";
+                for (var i = 0; i < values.Count; i++) Add(cmd, $"@p{i}", values[i]);
+                var seq = Convert.ToInt64(cmd.ExecuteScalar(), CultureInfo.InvariantCulture);
+                tx.Commit();
+                return seq;
+            }
+            catch (PostgresException ex) when (attempt < 6 && ex.SqlState is PostgresErrorCodes.UniqueViolation or PostgresErrorCodes.DeadlockDetected or PostgresErrorCodes.SerializationFailure)
+            {
+                Thread.Sleep(20 * attempt);
+            }
+        }
     }
 
     /// <summary>All rows of a table as the strings a CSV reader would see (unquoted), for tests comparing outputs.</summary>

@@ -1,0 +1,11 @@
+namespace CementQuant.Review;
+
+/// <summary>The words of the <c>review_state</c> column (issue #18).</summary>
+public static class ReviewStates
+{
+    public const string Unreviewed = "unreviewed";
+    public const string Confirmed = "confirmed";
+    public const string Overridden = "overridden";
+
+    public static readonly string[] All = [Unreviewed, Confirmed, Overridden];
+}
