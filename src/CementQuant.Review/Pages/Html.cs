@@ -30,6 +30,7 @@ internal static class Html
         body{font:14px/1.4 system-ui,sans-serif;margin:0;background:#f4f4f2;color:#222}
         header{background:#243447;color:#fff;padding:8px 16px;display:flex;gap:16px;align-items:baseline}
         header a{color:#cde}
+        header kbd{color:#222}
         main{padding:12px 16px}
         table{border-collapse:collapse;background:#fff}
         th,td{border:1px solid #ccc;padding:3px 6px;text-align:left;vertical-align:top}
@@ -42,7 +43,9 @@ internal static class Html
         .pics{display:flex;flex-wrap:wrap;gap:8px}
         .pics figure{margin:0;background:#fff;border:1px solid #ccc;padding:4px}
         .pics img{max-width:420px;display:block}
-        .grid{display:grid;grid-template-columns:340px 1fr;gap:16px}
+        .grid{display:grid;grid-template-columns:400px 1fr;gap:16px}
+        .grid>section{min-width:0;overflow-wrap:anywhere}
+        #metrics{font-size:12px;width:100%}
         .keys{font-size:12px;color:#444}
         kbd{border:1px solid #999;border-radius:3px;padding:0 3px;background:#fff;font-size:12px}
         dialog{min-width:360px}

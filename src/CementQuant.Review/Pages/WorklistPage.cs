@@ -27,7 +27,7 @@ internal static class WorklistPage
         {
             var v = rows[i];
             var href = $"/row?key={U(v.Row.Key)}{(query.Length > 0 ? "&" + query : "")}";
-            var note = v.Row.Flags.Concat([""]).Select(v.Latest).OfType<ReviewDecision>().Where(d => d.Note.Length > 0).Select(d => d.Note).LastOrDefault() ?? "";
+            var note = v.DecidedFlags.Append("").Select(v.Latest).OfType<ReviewDecision>().Where(d => d.Note.Length > 0).MaxBy(d => d.Seq)?.Note ?? "";
             b.Append($"<tr data-href=\"{E(href)}\" data-key=\"{E(v.Row.Key)}\"{(i == 0 ? " class=\"sel\"" : "")}><td>{i + 1}</td><td>{E(Short(v.Row.StudyKey))}</td>")
                 .Append($"<td>{E(v.Row.SeriesDescription)}</td><td>{E(v.Row.Kind)}</td><td><a href=\"{E(href)}\">{E(v.Row.Vertebra)}</a></td>")
                 .Append($"<td>{Flags(v.Row.Flags)}</td><td>{State(v.State)}{(v.Unusable ? " (metrics unusable)" : "")}</td>")
