@@ -61,7 +61,7 @@ public sealed class ResultsDatabase : IDisposable
         "schema_version" or "components" or "files" or "vertebrae" or "cemented" or "genant_grade" or "seq" => "INTEGER",
         "study_key" or "series_key" or "vertebra" or "label_source" or "npec_type" or "pattern" or "fracture_shape" or "leak_sites" or "flags" or "qc" or "image_key" or "view"
             or "kind" or "description" or "status" or "reason" or "notes" or "file_key" or "path" or "patient_id" or "study_uid" or "series_uid" or "study_date"
-            or "row_key" or "flag" or "decision" or "note" or "reviewer" or "decided_at" or "tool_version" => "TEXT",
+            or "row_key" or "flag" or "decision" or "note" or "reviewer" or "decided_at" or "tool_version" or "metrics_hash" => "TEXT",
         "crosses_midline" or "superior_contact" or "inferior_contact" or "superior_contact_left" or "superior_contact_right"
             or "inferior_contact_left" or "inferior_contact_right" or "bridging_left" or "bridging_right" or "npec" => "BOOLEAN",
         _ => "DOUBLE PRECISION",

@@ -4,12 +4,14 @@ namespace CementQuant.Reporting;
 /// The columns of the <c>reviews</c> table and of <c>reviews.csv</c> (issue #18): reviewers' decisions on the flags of a
 /// run's rows, append-only (a decision is never changed or deleted; a later one by the same reviewer supersedes it).
 /// <c>seq</c> orders the decisions; <c>row_key</c> is <c>series_key/vertebra</c> for CT rows and
-/// <c>series_key/image_key/vertebra</c> for radiograph rows; <c>flag</c> is empty for a decision about the whole row.
+/// <c>series_key/image_key/vertebra</c> for radiograph rows; <c>flag</c> is empty for a decision about the whole row;
+/// <c>metrics_hash</c> fingerprints the row's cells as the reviewer saw them, so a rerun that changes the row's metrics
+/// sets its decisions aside (<c>needs re-review</c>) while those of unchanged rows stand.
 /// </summary>
 public static class ReviewTable
 {
     public static readonly string[] Columns =
-        ["seq", "row_key", "series_key", "flag", "decision", "reason", "note", "reviewer", "decided_at", "tool_version"];
+        ["seq", "row_key", "series_key", "flag", "decision", "reason", "note", "reviewer", "decided_at", "tool_version", "metrics_hash"];
 
     /// <summary>The columns vertebrae.csv and radiographs.csv gain once a run has been reviewed (issue #18).</summary>
     public static readonly string[] StateColumns = ["review_state", "reviewed_flags"];

@@ -5,7 +5,7 @@ namespace CementQuant.Review;
 /// (<see cref="Decisions.Confirm"/>: "reviewed, nothing missed"; <see cref="Decisions.Unusable"/>: metrics unusable).
 /// </summary>
 public sealed record ReviewDecision(long Seq, string RowKey, string SeriesKey, string Flag, string Decision, string Reason, string Note,
-    string Reviewer, string DecidedAt, string ToolVersion);
+    string Reviewer, string DecidedAt, string ToolVersion, string MetricsHash = "");
 
 /// <summary>The words of the <c>decision</c> column and the short lists of reasons the page offers.</summary>
 public static class Decisions

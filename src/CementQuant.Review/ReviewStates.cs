@@ -7,5 +7,8 @@ public static class ReviewStates
     public const string Confirmed = "confirmed";
     public const string Overridden = "overridden";
 
-    public static readonly string[] All = [Unreviewed, Confirmed, Overridden];
+    /// <summary>Decided once, but the row's metrics have changed since (a rerun): the decisions are set aside.</summary>
+    public const string NeedsReReview = "needs re-review";
+
+    public static readonly string[] All = [Unreviewed, Confirmed, Overridden, NeedsReReview];
 }

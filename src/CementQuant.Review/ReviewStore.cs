@@ -59,7 +59,7 @@ public sealed class ReviewStore
         {
             var time = DateTimeOffset.UtcNow.ToString("yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'", CultureInfo.InvariantCulture);
             var row = _rows[rowKey];
-            object?[] values = [rowKey, row.SeriesKey, flag, decision, reason, note, reviewer, time, ToolVersion];
+            object?[] values = [rowKey, row.SeriesKey, flag, decision, reason, note, reviewer, time, ToolVersion, row.MetricsHash];
             long seq;
             try
             {
@@ -98,12 +98,26 @@ public sealed class ReviewStore
             using var db = ResultsDatabase.Open(_database);
             return [.. db.ReadAll("reviews", "seq").Where(r => _rowKeys.Contains(r["row_key"])).Select(r => new ReviewDecision(
                 long.Parse(r["seq"], CultureInfo.InvariantCulture), r["row_key"], r["series_key"], r["flag"], r["decision"], r["reason"], r["note"],
-                r["reviewer"], r["decided_at"], r["tool_version"]))];
+                r["reviewer"], r["decided_at"], r["tool_version"], r["metrics_hash"]))];
         }
         catch (DbException ex)
         {
             throw new CementQuantException($"cannot read the reviews from the results database ({(ResultsDatabase.IsPostgres(_database) ? "PostgreSQL" : _database)}): {ex.Message}", ex);
         }
+    }
+
+    /// <summary>
+    /// After analyze has written a run's tables again (a rerun or --resume): when the run's database holds decisions on
+    /// its rows, writes reviews.csv and the review columns again, so decisions on rows whose metrics did not change stand
+    /// and the others read <c>needs re-review</c>. A run nobody reviewed is left exactly as analyze wrote it. Returns
+    /// whether it wrote.
+    /// </summary>
+    public static bool RefreshAfterAnalyze(string runFolder, string database)
+    {
+        var store = new ReviewStore(RunFolder.Load(runFolder), database);
+        if (store._decisions.Count == 0) return false;
+        store.Export();
+        return true;
     }
 
     /// <summary>Writes reviews.csv and the review columns of vertebrae.csv and radiographs.csv from the decisions so far.</summary>
@@ -112,7 +126,7 @@ public sealed class ReviewStore
         lock (_lock)
         {
             Csv.Write(Run.ReviewsCsv, ReviewTable.Columns, _decisions.Select(d => (IReadOnlyList<object?>)
-                [d.Seq, d.RowKey, d.SeriesKey, d.Flag, d.Decision, d.Reason, d.Note, d.Reviewer, d.DecidedAt, d.ToolVersion]));
+                [d.Seq, d.RowKey, d.SeriesKey, d.Flag, d.Decision, d.Reason, d.Note, d.Reviewer, d.DecidedAt, d.ToolVersion, d.MetricsHash]));
             var reviews = Run.Rows.ToDictionary(r => r.Key, r => new RowReview(r, _decisions), StringComparer.Ordinal);
             AddStateColumns(Run.VertebraeCsv, r => $"{r["series_key"]}/{r["vertebra"]}", reviews);
             if (File.Exists(Run.RadiographsCsv)) AddStateColumns(Run.RadiographsCsv, r => $"{r["series_key"]}/{r["image_key"]}/{r["vertebra"]}", reviews);
@@ -131,7 +145,7 @@ public sealed class ReviewStore
             var review = reviews.GetValueOrDefault(key(cells));
             var state = review?.State ?? ReviewStates.Unreviewed;
             IReadOnlyList<object?> row = [.. kept.Select(i => (object?)(i < r.Count ? r[i] : "")), state,
-                state == ReviewStates.Unreviewed ? "" : string.Join(';', review!.ReviewedFlags)];
+                state is ReviewStates.Unreviewed or ReviewStates.NeedsReReview ? "" : string.Join(';', review!.ReviewedFlags)];
             return row;
         });
         Csv.Write(path, newHeader, newRows);

@@ -6,6 +6,8 @@ namespace CementQuant.Review;
 /// <c>overridden</c> when a flag was rejected or added or the metrics were called unusable, <c>confirmed</c> when every
 /// flag of CementQuant's (or, for a row without flags, the row itself) was confirmed, else <c>unreviewed</c>.
 /// Given one reviewer's decisions this is that reviewer's view; given everyone's, the latest decision wins whoever made it.
+/// Only decisions made on the row's present cells count (<see cref="ReviewRow.MetricsHash"/>): a row whose metrics changed
+/// since it was decided, and not decided again, is <c>needs re-review</c>.
 /// </summary>
 public sealed class RowReview
 {
@@ -16,7 +18,9 @@ public sealed class RowReview
         ArgumentNullException.ThrowIfNull(row);
         ArgumentNullException.ThrowIfNull(decisions);
         Row = row;
-        _latest = decisions.Where(d => d.RowKey == row.Key).GroupBy(d => d.Flag, StringComparer.Ordinal)
+        var mine = decisions.Where(d => d.RowKey == row.Key).ToList();
+        var stale = mine.Any(d => d.MetricsHash != row.MetricsHash);
+        _latest = mine.Where(d => d.MetricsHash == row.MetricsHash).GroupBy(d => d.Flag, StringComparer.Ordinal)
             .ToDictionary(g => g.Key, g => g.MaxBy(d => d.Seq)!, StringComparer.Ordinal);
         var rejected = row.Flags.Where(f => Latest(f)?.Decision == Decisions.Reject).ToHashSet(StringComparer.Ordinal);
         var added = _latest.Values.Where(d => d.Flag.Length > 0 && d.Decision == Decisions.Add && !row.Flags.Contains(d.Flag, StringComparer.Ordinal))
@@ -24,7 +28,7 @@ public sealed class RowReview
         ReviewedFlags = [.. row.Flags.Where(f => !rejected.Contains(f)), .. added];
         Unusable = Latest("")?.Decision == Decisions.Unusable;
         var complete = row.Flags.Count > 0 ? row.Flags.All(f => _latest.ContainsKey(f)) : Latest("")?.Decision == Decisions.Confirm;
-        State = _latest.Count == 0 ? ReviewStates.Unreviewed
+        State = _latest.Count == 0 ? (stale ? ReviewStates.NeedsReReview : ReviewStates.Unreviewed)
             : Unusable || rejected.Count > 0 || ReviewedFlags.Count != row.Flags.Count ? ReviewStates.Overridden
             : complete ? ReviewStates.Confirmed : ReviewStates.Unreviewed;
     }
@@ -54,7 +58,7 @@ public sealed class RowReview
     {
         if (Unusable) return null;
         if (Latest(flag) is { } d) return d.Decision is Decisions.Confirm or Decisions.Add;
-        return State == ReviewStates.Unreviewed ? null : Row.Flags.Contains(flag, StringComparer.Ordinal);
+        return State is ReviewStates.Unreviewed or ReviewStates.NeedsReReview ? null : Row.Flags.Contains(flag, StringComparer.Ordinal);
     }
 
     private static int Order(string flag) => Array.IndexOf(Decisions.KnownFlags, flag) is var i and >= 0 ? i : int.MaxValue;

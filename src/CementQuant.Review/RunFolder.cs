@@ -1,3 +1,5 @@
+using System.Security.Cryptography;
+using System.Text;
 using CementQuant.Reporting;
 using CementQuant.Reporting.Report;
 
@@ -63,7 +65,19 @@ public sealed class RunFolder
 
     private static ReviewRow Row(string key, string kind, Dictionary<string, string> cells, Dictionary<string, string> descriptions, IEnumerable<string> pictures) =>
         new(key, Cell(cells, "study_key"), Cell(cells, "series_key"), Cell(cells, "vertebra"), kind, descriptions.GetValueOrDefault(Cell(cells, "series_key"), ""),
-            Split(Cell(cells, "flags")), Split(Cell(cells, "qc")), [.. pictures.Select(p => "report/" + p)], cells);
+            Split(Cell(cells, "flags")), Split(Cell(cells, "qc")), [.. pictures.Select(p => "report/" + p)], cells, Hash(cells));
+
+    /// <summary>
+    /// The row's cells as a reviewer judged them: every column but the review columns and the identifying ones (present
+    /// or not with --include-phi), name and value, hashed (SHA-256, 16 hex digits).
+    /// </summary>
+    internal static string Hash(Dictionary<string, string> cells)
+    {
+        var text = new StringBuilder();
+        foreach (var (name, value) in cells.Where(c => !ReviewTable.StateColumns.Contains(c.Key) && !VertebraTable.PhiColumns.Contains(c.Key)).OrderBy(c => c.Key, StringComparer.Ordinal))
+            text.Append(name).Append('\u001f').Append(value).Append('\u001e');
+        return Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(text.ToString())))[..16].ToLowerInvariant();
+    }
 
     private static string[] Split(string list) => list.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
 
