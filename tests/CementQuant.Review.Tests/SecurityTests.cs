@@ -73,9 +73,16 @@ public sealed class SecurityTests(ReviewRunFixture fx)
     [InlineData("/files/vertebrae.csv")]
     [InlineData("/files/cementquant.db")]
     [InlineData("/files/report/../../site.key")]
+    [InlineData("/files/report/..%2Fsecret.png")]
+    [InlineData("/files/secret.png")]
+    [InlineData("/files/report/..%2F..%2Fsecret.png")]
     public async Task Files_OutsideTheRunsPictures_AreNotServed(string path)
     {
-        await using var host = await ReviewHost.Start(fx.Copy());
+        var run = fx.Copy();
+        // PNG files beside the picture folder and beside the run: a picture's name alone does not make it servable.
+        File.WriteAllText(Path.Combine(run, "secret.png"), "SECRET-PNG");
+        File.WriteAllText(Path.Combine(Path.GetDirectoryName(run)!, "secret.png"), "SECRET-PNG");
+        await using var host = await ReviewHost.Start(run);
         // Sent as written: HttpClient would otherwise fold the dot segments before they reach the server.
         using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(host.Server.Address.GetLeftPart(UriPartial.Authority) + path, new UriCreationOptions { DangerousDisablePathAndQueryCanonicalization = true }));
         request.Headers.Add("X-CQ-Token", host.Server.Token);
@@ -85,6 +92,7 @@ public sealed class SecurityTests(ReviewRunFixture fx)
         Assert.DoesNotContain("root:", body, StringComparison.Ordinal);
         Assert.DoesNotContain("schema_version", body, StringComparison.Ordinal);
         Assert.DoesNotContain("SQLite", body, StringComparison.Ordinal);
+        Assert.DoesNotContain("SECRET-PNG", body, StringComparison.Ordinal);
     }
 
     [Fact]
