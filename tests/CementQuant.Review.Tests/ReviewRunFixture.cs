@@ -40,9 +40,3 @@ public sealed class ReviewRunFixture : IDisposable
         try { Directory.Delete(Root, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
     }
 }
-
-[CollectionDefinition(Name)]
-public sealed class ReviewRunCollection : ICollectionFixture<ReviewRunFixture>
-{
-    public const string Name = "review run";
-}
