@@ -136,7 +136,6 @@ public sealed class AnalyzeRunner
     private RunResult RunBatch(string outDir, SiteKey siteKey)
     {
         var clock = Stopwatch.StartNew();
-        var started = DateTimeOffset.UtcNow;
         _writer.CleanStale();
         var files = DicomScanner.EnumerateFiles(_s.Inputs);
         var nifti = files.Where(DicomScanner.IsNifti).ToList();
@@ -177,7 +176,10 @@ public sealed class AnalyzeRunner
             written = [.. outcomes.Select(o => o with { Reason = Redact(o.Reason), Notes = [.. o.Notes.Select(Redact)] })];
         }
         OutputFull(outDir, "vertebrae.csv, radiographs.csv, series.csv, problems.csv, results.json, report.html and the database are all as they were before this run (all or nothing)",
-            () => { _writer.Write(written, problems, Relative, FileKey, started); return 0; });
+            () => { _writer.Write(written, problems, Relative, FileKey); return 0; });
+        // A reviewed run (`cementquant review`, #18) keeps its decisions on rows whose metrics did not change.
+        OutputFull(outDir, "this run's results are written; vertebrae.csv and radiographs.csv lack the review columns until `cementquant review` or a rerun writes them",
+            () => CementQuant.Review.ReviewStore.RefreshAfterAnalyze(outDir, _s.Database ?? Path.Combine(outDir, "cementquant.db")));
         Summary(outDir, outcomes, problems.Count, clock.Elapsed);
         // Files that are not DICOM at all (a README, a JSON sidecar) and series deliberately not analysed (a secondary capture, an MR)
         // are listed but do not make the run partial; a DICOM file that cannot be read, or a series that cannot be analysed, does.

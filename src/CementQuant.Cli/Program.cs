@@ -13,6 +13,7 @@ public static class Program
         root.Subcommands.Add(ConvertCommand.Create());
         root.Subcommands.Add(PhantomCommand.Create());
         root.Subcommands.Add(DemoCommand.Create());
+        root.Subcommands.Add(ReviewCommand.Create());
 
         _hint = UsageCheck.Hint(root, args);
         if (UsageCheck.Find(root, args) is { } usage)

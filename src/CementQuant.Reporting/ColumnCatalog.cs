@@ -157,11 +157,34 @@ public static partial class ColumnCatalog
         new("shard", ColumnType.Text, "", 2, "the part of the input this run processed (`i/N`, `1/1` for all)"),
     ];
 
+    /// <summary>The database's reviews table and reviews.csv (`cementquant review`): reviewers' decisions, append-only.</summary>
+    public static readonly IReadOnlyList<ColumnDefinition> Reviews =
+    [
+        new("seq", ColumnType.Integer, "", 2, "order of the decision (append-only: a later decision of the same reviewer on the same row and flag supersedes)"),
+        new("row_key", ColumnType.Text, "", 2, "the reviewed row: `series_key/vertebra` (CT) or `series_key/image_key/vertebra` (radiograph)"),
+        Shared("series_key"),
+        new("flag", ColumnType.Text, "", 2, "the flag decided on; empty for a decision about the whole row (metrics unusable)"),
+        new("decision", ColumnType.Text, "", 2, "`confirm`, `reject`, `add` (a missed flag) or `unusable` (the row's metrics)"),
+        new("reason", ColumnType.Text, "", 2, "the reviewer's reason, from the short list"),
+        new("note", ColumnType.Text, "", 2, "the reviewer's free text"),
+        new("reviewer", ColumnType.Text, "", 2, "who decided (--reviewer)"),
+        new("decided_at", ColumnType.Text, "", 2, "when, ISO 8601 UTC"),
+        new("tool_version", ColumnType.Text, "", 2, "version and commit of the program (`0.1.0+<commit>`)"),
+        new("metrics_hash", ColumnType.Text, "", 2, "fingerprint of the row's cells as the reviewer saw them: a rerun that changes them sets the decision aside (`needs re-review`)"),
+    ];
+
+    /// <summary>Appended to vertebrae.csv and radiographs.csv once a run has been reviewed.</summary>
+    public static readonly IReadOnlyList<ColumnDefinition> ReviewStates =
+    [
+        new("review_state", ColumnType.Text, "", 2, "`unreviewed`, `confirmed`, `overridden` or `needs re-review` (latest decision per flag)"),
+        new("reviewed_flags", ColumnType.Text, "", 2, "the row's flags after review (confirmed and added, rejected removed), `;`-separated"),
+    ];
+
     private static ColumnDefinition Shared(string name) => Vertebrae.First(c => c.Name == name);
 
     /// <summary>Every definition by name (a name has one type wherever it appears; the tests check that).</summary>
     private static readonly Lazy<Dictionary<string, ColumnDefinition>> ByName = new(() =>
-        Vertebrae.Concat(Radiographs).Concat(Series).Concat(Problems).Concat(ProblemsPhi).Concat(Phi).Concat(Runs)
+        Vertebrae.Concat(Radiographs).Concat(Series).Concat(Problems).Concat(ProblemsPhi).Concat(Phi).Concat(Runs).Concat(Reviews).Concat(ReviewStates)
             .GroupBy(c => c.Name, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.First(), StringComparer.Ordinal));
 
     /// <summary>The definition of a column written by any table, or null for a name no table defines.</summary>

@@ -45,4 +45,39 @@ public static class Csv
         }
         return sb.ToString();
     }
+
+    /// <summary>
+    /// Parses RFC 4180 text as <see cref="Text"/> writes it: the header's names, then each row's cells unquoted
+    /// (a quoted cell may hold commas, quotes and line breaks).
+    /// </summary>
+    public static (IReadOnlyList<string> Header, IReadOnlyList<IReadOnlyList<string>> Rows) Parse(string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        var records = new List<IReadOnlyList<string>>();
+        var cells = new List<string>();
+        var cell = new StringBuilder();
+        var quoted = false;
+        for (var i = 0; i < text.Length; i++)
+        {
+            var c = text[i];
+            if (quoted)
+            {
+                if (c != '"') cell.Append(c);
+                else if (i + 1 < text.Length && text[i + 1] == '"') { cell.Append('"'); i++; }
+                else quoted = false;
+                continue;
+            }
+            switch (c)
+            {
+                case '"': quoted = true; break;
+                case ',': cells.Add(cell.ToString()); cell.Clear(); break;
+                case '\r': break;
+                case '\n': cells.Add(cell.ToString()); cell.Clear(); records.Add(cells); cells = []; break;
+                default: cell.Append(c); break;
+            }
+        }
+        if (cell.Length > 0 || cells.Count > 0) { cells.Add(cell.ToString()); records.Add(cells); }
+        if (records.Count == 0) return ([], []);
+        return (records[0], records.Skip(1).ToList());
+    }
 }

@@ -21,6 +21,8 @@ public static class DataDictionary
         ("problems", "`problems.csv` and the `problems` table: one row per file or series not used.", ColumnCatalog.Problems),
         ("phi", "Added to the vertebrae, radiographs and series rows with `--include-phi` (the database always has them, NULL without it); problems get `path`.", [.. ColumnCatalog.Phi, .. ColumnCatalog.ProblemsPhi]),
         ("runs", "The database's `runs` table: one row per `analyze` run that wrote into it.", ColumnCatalog.Runs),
+        ("reviews", "The database's `reviews` table and `reviews.csv` (`cementquant review`): every reviewer decision, append-only.", ColumnCatalog.Reviews),
+        ("review state", "Appended to `vertebrae.csv` and `radiographs.csv` once a run has been reviewed.", ColumnCatalog.ReviewStates),
     ];
 
     /// <summary>The SQL type of a column of the given table (the same in SQLite and PostgreSQL).</summary>

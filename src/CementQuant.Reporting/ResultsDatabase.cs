@@ -92,6 +92,8 @@ public sealed class ResultsDatabase : IDisposable
         Execute("CREATE TABLE IF NOT EXISTS schema_info (name TEXT PRIMARY KEY, value TEXT)", tx);
         // One row per run that wrote here (RunRecord); added beside schema 2's tables, so older schema-2 databases gain it too.
         Execute($"CREATE TABLE IF NOT EXISTS runs ({string.Join(", ", RunRecord.Columns.Select(c => $"{c} {SqlType(c)}"))}, PRIMARY KEY (run_id))", tx);
+        // Reviewers' decisions (`cementquant review`, ReviewTable): an added table, so no schema version change; append-only.
+        Execute($"CREATE TABLE IF NOT EXISTS reviews ({string.Join(", ", ReviewTable.Columns.Select(c => $"{c} {SqlType(c)}{(c == "seq" ? " PRIMARY KEY" : "")}"))})", tx);
         Execute($"INSERT INTO schema_info (name, value) VALUES ('schema_version', '{SchemaVersion}') ON CONFLICT (name) DO NOTHING", tx);
         using (var cmd = _db.CreateCommand())
         {
@@ -230,6 +232,38 @@ public sealed class ResultsDatabase : IDisposable
             _ => value,
         };
         cmd.Parameters.Add(p);
+    }
+
+    /// <summary>
+    /// Appends one reviewer's decision to the <c>reviews</c> table (the values of <see cref="ReviewTable.Columns"/> after
+    /// <c>seq</c>) and returns its sequence number, one more than the largest so far. Rows are never updated or deleted:
+    /// the latest decision of a reviewer supersedes the earlier ones when they are read. Two review servers appending to
+    /// one PostgreSQL database at once may pick the same number; the loser of that race tries again.
+    /// </summary>
+    public long AppendReview(IReadOnlyList<object?> values)
+    {
+        ArgumentNullException.ThrowIfNull(values);
+        var columns = ReviewTable.Columns;
+        if (values.Count != columns.Length - 1) throw new ArgumentException($"a review row has {columns.Length - 1} values, got {values.Count}", nameof(values));
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                using var tx = _db.BeginTransaction();
+                using var cmd = _db.CreateCommand();
+                cmd.Transaction = tx;
+                var parameters = string.Join(", ", columns.Skip(1).Select((_, i) => $"@p{i}"));
+                cmd.CommandText = $"INSERT INTO reviews ({string.Join(", ", columns)}) SELECT COALESCE(MAX(seq), 0) + 1, {parameters} FROM reviews RETURNING seq";
+                for (var i = 0; i < values.Count; i++) Add(cmd, $"@p{i}", values[i]);
+                var seq = Convert.ToInt64(cmd.ExecuteScalar(), CultureInfo.InvariantCulture);
+                tx.Commit();
+                return seq;
+            }
+            catch (PostgresException ex) when (attempt < 6 && ex.SqlState is PostgresErrorCodes.UniqueViolation or PostgresErrorCodes.DeadlockDetected or PostgresErrorCodes.SerializationFailure)
+            {
+                Thread.Sleep(20 * attempt);
+            }
+        }
     }
 
     /// <summary>All rows of a table as the strings a CSV reader would see (unquoted), for tests comparing outputs.</summary>

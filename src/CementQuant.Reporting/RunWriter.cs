@@ -26,6 +26,9 @@ public sealed class RunWriter
 
     private readonly QaReport _report;
 
+    /// <summary>When the run started (the writer is made as the run begins), for its row of the database's runs table.</summary>
+    private readonly DateTimeOffset _started = DateTimeOffset.UtcNow;
+
     public RunWriter(RunOutputs outputs)
     {
         _o = outputs ?? throw new ArgumentNullException(nameof(outputs));
@@ -101,8 +104,7 @@ public sealed class RunWriter
     /// <param name="problems">Rows of problems.csv (paths already relative to the inputs) with their series key ("" for none).</param>
     /// <param name="relative">A path as the console names it (relative to the input it was found under).</param>
     /// <param name="fileKey">The file_key of such a relative path (a keyed hash): what the outputs name files by.</param>
-    /// <param name="started">When the run started, for its row of the database's runs table.</param>
-    public void Write(IReadOnlyList<SeriesOutcome> outcomes, IReadOnlyList<(Problem Problem, string SeriesKey)> problems, Func<string, string> relative, Func<string, string> fileKey, DateTimeOffset started)
+    public void Write(IReadOnlyList<SeriesOutcome> outcomes, IReadOnlyList<(Problem Problem, string SeriesKey)> problems, Func<string, string> relative, Func<string, string> fileKey)
     {
         ArgumentNullException.ThrowIfNull(outcomes);
         ArgumentNullException.ThrowIfNull(problems);
@@ -135,7 +137,7 @@ public sealed class RunWriter
             {
                 Radiographs = [.. RadiographTable.Rows(o.Identity, o.Radiographs, _o.IncludePhi)],
                 Parameters = parameters,
-            })], problemRows, _o.IncludePhi, Run(ordered, inputs, started));
+            })], problemRows, _o.IncludePhi, Run(ordered, inputs, _started));
         }
         catch (Exception ex) when (ex is System.Data.Common.DbException or IOException)
         {

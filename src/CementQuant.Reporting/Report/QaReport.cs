@@ -210,7 +210,7 @@ public sealed class QaReport
     }
 
     /// <summary>A file-name-safe form of a key or label: ASCII letters, digits and '-' kept, anything else '_'.</summary>
-    internal static string Safe(string text)
+    public static string Safe(string text)
     {
         var sb = new StringBuilder(Math.Min(text.Length, 48));
         foreach (var c in text.Take(48)) sb.Append(char.IsAsciiLetterOrDigit(c) || c == '-' ? c : '_');
