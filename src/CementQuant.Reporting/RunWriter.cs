@@ -128,7 +128,9 @@ public sealed class RunWriter
         files.WriteAllText(Path.Combine(outDir, "problems.csv"), Csv.Text(_o.IncludePhi ? [.. ResultsDatabase.ProblemColumns, .. ResultsDatabase.ProblemPhiColumns] : ResultsDatabase.ProblemColumns, problemRows));
         var inputs = InputFiles(ordered, relative, fileKey);
         files.WriteAllText(Path.Combine(outDir, "results.json"), Json(ordered, problemRows, inputs));
-        if (_o.Report) files.WriteAllText(_report.HtmlPath, _report.Html());
+        if (_o.Report)
+            files.WriteAllText(_report.HtmlPath, _report.Html(
+                [.. ordered.Where(o => o.Status != "ok").Select(o => new NotAnalysedSeries(o.Identity.SeriesKey, o.Kind, o.Description, o.Status, o.Reason))], problemRows.Count));
         var parameters = Flatten("", _o.Parameters);
         try
         {

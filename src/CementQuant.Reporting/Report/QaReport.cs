@@ -180,13 +180,13 @@ public sealed class QaReport
         return HtmlPath;
     }
 
-    /// <summary>The text of <c>report.html</c> for every series added so far.</summary>
-    public string Html()
+    /// <summary>The text of <c>report.html</c> for every series added so far, with the run's series that were not analysed and its problem count.</summary>
+    public string Html(IReadOnlyList<NotAnalysedSeries>? notAnalysed = null, int problems = 0)
     {
         List<ReportSeries> series;
         lock (_lock)
             series = [.. _series.OrderBy(s => s.Id.StudyKey, StringComparer.Ordinal).ThenBy(s => s.Id.SeriesKey, StringComparer.Ordinal)];
-        return ReportHtml.Build(series, ContactToleranceMm);
+        return ReportHtml.Build(series, ContactToleranceMm, notAnalysed, problems);
     }
 
     private IEnumerable<RenderedPicture> Draw(VertebraScene scene, string label)

@@ -11,7 +11,7 @@ namespace CementQuant.Reporting.Report;
 /// </summary>
 internal static class ReportHtml
 {
-    public static string Build(IReadOnlyList<ReportSeries> series, double toleranceMm)
+    public static string Build(IReadOnlyList<ReportSeries> series, double toleranceMm, IReadOnlyList<NotAnalysedSeries>? notAnalysed = null, int problems = 0)
     {
         var all = series.SelectMany(s => s.Vertebrae.Select(v => (Series: s, V: v))).ToList();
         var images = series.SelectMany(s => s.Radiographs.Select(x => (Series: s, X: x))).ToList();
@@ -37,6 +37,8 @@ internal static class ReportHtml
             """);
         sb.Append(I($"<p class=\"muted\">{series.Count(s => s.Radiographs.Count == 0)} CT series, {all.Count} vertebrae, {all.Count(x => x.V.Metrics.CementVolumeMl > 0)} with cement; {images.Count} radiograph{(images.Count == 1 ? "" : "s")}, {xrRows.Count} radiograph row{(xrRows.Count == 1 ? "" : "s")}; {flagged} row{(flagged == 1 ? "" : "s")} flagged. "))
           .Append("Left and right are the patient's. Slices are reformatted in patient space along each vertebra's own frame; axial and coronal views and frontal radiographs show the patient's left on the viewer's right.</p>\n</header>\n");
+
+        BatchView.Append(sb, series, notAnalysed ?? [], problems);
 
         // Summary.
         sb.Append("<section id=\"summary\"><h2>Summary</h2>\n<div class=\"filters\" role=\"toolbar\" aria-label=\"filter by flag\">Show: ");
