@@ -72,6 +72,48 @@ public sealed class RealCtTests(ITestOutputHelper output)
         { 27, "L5" },
     };
 
+    public static TheoryData<string, int, string> ReformatLevels()
+    {
+        var data = new TheoryData<string, int, string>();
+        foreach (var host in (string[])["example_ct/sagittal", "example_ct/coronal"])
+            foreach (var (id, name) in (ReadOnlySpan<(int, string)>)[(31, "L1"), (30, "L2"), (29, "L3"), (28, "L4"), (27, "L5")])
+                data.Add(host, id, name);
+        return data;
+    }
+
+    /// <summary>
+    /// Issue 14's acceptance on reformats: example_ct re-stored as sagittal and as coronal slices (the same voxels, another
+    /// storage order) must give each level like TotalSegmentator's maps on the original grid: labelled right (counted),
+    /// Dice ≥ 0.85 and centroid within 20 mm, compared in patient space.
+    /// </summary>
+    [SharedDataTheory]
+    [MemberData(nameof(ReformatLevels))]
+    public void Locate_ExampleCtReformat_FindsBodyLikeReference(string host, int id, string name)
+    {
+        var (ct, labels, body) = Example.Value;
+        var (mask, count, centroid) = Reference(labels, body, id);
+        var (found, _) = RealCtNoCementTests.Analyze(host);
+        var roi = Assert.Single(found.Vertebrae, v => v.Label == name);
+        Assert.Equal("counted", roi.LabelSource);
+        var grid = RealCtNoCementTests.Load(host).Geometry;
+        long inter = 0, a = 0;
+        for (var z = 0; z < roi.Body.SizeZ; z++)
+            for (var y = 0; y < roi.Body.SizeY; y++)
+                for (var x = 0; x < roi.Body.SizeX; x++)
+                {
+                    if (roi.Body.Mask[(z * roi.Body.SizeY + y) * roi.Body.SizeX + x] == 0) continue;
+                    a++;
+                    var (i, j, k) = ct.Geometry.ToVoxel(grid.ToPatient(x + roi.Body.X0, y + roi.Body.Y0, z + roi.Body.Z0));
+                    int ii = (int)Math.Round(i), jj = (int)Math.Round(j), kk = (int)Math.Round(k);
+                    if (ii >= 0 && jj >= 0 && kk >= 0 && ii < ct.SizeX && jj < ct.SizeY && kk < ct.SizeZ && mask[ct.IndexOf(ii, jj, kk)]) inter++;
+                }
+        var dice = 2.0 * inter / (a + count);
+        var dist = (roi.Centroid - centroid).Length;
+        output.WriteLine($"{host} {name}: Dice {dice:0.000}, centroid off {dist:0.0} mm, volume {roi.VolumeMl:0.0} mL");
+        Assert.True(dice >= 0.85, $"{name}: Dice {dice:0.000}");
+        Assert.True(dist <= 20, $"{name}: centroid {dist:0.0} mm from the reference");
+    }
+
     [SharedDataTheory]
     [MemberData(nameof(ExampleLevels))]
     public void Locate_ExampleCt_FindsBodyLikeReference(int id, string name)
