@@ -17,8 +17,8 @@ public sealed class RealCtHybridTests(ITestOutputHelper output)
     private static readonly (string Host, string Body)[] Bodies =
     [
         ("example_ct", "L1"), ("example_ct", "L2"), ("example_ct", "L3"), ("example_ct", "L4"),
-        ("visible-human-pelvis", "L4"), ("aorta", "V3"),
-        ("example_ct/sagittal", "L2"), ("example_ct/coronal", "L3"), ("visible-human-pelvis/coronal", "L4"), ("visible-human-pelvis/sagittal", "L4"),
+        ("visible-human-pelvis", "L5"), ("aorta", "V3"),
+        ("example_ct/sagittal", "L2"), ("example_ct/coronal", "L3"), ("visible-human-pelvis/coronal", "L5"), ("visible-human-pelvis/sagittal", "L5"),
     ];
 
     /// <summary>
@@ -26,17 +26,19 @@ public sealed class RealCtHybridTests(ITestOutputHelper output)
     /// <list type="bullet">
     /// <item>example_ct (3 mm voxels) central masses 1 mm left of the midline: the locator's midsagittal plane, found
     /// from the body's left-right symmetry, is pulled about 1 mm toward the cement on the implanted volume, so the
-    /// left fraction reads about 0.51–0.53 for a truth of 0.60 (volume is right).</item>
-    /// <item>aorta (CTA) V3: with cement implanted the locator no longer finds that body (a 3–4 mL sliver 40 mm away
-    /// is returned), and on the untouched host its frame's left axis and midsagittal normal disagree (a right-sided
-    /// fill is counted 96 % left against the host plane).</item>
+    /// left fraction reads about 0.51–0.53 for a truth of 0.60 (volume is right). Leaving cement (and everything above
+    /// 800 HU) out of the symmetry correlation was tried and still shifts the plane 0.9 mm (L1, L3): at 3 mm the
+    /// symmetry optimum is flat to about a millimetre and any change of the samples moves it.</item>
+    /// <item>aorta (CTA) V3 (TotalSegmentator's T12; before the lumen candidates were rejected, "V3" was a vessel below the
+    /// heart) central mass: with the mass implanted the locator no longer finds that body (a cut body 26 mm away is
+    /// returned).</item>
     /// </list>
     /// </summary>
     private static readonly HashSet<(string, string, string)> KnownFailures =
     [
         ("example_ct", "L1", "central-mass"), ("example_ct", "L2", "central-mass"), ("example_ct", "L3", "central-mass"),
         ("example_ct/sagittal", "L2", "central-mass"), ("example_ct/coronal", "L3", "central-mass"),
-        ("aorta", "V3", "unilateral-left"), ("aorta", "V3", "unilateral-right"), ("aorta", "V3", "bipedicular"), ("aorta", "V3", "central-mass"),
+        ("aorta", "V3", "central-mass"),
     ];
 
     public static TheoryData<string, string, string> Cases => Select(known: false);

@@ -72,6 +72,48 @@ public sealed class RealCtTests(ITestOutputHelper output)
         { 27, "L5" },
     };
 
+    public static TheoryData<string, int, string> ReformatLevels()
+    {
+        var data = new TheoryData<string, int, string>();
+        foreach (var host in (string[])["example_ct/sagittal", "example_ct/coronal"])
+            foreach (var (id, name) in (ReadOnlySpan<(int, string)>)[(31, "L1"), (30, "L2"), (29, "L3"), (28, "L4"), (27, "L5")])
+                data.Add(host, id, name);
+        return data;
+    }
+
+    /// <summary>
+    /// Issue 14's acceptance on reformats: example_ct re-stored as sagittal and as coronal slices (the same voxels, another
+    /// storage order) must give each level like TotalSegmentator's maps on the original grid: labelled right (counted),
+    /// Dice ≥ 0.85 and centroid within 20 mm, compared in patient space.
+    /// </summary>
+    [SharedDataTheory]
+    [MemberData(nameof(ReformatLevels))]
+    public void Locate_ExampleCtReformat_FindsBodyLikeReference(string host, int id, string name)
+    {
+        var (ct, labels, body) = Example.Value;
+        var (mask, count, centroid) = Reference(labels, body, id);
+        var (found, _) = RealCtNoCementTests.Analyze(host);
+        var roi = Assert.Single(found.Vertebrae, v => v.Label == name);
+        Assert.Equal("counted", roi.LabelSource);
+        var grid = RealCtNoCementTests.Load(host).Geometry;
+        long inter = 0, a = 0;
+        for (var z = 0; z < roi.Body.SizeZ; z++)
+            for (var y = 0; y < roi.Body.SizeY; y++)
+                for (var x = 0; x < roi.Body.SizeX; x++)
+                {
+                    if (roi.Body.Mask[(z * roi.Body.SizeY + y) * roi.Body.SizeX + x] == 0) continue;
+                    a++;
+                    var (i, j, k) = ct.Geometry.ToVoxel(grid.ToPatient(x + roi.Body.X0, y + roi.Body.Y0, z + roi.Body.Z0));
+                    int ii = (int)Math.Round(i), jj = (int)Math.Round(j), kk = (int)Math.Round(k);
+                    if (ii >= 0 && jj >= 0 && kk >= 0 && ii < ct.SizeX && jj < ct.SizeY && kk < ct.SizeZ && mask[ct.IndexOf(ii, jj, kk)]) inter++;
+                }
+        var dice = 2.0 * inter / (a + count);
+        var dist = (roi.Centroid - centroid).Length;
+        output.WriteLine($"{host} {name}: Dice {dice:0.000}, centroid off {dist:0.0} mm, volume {roi.VolumeMl:0.0} mL");
+        Assert.True(dice >= 0.85, $"{name}: Dice {dice:0.000}");
+        Assert.True(dist <= 20, $"{name}: centroid {dist:0.0} mm from the reference");
+    }
+
     [SharedDataTheory]
     [MemberData(nameof(ExampleLevels))]
     public void Locate_ExampleCt_FindsBodyLikeReference(int id, string name)
@@ -167,25 +209,29 @@ public sealed class RealCtTests(ITestOutputHelper output)
         var l5 = r.Vertebrae.Single(v => v.Label == "L5");
         var l4 = r.Vertebrae.Single(v => v.Label == "L4");
         Assert.True(l4.Centroid.Z > l5.Centroid.Z && l5.Centroid.Z > r.Vertebrae[^1].Centroid.Z);
+        // The sacrum is one body, S1, the segment fused to the alae (a coronal picture shows it): the segments below a
+        // remnant S1–S2 disc are not reported, nor is S1 measured as a lumbar body.
+        Assert.Equal("S1", r.Vertebrae[^1].Label);
+        Assert.Same(l5, r.Vertebrae[^2]);
     }
 
     /// <summary>
     /// The thick-voxel path on real anatomy: the Visible Human pelvis (1 mm slices) averaged three slices at a
-    /// time (a 3 mm reconstruction) must give the L4 the 1 mm series gives. Compared on the 1 mm grid (each
-    /// 3 mm voxel stands for its three 1 mm voxels): Dice ≥ 0.92, volume within 4 %, centroid within 1.5 mm
-    /// (measured: 0.929, +1.5 %, 0.65 mm; the half-way endplate crossing this path replaced gave +6.7 %).
-    /// L5 is not compared: at this steep lumbosacral junction the 1 mm mask itself misses the body's
-    /// anterior-inferior part (19.3 mL against L4's 38.4 mL; seen on a sagittal picture), so it is no reference.
+    /// time (a 3 mm reconstruction) must give the L5 the 1 mm series gives (the one whole lumbar body in view; L4 is cut
+    /// by the field). Compared on the 1 mm grid (each 3 mm voxel stands for its three 1 mm voxels): Dice ≥ 0.92, volume
+    /// within 4 %, centroid within 1.5 mm (measured: 0.929, +1.5 %, 0.65 mm; the half-way endplate crossing this path
+    /// replaced gave +6.7 %). Until the S1–S2 remnant disc was recognised (issue 15) this body was labelled L4, the cut
+    /// one L3 and the top of the sacrum L5.
     /// </summary>
     [SharedDataFact]
-    public void Locate_VisibleHumanPelvisAveragedTo3mm_FindsTheSameL4AsAt1mm()
+    public void Locate_VisibleHumanPelvisAveragedTo3mm_FindsTheSameL5AsAt1mm()
     {
         var fine = LoadDicom(SharedData.Path("real-ct", "visible-human-pelvis"));
         var coarse = AverageSlices(fine, 3);
         var a = VertebraLocator.Locate(fine, VertebraLocatorOptions.Default);
         var b = VertebraLocator.Locate(coarse, VertebraLocatorOptions.Default);
-        var f = a.Vertebrae.Single(v => v.Label == "L4");
-        var c = b.Vertebrae.Single(v => v.Label == "L4");
+        var f = a.Vertebrae.Single(v => v.Label == "L5");
+        var c = b.Vertebrae.Single(v => v.Label == "L5");
         long both = 0, nf = f.Body.Count(), nc = 0;
         for (var k = 0; k < fine.SizeZ - fine.SizeZ % 3; k++)
             for (var j = 0; j < fine.SizeY; j++)
@@ -198,10 +244,27 @@ public sealed class RealCtTests(ITestOutputHelper output)
         var dice = 2.0 * both / (nf + nc);
         var volume = c.VolumeMl / f.VolumeMl - 1;
         var offset = (c.Centroid - f.Centroid).Length;
-        output.WriteLine($"L4: Dice {dice:0.000}, volume {c.VolumeMl:0.0} mL at 3 mm vs {f.VolumeMl:0.0} mL at 1 mm ({volume:+0.0%;-0.0%}), centroid {offset:0.00} mm");
+        output.WriteLine($"L5: Dice {dice:0.000}, volume {c.VolumeMl:0.0} mL at 3 mm vs {f.VolumeMl:0.0} mL at 1 mm ({volume:+0.0%;-0.0%}), centroid {offset:0.00} mm");
         Assert.True(dice >= 0.92, $"Dice {dice:0.000}");
         Assert.True(Math.Abs(volume) <= 0.04, $"volume {volume:+0.0%;-0.0%}");
         Assert.True(offset <= 1.5, $"centroid {offset:0.00} mm");
+    }
+
+    /// <summary>
+    /// The Visible Human pelvis re-stored as 3 mm thick sagittal slices (three 1 mm slices averaged across the patient,
+    /// as a hospital sends a sagittal series) must give the whole L5 the 1 mm axial series gives: labelled L5, centroid
+    /// within 20 mm. Known failure (docs/known-failures.md): the L5–S1 disc is not found there, so L5 and S1 come out as
+    /// one 39 mL "sacrum" and no L5 is reported.
+    /// </summary>
+    [SharedDataFact]
+    public void Locate_VisibleHumanThick3mmAcrossThePatient_FindsL5_KnownFailure()
+    {
+        var fine = VertebraLocator.Locate(LoadDicom(SharedData.Path("real-ct", "visible-human-pelvis")), VertebraLocatorOptions.Default);
+        var l5 = fine.Vertebrae.Single(v => v.Label == "L5");
+        var thick = VertebraLocator.Locate(RealCtNoCementTests.Load("visible-human-pelvis/thick3mm-lr"), VertebraLocatorOptions.Default);
+        foreach (var v in thick.Vertebrae) output.WriteLine($"{v.Label} {v.Centroid} {v.VolumeMl:0.0} mL sacrum {v.IsSacrum}");
+        KnownFailure.Expect("the 3 mm sagittal reformat merges L5 and S1", () =>
+            Assert.Contains(thick.Vertebrae, v => v.Label == "L5" && (v.Centroid - l5.Centroid).Length <= 20));
     }
 
     /// <summary>A thicker reconstruction: each output slice the mean of <paramref name="n"/> consecutive input slices, centred on them.</summary>

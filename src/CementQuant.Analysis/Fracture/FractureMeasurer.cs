@@ -207,6 +207,10 @@ public static class FractureMeasurer
     /// <summary>
     /// Anterior and posterior walls (v) in the midsagittal band and right and left walls (u) in the coronal band through
     /// the centroid, each the median over 1 mm layers of the mid-height slab of the outermost mask voxel, plus half a voxel.
+    /// With voxels thicker than a layer along the body's axis, a slice tilted against the body's frame is cut into layers
+    /// that each hold one side of the body only, so a wall can be read near the midline (example_ct's L3 at 3 mm: its
+    /// left wall at 0.8 mm, so its geometry is not assessable; layers a voxel thick fix that but then give L1 a false
+    /// grade 1, see docs/accuracy.md).
     /// </summary>
     private static (double VAnt, double VPost, double URight, double ULeft)? Walls(ImageGeometry g, VertebraRoi roi, double uMid, FractureOptions o)
     {
@@ -229,7 +233,7 @@ public static class FractureMeasurer
                 }
         static double? Med(double[] a) { var f = a.Where(double.IsFinite).ToList(); return f.Count > 0 ? Median(f) : null; }
         if (Med(minV) is not { } va || Med(maxV) is not { } vp || Med(minU) is not { } ur || Med(maxU) is not { } ul) return null;
-        var hv = Extent(g, f.Posterior) / 2; var hu = Extent(g, f.Left) / 2;
+        var hv = BodyGeometry.VoxelExtentAlong(g, f.Posterior) / 2; var hu = BodyGeometry.VoxelExtentAlong(g, f.Left) / 2;
         return (va - hv, vp + hv, ur - hu, ul + hu);
     }
 
@@ -248,9 +252,6 @@ public static class FractureMeasurer
         var n = c.InBodyVoxels.Length;
         return (sx / n, sy / n, sz / n);
     }
-
-    private static double Extent(ImageGeometry g, Vec3 n) =>
-        Math.Abs(g.ColumnStep.Dot(n)) + Math.Abs(g.RowStep.Dot(n)) + Math.Abs(g.SliceStep.Dot(n));
 
     private static double Median(List<double> values)
     {

@@ -109,7 +109,10 @@ internal static class ColumnTracker
         var wallX = (int)Math.Round(11 / s);
         var wallY = (int)Math.Round(13 / s);
         int[] offs = [(int)Math.Round(14 / s), (int)Math.Round(18 / s), (int)Math.Round(22 / s), (int)Math.Round(26 / s), (int)Math.Round(30 / s)];
-        var maxOff = offs[^1] + wallY + hw;
+        // A field cropped close behind the spine (a CTA cropped to the aorta) may hold the canal only at the nearer
+        // offsets: each offset is tried where its canal and walls lie inside the slice.
+        var reachBehind = wallY + hw;
+        var maxOff = offs[0] + reachBehind;
         var lateral = (int)Math.Round(o.MaxMidlineOffsetMm / s);
         int xa = Math.Max(Math.Max(hb, wallX + hw), (int)(midX - lateral)), xb = Math.Min(nx - 1 - Math.Max(hb, wallX + hw), (int)(midX + lateral));
         for (var y = hb; y < ny - maxOff; y++)
@@ -129,6 +132,7 @@ internal static class ColumnTracker
                 foreach (var off in offs)
                 {
                     var yc = y + off;
+                    if (yc + reachBehind >= ny) break;
                     // The canal term depends on the canal centre only: body points above one another share it.
                     ref var term = ref canal[yc * nx + x];
                     if (double.IsNaN(term))

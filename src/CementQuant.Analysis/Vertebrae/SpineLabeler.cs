@@ -17,8 +17,22 @@ internal static class SpineLabeler
     {
         if (!slab.ChainEndBelow) return false;
         if (!slab.OpenBelow && slab.LengthMm >= 45) return true;
+        return SpreadsLikeSacrum(w, shape, 10);
+    }
+
+    /// <summary>
+    /// A slab above the lowest one that is still sacrum: a remnant disc between S1 and S2 (common in adults) splits the
+    /// sacrum into two slabs, and S1 is the upper one. Its bone spreads sideways into the alae within 5 mm of its
+    /// centroid's level (L5's transverse processes reach about 100 mm across, short of <see cref="SacrumWidthMm"/>).
+    /// </summary>
+    internal static bool IsUpperSacralSegment(WorkGrid w, BodyShape shape) => SpreadsLikeSacrum(w, shape, 5);
+
+    /// <summary>The bone 2D-connected to the body spreads at least <see cref="SacrumWidthMm"/> across at some level within
+    /// <paramref name="reachMm"/> of its centroid.</summary>
+    private static bool SpreadsLikeSacrum(WorkGrid w, BodyShape shape, double reachMm)
+    {
         var width = 0.0;
-        for (var dz = -10.0; dz <= 10; dz += w.Step) width = Math.Max(width, BoneWidthMm(w, shape.Centroid + new Vec3(0, 0, dz)));
+        for (var dz = -reachMm; dz <= reachMm; dz += w.Step) width = Math.Max(width, BoneWidthMm(w, shape.Centroid + new Vec3(0, 0, dz)));
         // A field cropped to the spine can be narrower than the alae: bone across all of it is wide enough.
         return width >= Math.Min(SacrumWidthMm, (w.NX - 2) * w.Step);
     }
@@ -83,7 +97,10 @@ internal static class SpineLabeler
         return c >= 1 ? $"C{c}" : $"V?{above}";
     }
 
-    internal static List<string> Label(WorkGrid w, List<(VertebraLocator.Slab Slab, BodyShape Shape)> bodies, int sacrumIndex, VertebraLocatorOptions o, out string source)
+    /// <summary>Labels superior first: counted up from S1 (<paramref name="sacrumIndex"/>), else from the last rib-bearing
+    /// body when <paramref name="countable"/> (no rejected candidate lies between the bodies), else V1, V2, ...</summary>
+    internal static List<string> Label(WorkGrid w, List<(VertebraLocator.Slab Slab, BodyShape Shape)> bodies, int sacrumIndex, VertebraLocatorOptions o,
+        bool countable, out string source)
     {
         var labels = new List<string>(bodies.Count);
         if (sacrumIndex >= 0)
@@ -94,7 +111,7 @@ internal static class SpineLabeler
             return labels;
         }
         // Last rib-bearing vertebra with a rib-free one below it: that one is T12.
-        var ribs = bodies.Select(b => HasRibs(w, b.Shape)).ToList();
+        var ribs = bodies.Select(b => countable && HasRibs(w, b.Shape)).ToList();
         var t12 = -1;
         for (var i = 0; i + 1 < bodies.Count; i++)
             if (ribs[i] && !ribs[i + 1] && !bodies[i + 1].Slab.OpenBelow) { t12 = i; }

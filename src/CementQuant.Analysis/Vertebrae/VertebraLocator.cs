@@ -27,21 +27,47 @@ public static class VertebraLocator
         ArgumentNullException.ThrowIfNull(hu);
         ArgumentNullException.ThrowIfNull(options);
         var w = WorkGrid.Build(hu, options.WorkingSpacingMm, options.CementHu);
-        var chain = ColumnTracker.Track(w, options);
-        if (chain is null) return new VertebraLocatorResult([], [VertebraQc.NoSpineFound]);
+        if (ColumnTracker.Track(w, options) is not { } chain) return new VertebraLocatorResult([], [VertebraQc.NoSpineFound]);
+        var found = FindBodies(hu, w, chain, options);
+        var (bodies, sacrumIndex, broken) = found;
+        if (bodies.Count == 0) return new VertebraLocatorResult([], [VertebraQc.NoSpineFound]);
+        var qc = new List<string>();
+        // Counting levels across a rejected candidate would skip or add a level: such a spine is labelled by index.
+        if (broken) sacrumIndex = -1;
+        var labels = SpineLabeler.Label(w, bodies.Select(b => (b.Slab, b.Shape)).ToList(), sacrumIndex, options, !broken, out var source);
+        if (source == "index") qc.Add(VertebraQc.LabelsByIndex);
+        var result = new List<VertebraRoi>(bodies.Count);
+        for (var i = 0; i < bodies.Count; i++) result.Add(ToRoi(bodies[i], i, labels[i], source, i == found.SacrumIndex && i == bodies.Count - 1));
+        return new VertebraLocatorResult(result, qc);
+    }
 
+    /// <summary>The bodies along one tracked chain, superior first, the index of S1 among them (−1 when none), and whether
+    /// a rejected candidate lay between two kept bodies.</summary>
+    private sealed record Found(List<(Slab Slab, RoiMask Mask, BodyShape Shape)> Bodies, int SacrumIndex, bool Broken);
+
+    /// <summary>
+    /// Discs, slabs and bodies along a tracked chain. Sacral segments below S1 are not vertebral bodies to report, nor
+    /// is a candidate that is not bone (<see cref="BoneShell"/>: a contrast-filled lumen the tracker took for a body),
+    /// the sacrum's fused segments are judged as one.
+    /// </summary>
+    private static Found FindBodies(Volume<short> hu, WorkGrid w, ColumnTracker.Chain chain, VertebraLocatorOptions options)
+    {
         var column = Column.From(w, chain).Extend(w, EndSearchMm, out var chainFirst, out var chainLast);
         var (low, discs, high) = Bounds(hu, w, column, chainFirst, chainLast);
         var slabs = Slabs(hu, w, column, low, discs, high);
         var bodies = KeepBodies(slabs, SegmentSlabs(hu, options, slabs), options);
-
-        var qc = new List<string>();
         var sacrumIndex = SacrumIndex(w, bodies);
-        var labels = SpineLabeler.Label(w, bodies.Select(b => (b.Slab, b.Shape)).ToList(), sacrumIndex, options, out var source);
-        if (source == "index") qc.Add(VertebraQc.LabelsByIndex);
-        var result = new List<VertebraRoi>(bodies.Count);
-        for (var i = 0; i < bodies.Count; i++) result.Add(ToRoi(bodies[i], i, labels[i], source, i == sacrumIndex));
-        return new VertebraLocatorResult(result, qc);
+        if (sacrumIndex >= 0) bodies.RemoveRange(sacrumIndex + 1, bodies.Count - sacrumIndex - 1);
+        var keep = bodies.Select((b, i) => (sacrumIndex >= 0 && i == sacrumIndex) || BoneShell.LooksLikeBone(hu, b.Mask, options.CementHu)).ToList();
+        var first = keep.IndexOf(true); var last = keep.LastIndexOf(true);
+        var broken = false;
+        var kept = new List<(Slab Slab, RoiMask Mask, BodyShape Shape)>();
+        for (var i = 0; i < bodies.Count; i++)
+        {
+            if (keep[i]) kept.Add(bodies[i]);
+            else broken |= i > first && i < last;
+        }
+        return new Found(kept, sacrumIndex >= 0 ? kept.Count - 1 : -1, broken);
     }
 
     /// <summary>The bounds of the bodies along the column: the lower end, the discs between, the upper end. A clean gap
@@ -103,15 +129,19 @@ public static class VertebraLocator
         return bodies;
     }
 
-    /// <summary>The index of the sacrum among the bodies (the lowest, when it is one), else −1. Five rib-free lumbar
-    /// vertebrae lie between the last rib and the sacrum: a "sacrum" under bodies that all bear ribs is a chest structure
-    /// (heart, contrast-filled vessels, a cropped field), never S1.</summary>
+    /// <summary>The index of S1 among the bodies, else −1: the lowest body when it is sacrum, or the highest of the sacral
+    /// segments above it when a remnant S1–S2 disc split the sacrum (<see cref="SpineLabeler.IsUpperSacralSegment"/>).
+    /// Five rib-free lumbar vertebrae lie between the last rib and the sacrum: a "sacrum" under bodies that all bear
+    /// ribs is a chest structure (heart, contrast-filled vessels, a cropped field), never S1.</summary>
     private static int SacrumIndex(WorkGrid w, List<(Slab Slab, RoiMask Mask, BodyShape Shape)> bodies)
     {
         if (bodies.Count == 0) return -1;
         var last = bodies[^1];
         var ribFreeAbove = bodies.Count == 1 || bodies.Take(bodies.Count - 1).Any(b => !SpineLabeler.HasRibs(w, b.Shape));
-        return ribFreeAbove && SpineLabeler.IsSacrum(w, last.Slab, last.Shape) ? bodies.Count - 1 : -1;
+        if (!ribFreeAbove || !SpineLabeler.IsSacrum(w, last.Slab, last.Shape)) return -1;
+        var s1 = bodies.Count - 1;
+        while (s1 > 0 && SpineLabeler.IsUpperSacralSegment(w, bodies[s1 - 1].Shape)) s1--;
+        return s1;
     }
 
     /// <summary>A found body as the locator's result, with its QC notes and confidence.</summary>
