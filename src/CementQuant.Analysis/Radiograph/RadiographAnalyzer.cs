@@ -52,6 +52,10 @@ public sealed class RadiographAnalyzer(RadiographAnalysisOptions? options = null
             {
                 var body = FindBody(c, smoothed, cement, g, lateral);
                 if (body is null) { notes.Add("CEMENT_WITHOUT_BODY: a cement group with no vertebral body found around it"); continue; }
+                // A body is in the image or it is not a body: an outline centred outside (traced from edges at the border,
+                // e.g. of a blank or saturated image) is dropped.
+                var (bx, by) = Centroid(body);
+                if (bx < 0 || bx >= c.Width || by < 0 || by >= c.Height) { notes.Add("BODY_OUTSIDE_IMAGE: a body outline centred outside the image was dropped"); continue; }
                 bodies.Add((body, g));
             }
         }
@@ -131,7 +135,7 @@ public sealed class RadiographAnalyzer(RadiographAnalysisOptions? options = null
         var flags = new List<string>();
         var qc = new List<string> { "PROJECTION_ONLY" };
         if (outside * pixelArea >= 10) flags.Add("LEAKAGE");
-        if (body.Confidence < 0.5) qc.Add("LOW_ROI_CONFIDENCE");
+        if (body.Confidence < 0.5) qc.Add(QcCodes.LowRoiConfidence);
         var cementArea = inBody.Count * pixelArea;
         var (row, col) = c.ToStored(win.ToCanonical(body.CentroidX, body.CentroidY).X, win.ToCanonical(body.CentroidX, body.CentroidY).Y);
         double? left = null, gapSup = null, gapInf = null; bool? crosses = null, supC = null, infC = null, npec = null;
@@ -162,6 +166,13 @@ public sealed class RadiographAnalyzer(RadiographAnalysisOptions? options = null
             }
         }
         if (cement.Metal) qc.Add("METAL");
+        // "Not assessable" beats a confident wrong answer: on a body found with low confidence the outline, the midline and
+        // the endplates that the flags rest on are uncertain, so its numbers stay (with the QC) but no clinical flag is raised.
+        if (body.Confidence < 0.5 && flags.Count > 0)
+        {
+            flags.Clear();
+            qc.Add(QcCodes.FlagsWithheld);
+        }
         return new RadiographMetrics
         {
             Vertebra = label, LabelSource = labelSource, View = lateral ? "LAT" : "AP",

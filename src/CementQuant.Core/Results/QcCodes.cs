@@ -15,6 +15,8 @@ public static class QcCodes
     public const string CementNotAssessable = "CEMENT_NOT_ASSESSABLE";
     /// <summary>The body is cut by the field of view or its endplates or walls cannot be found: no fracture geometry, no FRACTURE flag.</summary>
     public const string GeometryNotAssessable = "GEOMETRY_NOT_ASSESSABLE";
+    /// <summary>A radiograph body found with low confidence: its flags are not raised (its numbers are kept, with LOW_ROI_CONFIDENCE).</summary>
+    public const string FlagsWithheld = "FLAGS_WITHHELD";
     /// <summary>Measured on a projection, not in 3D.</summary>
     public const string ProjectionOnly = "PROJECTION_ONLY";
 }

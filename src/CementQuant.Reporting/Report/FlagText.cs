@@ -38,6 +38,7 @@ internal static class FlagText
         "STREAK_ARTIFACT" => "Streak artefacts from the cement: bright and dark bands may shift the cement boundary; check the outline on the slices.",
         "SATURATED" => "Some cement voxels are at the scanner's upper HU limit, so density-based measures there are clipped.",
         "LOW_ROI_CONFIDENCE" => "The vertebral body was found with low confidence: check that the yellow outline follows the body.",
+        "FLAGS_WITHHELD" => "No flag was raised: the body was found with low confidence, so the midline and endplates the flags rest on are uncertain. Judge the picture.",
         "GANTRY_TILT_CORRECTED" => "The series was acquired with gantry tilt and resampled in patient space.",
         "PARTIAL_FOV" => "The body is cut by the edge of the scanned field: volumes and contact may be underestimated.",
         "PROJECTION_ONLY" => "Measured on a projection (radiograph), not in 3D: area fill correlates only weakly with the true volumetric fill.",
