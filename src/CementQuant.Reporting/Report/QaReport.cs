@@ -25,6 +25,14 @@ public sealed class QaReport
     /// <summary>Contact tolerance used to shade the endplate contact maps (the cement stage's, default 1.0 mm).</summary>
     public double ContactToleranceMm { get; init; } = 1.0;
 
+    private static int _warm;
+
+    /// <summary>Once per process, in the background: fonts and the picture code made ready while the first series loads.</summary>
+    internal static void WarmUpInBackground()
+    {
+        if (Interlocked.Exchange(ref _warm, 1) == 0) _ = Task.Run(PictureBuilder.WarmUp);
+    }
+
     public string HtmlPath => Path.Combine(_outputFolder, "report.html");
     public string PictureFolder => Path.Combine(_outputFolder, PictureFolderName);
     internal const string PictureFolderName = "report";
