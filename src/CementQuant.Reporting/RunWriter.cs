@@ -30,7 +30,6 @@ public sealed class RunWriter
     {
         _o = outputs ?? throw new ArgumentNullException(nameof(outputs));
         _report = new QaReport(outputs.OutputFolder);
-        if (outputs.Report) QaReport.WarmUpInBackground();
     }
 
     /// <summary>The QA report being collected (null with --no-report): series add their pictures as they finish.</summary>

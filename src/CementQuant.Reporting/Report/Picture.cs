@@ -205,20 +205,6 @@ internal sealed class PictureBuilder : IDisposable
         return data.ToArray();
     }
 
-    /// <summary>
-    /// Draws and encodes one small picture (fonts found, Skia's text and PNG paths compiled), so that the first
-    /// vertebra's pictures do not pay for it: about 0.3 s on a loaded machine, run in the background while a series loads.
-    /// </summary>
-    public static void WarmUp()
-    {
-        using var b = new PictureBuilder(64, 64);
-        b.Title("warm-up", "bone window");
-        b.Letter("R", 12, 40);
-        b.ScaleBar(0.5);
-        b.FooterRight("W 1800 L 400");
-        _ = b.EncodePng();
-    }
-
     public void Dispose()
     {
         _canvas?.Dispose();

@@ -25,14 +25,6 @@ public sealed class QaReport
     /// <summary>Contact tolerance used to shade the endplate contact maps (the cement stage's, default 1.0 mm).</summary>
     public double ContactToleranceMm { get; init; } = 1.0;
 
-    private static int _warm;
-
-    /// <summary>Once per process, in the background: fonts and the picture code made ready while the first series loads.</summary>
-    internal static void WarmUpInBackground()
-    {
-        if (Interlocked.Exchange(ref _warm, 1) == 0) _ = Task.Run(PictureBuilder.WarmUp);
-    }
-
     public string HtmlPath => Path.Combine(_outputFolder, "report.html");
     public string PictureFolder => Path.Combine(_outputFolder, PictureFolderName);
     internal const string PictureFolderName = "report";
@@ -51,27 +43,30 @@ public sealed class QaReport
         ArgumentNullException.ThrowIfNull(vertebrae);
         Directory.CreateDirectory(PictureFolder);
         var seriesStem = Reserve(Safe(id.SeriesKey));
-        // Names are reserved in order (so they do not depend on scheduling); the vertebrae are then drawn in parallel,
-        // each picture's own row loops sharing the cores with the other vertebrae's.
+        // Names are reserved in order (so they do not depend on scheduling); the vertebrae's pictures are then drawn in
+        // parallel (CPU only) and written here one by one in the same order as before, so a full disk or a kill leaves
+        // the same files, and an I/O error reaches the caller as itself, not wrapped in an AggregateException.
         var stems = vertebrae.Select(v => Reserve($"{seriesStem}_{Safe(v.Metrics.Vertebra)}")).ToArray();
-        var entries = new ReportEntry[vertebrae.Count];
+        var drawn = new (VertebraRoi? Roi, RenderedPicture[] Pictures)[vertebrae.Count];
         Parallel.For(0, vertebrae.Count, i =>
         {
             var v = vertebrae[i];
             var roi = rois.FirstOrDefault(r => r.Label == v.Metrics.Vertebra) ?? (i < rois.Count ? rois[i] : null);
-            var pictures = new List<ReportPicture>();
-            if (roi is not null)
-            {
-                var scene = new VertebraScene(hu, roi, v);
-                foreach (var p in Draw(scene, v.Metrics.Vertebra, IsCompact(v.Metrics)))
-                {
-                    var file = $"{stems[i]}_{p.Kind}.png";
-                    AtomicFile.Write(Path.Combine(PictureFolder, file), s => s.Write(p.Png));
-                    pictures.Add(new ReportPicture($"{PictureFolderName}/{file}", p.Title, p.Caption));
-                }
-            }
-            entries[i] = new ReportEntry(v.Metrics, stems[i], pictures, roi?.Confidence, roi?.Qc ?? []);
+            drawn[i] = (roi, roi is null ? [] : [.. Draw(new VertebraScene(hu, roi, v), v.Metrics.Vertebra, IsCompact(v.Metrics))]);
         });
+        var entries = new List<ReportEntry>();
+        for (var i = 0; i < vertebrae.Count; i++)
+        {
+            var (roi, drawnPictures) = drawn[i];
+            var pictures = new List<ReportPicture>();
+            foreach (var p in drawnPictures)
+            {
+                var file = $"{stems[i]}_{p.Kind}.png";
+                AtomicFile.Write(Path.Combine(PictureFolder, file), s => s.Write(p.Png));
+                pictures.Add(new ReportPicture($"{PictureFolderName}/{file}", p.Title, p.Caption));
+            }
+            entries.Add(new ReportEntry(vertebrae[i].Metrics, stems[i], pictures, roi?.Confidence, roi?.Qc ?? []));
+        }
         string? chart = null;
         if (vertebrae.Count > 0)
         {
