@@ -33,7 +33,7 @@ public sealed partial class QaReportTests(WorkedExampleFixture fixture, ITestOut
             // Every referenced picture exists, lies in report/, and is not blank.
             var text = File.ReadAllText(html);
             var sources = ImgSrc().Matches(text).Select(m => m.Groups[1].Value).ToList();
-            Assert.Equal(1 + 6 * s.Vertebrae.Count, sources.Count);
+            Assert.Equal(1 + s.Vertebrae.Sum(v => QaReport.IsCompact(v.Metrics) ? 2 : 6), sources.Count);
             foreach (var src in sources)
             {
                 Assert.StartsWith("report/", src, StringComparison.Ordinal);
@@ -114,6 +114,35 @@ public sealed partial class QaReportTests(WorkedExampleFixture fixture, ITestOut
             Assert.Equal(4 * 7, sources.Distinct().Count());
             Assert.All(sources, src => Assert.Matches("^report/[A-Za-z0-9_-]+\\.png$", src));
             Assert.Contains("&lt;b&gt;desc 0&lt;/b&gt;", text, StringComparison.Ordinal);
+        }
+        finally
+        {
+            dir.Delete(recursive: true);
+        }
+    }
+
+    [Fact]
+    public void AddSeries_BodyWithoutCementOrFlag_CompactPanelOfAxialAndSagittalOnly()
+    {
+        var s = fixture.Series;
+        var l3 = s.Vertebra("L3");
+        Assert.NotEmpty(l3.InBodyVoxels);
+        var bare = new ReportVertebra(l3.Metrics with { CementVolumeMl = 0, FillPct = 0, LeakageVolumeMl = 0, Flags = [] }, [], []);
+        var fractured = bare with { Metrics = bare.Metrics with { Flags = ["FRACTURE"] } };
+        var dir = Directory.CreateTempSubdirectory("cq-report-");
+        try
+        {
+            var report = new QaReport(dir.FullName);
+            report.AddSeries(new SeriesIdentity("study", "series"), "", s.Ct.Hu, s.Rois, [l3, bare, fractured]);
+            var text = File.ReadAllText(report.Write());
+            var kinds = ImgSrc().Matches(text).Select(m => m.Groups[1].Value).Where(src => !src.EndsWith("_chart.png", StringComparison.Ordinal))
+                .GroupBy(src => src[..src.LastIndexOf('_')]).ToDictionary(g => g.Key, g => g.Select(src => src[(src.LastIndexOf('_') + 1)..^4]).ToList());
+            string[] full = ["axial", "coronal", "sagittal", "mip-ap", "mip-lat", "contact"];
+            Assert.Equal(full, kinds["report/series_L3"]);        // cemented
+            Assert.Equal(["axial", "sagittal"], kinds["report/series_L3-2"]); // no cement, no flag
+            Assert.Equal(full, kinds["report/series_L3-3"]);      // no cement but flagged: everything
+            Assert.Single(Regex.Matches(text, "Compact panel:"));
+            Assert.All(Directory.GetFiles(Path.Combine(dir.FullName, "report")), f => Assert.True(PictureStats.NotBlank(f), f));
         }
         finally
         {

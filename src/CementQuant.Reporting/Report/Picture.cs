@@ -189,12 +189,19 @@ internal sealed class PictureBuilder : IDisposable
         Canvas.DrawText(text, Width - 8, HeaderHeight + ImageHeight + FooterHeight / 2 + 4, SKTextAlign.Right, font, paint);
     }
 
+    /// <summary>
+    /// PNG with the Sub filter on every row and zlib level 3: the same pixels as libpng's default (every filter tried per
+    /// row, level 6) at a quarter of the encoding time, files about 20 % larger (measured on a 3-level phantom's 23
+    /// pictures: 0.16–0.36 s against 0.74–1.6 s of encoding, 772 kB against 635 kB).
+    /// </summary>
+    private static readonly SKPngEncoderOptions PngOptions = new(SKPngEncoderFilterFlags.Sub, 3);
+
     public byte[] EncodePng()
     {
         _ = Canvas;
         _canvas!.Flush();
-        using var image = SKImage.FromBitmap(_bitmap);
-        using var data = image.Encode(SKEncodedImageFormat.Png, 100);
+        using var pixels = _bitmap!.PeekPixels();
+        using var data = pixels.Encode(PngOptions) ?? throw new InvalidOperationException("PNG encoding failed");
         return data.ToArray();
     }
 

@@ -31,7 +31,8 @@ public sealed class QaReport
 
     /// <summary>
     /// Draws the pictures of one CT series into <see cref="PictureFolder"/>: per vertebra three slices, two
-    /// projections and the endplate contact map; per series a chart. <paramref name="vertebrae"/> are matched
+    /// projections and the endplate contact map (a compact panel of two slices for a body with no cement and no flag,
+    /// <see cref="IsCompact"/>); per series a chart. Vertebrae are drawn in parallel. <paramref name="vertebrae"/> are matched
     /// to <paramref name="rois"/> by label (then by position).
     /// </summary>
     public void AddSeries(SeriesIdentity id, string description, Volume<short> hu, IReadOnlyList<VertebraRoi> rois, IReadOnlyList<ReportVertebra> vertebrae)
@@ -42,24 +43,29 @@ public sealed class QaReport
         ArgumentNullException.ThrowIfNull(vertebrae);
         Directory.CreateDirectory(PictureFolder);
         var seriesStem = Reserve(Safe(id.SeriesKey));
-        var entries = new List<ReportEntry>();
-        for (var i = 0; i < vertebrae.Count; i++)
+        // Names are reserved in order (so they do not depend on scheduling); the vertebrae's pictures are then drawn in
+        // parallel (CPU only) and written here one by one in the same order as before, so a full disk or a kill leaves
+        // the same files, and an I/O error reaches the caller as itself, not wrapped in an AggregateException.
+        var stems = vertebrae.Select(v => Reserve($"{seriesStem}_{Safe(v.Metrics.Vertebra)}")).ToArray();
+        var drawn = new (VertebraRoi? Roi, RenderedPicture[] Pictures)[vertebrae.Count];
+        Parallel.For(0, vertebrae.Count, i =>
         {
             var v = vertebrae[i];
             var roi = rois.FirstOrDefault(r => r.Label == v.Metrics.Vertebra) ?? (i < rois.Count ? rois[i] : null);
-            var stem = Reserve($"{seriesStem}_{Safe(v.Metrics.Vertebra)}");
+            drawn[i] = (roi, roi is null ? [] : [.. Draw(new VertebraScene(hu, roi, v), v.Metrics.Vertebra, IsCompact(v.Metrics))]);
+        });
+        var entries = new List<ReportEntry>();
+        for (var i = 0; i < vertebrae.Count; i++)
+        {
+            var (roi, drawnPictures) = drawn[i];
             var pictures = new List<ReportPicture>();
-            if (roi is not null)
+            foreach (var p in drawnPictures)
             {
-                var scene = new VertebraScene(hu, roi, v);
-                foreach (var p in Draw(scene, v.Metrics.Vertebra))
-                {
-                    var file = $"{stem}_{p.Kind}.png";
-                    AtomicFile.Write(Path.Combine(PictureFolder, file), s => s.Write(p.Png));
-                    pictures.Add(new ReportPicture($"{PictureFolderName}/{file}", p.Title, p.Caption));
-                }
+                var file = $"{stems[i]}_{p.Kind}.png";
+                AtomicFile.Write(Path.Combine(PictureFolder, file), s => s.Write(p.Png));
+                pictures.Add(new ReportPicture($"{PictureFolderName}/{file}", p.Title, p.Caption));
             }
-            entries.Add(new ReportEntry(v.Metrics, stem, pictures, roi?.Confidence, roi?.Qc ?? []));
+            entries.Add(new ReportEntry(vertebrae[i].Metrics, stems[i], pictures, roi?.Confidence, roi?.Qc ?? []));
         }
         string? chart = null;
         if (vertebrae.Count > 0)
@@ -189,9 +195,21 @@ public sealed class QaReport
         return ReportHtml.Build(series, ContactToleranceMm, notAnalysed, problems);
     }
 
-    private IEnumerable<RenderedPicture> Draw(VertebraScene scene, string label)
+    /// <summary>
+    /// A body with no cement (in it or leaked) and no flag gets a compact panel: the axial and sagittal slices, enough to
+    /// check its outline and endplates. The coronal slice, the cement projections and the contact map would show no
+    /// cement at all; they are drawn for every cemented or flagged body.
+    /// </summary>
+    internal static bool IsCompact(VertebraMetrics m) => m.CementVolumeMl == 0 && m.LeakageVolumeMl == 0 && m.Flags.Count == 0;
+
+    private IEnumerable<RenderedPicture> Draw(VertebraScene scene, string label, bool compact)
     {
         yield return SlicePictures.Slice(scene, SlicePictures.View.Axial, label);
+        if (compact)
+        {
+            yield return SlicePictures.Slice(scene, SlicePictures.View.Sagittal, label);
+            yield break;
+        }
         yield return SlicePictures.Slice(scene, SlicePictures.View.Coronal, label);
         yield return SlicePictures.Slice(scene, SlicePictures.View.Sagittal, label);
         yield return SlicePictures.Projection(scene, lateral: false, label);

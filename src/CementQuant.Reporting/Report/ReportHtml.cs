@@ -100,6 +100,8 @@ internal static class ReportHtml
         sb.Append(I($"<p class=\"headline\">{Badges(m.Flags)} {E(Headline(m))}</p>\n"));
         if (v.Pictures.Count == 0)
             sb.Append("<p class=\"muted\">No pictures: no vertebral body region was supplied for this vertebra.</p>\n");
+        else if (QaReport.IsCompact(m) && v.Pictures.Count == 2)
+            sb.Append("<p class=\"muted\">Compact panel: no cement and no flag, so the axial and sagittal slices only (body outline and endplates).</p>\n");
         sb.Append("<div class=\"pictures\">\n");
         foreach (var p in v.Pictures)
             sb.Append(I($"<figure><img src=\"{E(p.Src)}\" alt=\"{E(p.Title)}\"><figcaption>{E(p.Caption)}</figcaption></figure>\n"));
