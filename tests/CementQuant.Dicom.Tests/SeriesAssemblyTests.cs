@@ -67,6 +67,23 @@ public sealed class SeriesAssemblyTests : IDisposable
     }
 
     [Fact]
+    public void Load_ShuffledFileNames_CarriesEachSlicesSopInstanceUidInVolumeOrderAndTheFrameOfReference()
+    {
+        var v = RandomVolume(8, 8, 10, Axial(), 3);
+        var folder = Path.Combine(_tmp, "uids");
+        var options = new CtSeriesWriteOptions { ShuffleSeed = 11 };
+        CtSeriesWriter.Write(folder, v, options);
+        var ct = Load(folder);
+        // Truth from each file's own header: the slice at z lies at the volume's z position (the axial stack ascends in z).
+        var byZ = DicomScanner.Scan(DicomScanner.EnumerateFiles([folder])).Instances
+            .OrderBy(h => h.Position!.Value.Z).Select(h => h.SopInstanceUid).ToList();
+        Assert.Equal(10, byZ.Distinct().Count());
+        Assert.Equal(byZ, ct.SliceSopInstanceUids);
+        Assert.Equal(options.FrameOfReferenceUid, ct.FrameOfReferenceUid);
+        Assert.Equal(HeaderReader.CtImageStorage, ct.SopClassUid);
+    }
+
+    [Fact]
     public void Load_MirroredRowsAndFeetFirst_GivesSameVolumeInLps()
     {
         var a = RandomVolume(15, 11, 8, Axial(), 3);

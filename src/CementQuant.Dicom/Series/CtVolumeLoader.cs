@@ -14,6 +14,16 @@ public sealed record CtVolume(Volume<short> Hu, IReadOnlyList<string> Notes, dou
     public IReadOnlyDictionary<string, string> FileSha256 { get; init; } = new Dictionary<string, string>();
 
     public ImageGeometry Geometry => Hu.Geometry;
+
+    /// <summary>The SOP Instance UID of each slice in volume order (z = index): what a derived SEG or SR references
+    /// (shared/spec/METRICS.md "DICOM outputs"). Enhanced CT: the one instance's UID for every frame.</summary>
+    public IReadOnlyList<string> SliceSopInstanceUids { get; init; } = [];
+
+    /// <summary>The series' SOP Class UID (CT Image Storage or Enhanced CT), for derivation references.</summary>
+    public string SopClassUid { get; init; } = "";
+
+    /// <summary>The CT's Frame of Reference UID: a derived SEG lies on the same frame.</summary>
+    public string FrameOfReferenceUid { get; init; } = "";
 }
 
 /// <summary>
@@ -105,7 +115,13 @@ public static class CtVolumeLoader
         if (hashes is not null)
             for (var k = 0; k < n; k++)
                 if (hashes[k] is { } h) fileHashes[(shared is null ? slices[k].Header.Path : first.Path)] = h;
-        return new CtVolume(volume, notes, first.SliceThickness, first.PatientPosition) { FileSha256 = fileHashes };
+        return new CtVolume(volume, notes, first.SliceThickness, first.PatientPosition)
+        {
+            FileSha256 = fileHashes,
+            SliceSopInstanceUids = [.. slices.Select(s => s.Header.SopInstanceUid)],
+            SopClassUid = first.SopClassUid,
+            FrameOfReferenceUid = first.FrameOfReferenceUid,
+        };
     }
 
     /// <summary>The volume's declared size, bounded before its buffer is allocated (each file passed <see cref="HeaderSanity"/>;
