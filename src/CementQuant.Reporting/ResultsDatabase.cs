@@ -59,14 +59,14 @@ public sealed class ResultsDatabase : IDisposable
     private static string SqlType(string column) => column switch
     {
         "schema_version" or "components" or "files" or "vertebrae" or "cemented" or "genant_grade" => "INTEGER",
-        "study_key" or "series_key" or "vertebra" or "label_source" or "npec_type" or "pattern" or "fracture_shape" or "leak_sites" or "flags" or "qc" or "image_key" or "view"
+        "patient_key" or "study_key" or "series_key" or "vertebra" or "label_source" or "npec_type" or "pattern" or "fracture_shape" or "leak_sites" or "flags" or "qc" or "image_key" or "view"
             or "kind" or "description" or "status" or "reason" or "notes" or "file_key" or "path" or "patient_id" or "study_uid" or "series_uid" or "study_date" => "TEXT",
         "crosses_midline" or "superior_contact" or "inferior_contact" or "superior_contact_left" or "superior_contact_right"
             or "inferior_contact_left" or "inferior_contact_right" or "bridging_left" or "bridging_right" or "npec" => "BOOLEAN",
         _ => "DOUBLE PRECISION",
     };
 
-    public static readonly string[] SeriesColumns = ["schema_version", "study_key", "series_key", "kind", "description", "status", "reason", "files", "vertebrae", "cemented", "notes"];
+    public static readonly string[] SeriesColumns = ["schema_version", "study_key", "series_key", "kind", "description", "status", "reason", "files", "vertebrae", "cemented", "notes", "patient_key"];
 
     /// <summary>
     /// The columns of problems.csv and the problems table: one row per file or series not used, named by its file_key
@@ -116,7 +116,8 @@ public sealed class ResultsDatabase : IDisposable
     }
 
     /// <summary>
-    /// Schema 1 → 2, in the schema transaction: the vertebra table gains the fracture geometry columns (NULL in the rows
+    /// Schema 1 → 2, in the schema transaction: the vertebra table gains the fracture geometry columns and patient_key, the
+    /// radiograph and series tables patient_key (NULL in the rows
     /// of earlier runs, whose schema_version column still says 1); the problems table, keyed by input path in schema 1,
     /// is made again keyed by file_key (problem rows are each run's diagnostics, written again by the next run of a series;
     /// the old rows, which held input paths, are not kept).
@@ -124,10 +125,26 @@ public sealed class ResultsDatabase : IDisposable
     private void UpgradeFromSchema1(DbTransaction tx)
     {
         foreach (var column in VertebraTable.AddedInSchema2)
-            Execute($"ALTER TABLE vertebrae ADD COLUMN {column} {SqlType(column)}", tx);
+            AddColumnIfMissing("vertebrae", column, tx);
+        // Tables schema 1 did not have were just made with every schema-2 column; the others gain patient_key.
+        AddColumnIfMissing("radiographs", "patient_key", tx);
+        AddColumnIfMissing("series", "patient_key", tx);
         Execute("DROP TABLE problems", tx);
         Execute("CREATE TABLE problems (file_key TEXT NOT NULL, stage TEXT NOT NULL, reason TEXT, series_key TEXT NOT NULL, path TEXT, PRIMARY KEY (file_key, stage, series_key))", tx);
         Execute("UPDATE schema_info SET value = '2' WHERE name = 'schema_version'", tx);
+    }
+
+    private void AddColumnIfMissing(string table, string column, DbTransaction tx)
+    {
+        using (var cmd = _db.CreateCommand())
+        {
+            cmd.Transaction = tx;
+            cmd.CommandText = $"SELECT * FROM {table} WHERE 1 = 0";
+            using var reader = cmd.ExecuteReader();
+            for (var i = 0; i < reader.FieldCount; i++)
+                if (string.Equals(reader.GetName(i), column, StringComparison.OrdinalIgnoreCase)) return;
+        }
+        Execute($"ALTER TABLE {table} ADD COLUMN {column} {SqlType(column)}", tx);
     }
 
     private void Execute(string sql, DbTransaction? tx = null)

@@ -21,9 +21,11 @@ public static class VertebraTable
         "height_anterior_mm", "height_middle_mm", "height_posterior_mm", "height_left_mm", "height_right_mm",
         "wedge_angle_deg", "coronal_wedge_angle_deg", "kyphotic_angle_deg", "reference_height_mm", "height_loss_pct",
         "fracture_shape", "genant_grade", "cement_centroid_lr_mm", "cement_centroid_ap_mm", "cement_centroid_si_mm",
+        // schema 2: the patient's pseudonym (METRICS.md "Follow-up"), which links a patient's studies.
+        "patient_key",
     ];
 
-    /// <summary>The columns schema 2 added (fracture geometry), which a schema-1 database gains when it is upgraded.</summary>
+    /// <summary>The columns schema 2 added (fracture geometry, patient_key), which a schema-1 database gains when it is upgraded.</summary>
     public static IReadOnlyList<string> AddedInSchema2 => Columns[Array.IndexOf(Columns, "height_anterior_mm")..];
 
     public static readonly string[] PhiColumns = ["patient_id", "study_uid", "series_uid", "study_date"];
@@ -47,6 +49,7 @@ public static class VertebraTable
             m.HeightAnteriorMm, m.HeightMiddleMm, m.HeightPosteriorMm, m.HeightLeftMm, m.HeightRightMm,
             m.WedgeAngleDeg, m.CoronalWedgeAngleDeg, m.KyphoticAngleDeg, m.ReferenceHeightMm, m.HeightLossPct,
             m.FractureShape, m.GenantGrade, m.CementCentroidLrMm, m.CementCentroidApMm, m.CementCentroidSiMm,
+            id.PatientKey,
         ];
         if (includePhi) row.AddRange([id.PatientId, id.StudyUid, id.SeriesUid, id.StudyDate]);
         return row;
