@@ -109,6 +109,10 @@ public sealed class ResultsDatabase : IDisposable
                 UpgradeFromSchema1(tx);
                 found = "2";
             }
+            // A schema-2 database from before patient_key (METRICS.md "Follow-up") gains it, NULL in its earlier rows.
+            if (found == "2")
+                foreach (var table in new[] { "vertebrae", "radiographs", "series" })
+                    AddColumnIfMissing(table, "patient_key", tx);
             if (found != SchemaVersion.ToString(CultureInfo.InvariantCulture))
                 throw new CementQuantException($"the results database holds schema version {found}; this version of CementQuant writes version {SchemaVersion} (use a new database)");
         }
