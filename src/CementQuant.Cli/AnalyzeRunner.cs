@@ -336,7 +336,7 @@ public sealed class AnalyzeRunner
     {
         var (studyKey, seriesKey) = SeriesKeys.For(key, studyUid, seriesUid, first);
         return new SeriesIdentity(studyKey, seriesKey,
-            _s.IncludePhi ? first.PatientId : null, _s.IncludePhi ? studyUid : null, _s.IncludePhi ? seriesUid : null, _s.IncludePhi ? first.StudyDate : null);
+            _s.IncludePhi ? first.PatientId : null, _s.IncludePhi ? studyUid : null, _s.IncludePhi ? seriesUid : null, _s.IncludePhi ? first.StudyDate : null) { PatientKey = SeriesKeys.Patient(key, first) };
     }
 
     /// <summary>A projection to analyse as a radiograph: a DX/CR image or a CT scout.</summary>

@@ -17,4 +17,9 @@ internal static class SeriesKeys
         var series = seriesUid.Length > 0 ? seriesUid : "no-series-uid:" + Path.GetFullPath(first.Path);
         return (key.Hash(study), key.Hash(series + "|" + first.Kind));
     }
+
+    /// <summary>patient_key: the keyed hash of PatientID with IssuerOfPatientID (the same ID from two issuers is two
+    /// patients); empty when PatientID is empty, because an absent ID must never link the studies of different people.</summary>
+    public static string Patient(SiteKey key, InstanceHeader first) =>
+        first.PatientId.Trim().Length == 0 ? "" : key.Hash("patient:" + first.IssuerOfPatientId.Trim() + "|" + first.PatientId.Trim());
 }

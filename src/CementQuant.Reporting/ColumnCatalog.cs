@@ -77,6 +77,7 @@ public static partial class ColumnCatalog
         new("cement_centroid_lr_mm", ColumnType.Number, "mm", 2, "in-body cement centroid in the vertebra's own frame (origin body centroid; +lr patient left, +ap posterior, +si superior)"),
         new("cement_centroid_ap_mm", ColumnType.Number, "mm", 2, "in-body cement centroid in the vertebra's own frame (origin body centroid; +lr patient left, +ap posterior, +si superior)"),
         new("cement_centroid_si_mm", ColumnType.Number, "mm", 2, "in-body cement centroid in the vertebra's own frame (origin body centroid; +lr patient left, +ap posterior, +si superior)"),
+        new("patient_key", ColumnType.Text, "", 2, "pseudonymous key of the patient: keyed hash of PatientID and IssuerOfPatientID; empty where the input names no patient (it links a patient's studies for follow-up)"),
     ];
 
     /// <summary>radiographs.csv, in order (METRICS.md "Radiographs"): 2D analogues measured on the projection.</summary>
@@ -99,6 +100,7 @@ public static partial class ColumnCatalog
         new("npec", ColumnType.Boolean, "", 1, "LAT only: cement does not touch both endplates"),
         Shared("flags"),
         new("qc", ColumnType.Text, "", 1, "quality notes, `;`-separated; always `PROJECTION_ONLY` (a projection, not a volume)"),
+        Shared("patient_key"),
     ];
 
     /// <summary>series.csv, in order: every series seen and what became of it.</summary>
@@ -113,6 +115,7 @@ public static partial class ColumnCatalog
         new("vertebrae", ColumnType.Integer, "", 1, "rows written for it: CT vertebrae, or radiograph rows (vertebra × view)"),
         new("cemented", ColumnType.Integer, "", 1, "of those, rows with cement"),
         new("notes", ColumnType.Text, "", 1, "stage notes, `;`-separated (geometry source, dropped duplicates, ...)"),
+        Shared("patient_key"),
     ];
 
     /// <summary>problems.csv, in order: every file or series not used, and why.</summary>

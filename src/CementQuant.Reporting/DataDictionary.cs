@@ -56,7 +56,7 @@ public static class DataDictionary
     /// <summary>The JSON Schema (draft 2020-12) of results.json.</summary>
     public static string ResultsJsonSchema()
     {
-        // Rows in results.json leave out the keys their parents hold (schema_version, study_key, series_key).
+        // Rows in results.json leave out the keys their parents hold (schema_version, study_key, patient_key, series_key).
         static JsonObject Row(IEnumerable<ColumnDefinition> columns, IEnumerable<ColumnDefinition>? optional = null)
         {
             var list = columns.ToList();
@@ -70,7 +70,7 @@ public static class DataDictionary
                 ["additionalProperties"] = false,
             };
         }
-        var skipKeys = new HashSet<string>(["schema_version", "study_key", "series_key"], StringComparer.Ordinal);
+        var skipKeys = new HashSet<string>(["schema_version", "study_key", "series_key", "patient_key"], StringComparer.Ordinal);
         var series = new JsonObject
         {
             ["type"] = "object",
@@ -140,6 +140,7 @@ public static class DataDictionary
                         ["properties"] = new JsonObject
                         {
                             ["study_key"] = Property(ColumnCatalog.Vertebrae.First(c => c.Name == "study_key")),
+                            ["patient_key"] = Property(ColumnCatalog.Vertebrae.First(c => c.Name == "patient_key")),
                             ["series"] = new JsonObject { ["type"] = "array", ["items"] = series },
                         },
                         ["additionalProperties"] = false,

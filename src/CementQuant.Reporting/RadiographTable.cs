@@ -14,6 +14,7 @@ public static class RadiographTable
             VertebraTable.SchemaVersion, id.StudyKey, id.SeriesKey, m.Vertebra, m.LabelSource, imageKey, m.View, m.ImageRow, m.ImageCol,
             m.BodyAreaMm2, m.CementAreaMm2, m.FillAreaPct, m.LeftFraction, m.CrossesMidline,
             m.SuperiorGapMm, m.InferiorGapMm, m.SuperiorContact, m.InferiorContact, m.Npec, string.Join(';', m.Flags), string.Join(';', m.Qc),
+            id.PatientKey,
         ];
         if (includePhi) row.AddRange([id.PatientId, id.StudyUid, id.SeriesUid, id.StudyDate]);
         return row;

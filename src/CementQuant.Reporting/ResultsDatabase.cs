@@ -105,6 +105,10 @@ public sealed class ResultsDatabase : IDisposable
                 UpgradeFromSchema1(tx);
                 found = "2";
             }
+            // A schema-2 database from before patient_key (METRICS.md "Follow-up") gains it, NULL in its earlier rows.
+            if (found == "2")
+                foreach (var table in new[] { "vertebrae", "radiographs", "series" })
+                    AddColumnIfMissing(table, "patient_key", tx);
             if (found != SchemaVersion.ToString(CultureInfo.InvariantCulture))
                 throw new CementQuantException($"the results database holds schema version {found}; this version of CementQuant writes version {SchemaVersion} (use a new database)");
         }
@@ -112,7 +116,8 @@ public sealed class ResultsDatabase : IDisposable
     }
 
     /// <summary>
-    /// Schema 1 → 2, in the schema transaction: the vertebra table gains the fracture geometry columns (NULL in the rows
+    /// Schema 1 → 2, in the schema transaction: the vertebra table gains the fracture geometry columns and patient_key, the
+    /// radiograph and series tables patient_key (NULL in the rows
     /// of earlier runs, whose schema_version column still says 1); the problems table, keyed by input path in schema 1,
     /// is made again keyed by file_key (problem rows are each run's diagnostics, written again by the next run of a series;
     /// the old rows, which held input paths, are not kept).
@@ -120,10 +125,26 @@ public sealed class ResultsDatabase : IDisposable
     private void UpgradeFromSchema1(DbTransaction tx)
     {
         foreach (var column in VertebraTable.AddedInSchema2)
-            Execute($"ALTER TABLE vertebrae ADD COLUMN {column} {SqlType(column)}", tx);
+            AddColumnIfMissing("vertebrae", column, tx);
+        // Tables schema 1 did not have were just made with every schema-2 column; the others gain patient_key.
+        AddColumnIfMissing("radiographs", "patient_key", tx);
+        AddColumnIfMissing("series", "patient_key", tx);
         Execute("DROP TABLE problems", tx);
         Execute("CREATE TABLE problems (file_key TEXT NOT NULL, stage TEXT NOT NULL, reason TEXT, series_key TEXT NOT NULL, path TEXT, PRIMARY KEY (file_key, stage, series_key))", tx);
         Execute("UPDATE schema_info SET value = '2' WHERE name = 'schema_version'", tx);
+    }
+
+    private void AddColumnIfMissing(string table, string column, DbTransaction tx)
+    {
+        using (var cmd = _db.CreateCommand())
+        {
+            cmd.Transaction = tx;
+            cmd.CommandText = $"SELECT * FROM {table} WHERE 1 = 0";
+            using var reader = cmd.ExecuteReader();
+            for (var i = 0; i < reader.FieldCount; i++)
+                if (string.Equals(reader.GetName(i), column, StringComparison.OrdinalIgnoreCase)) return;
+        }
+        Execute($"ALTER TABLE {table} ADD COLUMN {column} {SqlType(column)}", tx);
     }
 
     private void Execute(string sql, DbTransaction? tx = null)

@@ -157,7 +157,7 @@ public sealed class RunWriter
         // vertebrae and cemented count rows: CT vertebrae, or radiograph rows (vertebra × view).
         var xr = o.Radiographs.SelectMany(x => x.Rows).ToList();
         List<object?> row = [VertebraTable.SchemaVersion, o.Identity.StudyKey, o.Identity.SeriesKey, o.Kind, o.Description, o.Status, o.Reason, o.Files.Count,
-            o.Vertebrae.Count + xr.Count, o.Vertebrae.Count(v => v.CementVolumeMl > 0) + xr.Count(m => m.CementAreaMm2 > 0), string.Join(';', o.Notes)];
+            o.Vertebrae.Count + xr.Count, o.Vertebrae.Count(v => v.CementVolumeMl > 0) + xr.Count(m => m.CementAreaMm2 > 0), string.Join(';', o.Notes), o.Identity.PatientKey];
         if (_o.IncludePhi) row.AddRange([o.Identity.PatientId, o.Identity.StudyUid, o.Identity.SeriesUid, o.Identity.StudyDate]);
         return row;
     }
@@ -205,6 +205,7 @@ public sealed class RunWriter
             ["studies"] = outcomes.GroupBy(o => o.Identity.StudyKey).Select(s => new Dictionary<string, object?>
             {
                 ["study_key"] = s.Key,
+                ["patient_key"] = s.First().Identity.PatientKey is { Length: > 0 } patientKey ? patientKey : null,
                 ["series"] = s.Select(o => new Dictionary<string, object?>
                 {
                     ["series_key"] = o.Identity.SeriesKey,
@@ -213,8 +214,8 @@ public sealed class RunWriter
                     ["status"] = o.Status,
                     ["reason"] = o.Reason,
                     ["notes"] = o.Notes,
-                    ["vertebrae"] = o.Vertebrae.Select(v => VertebraTable.Columns.Zip(VertebraTable.Row(o.Identity, v, false)).Skip(3).ToDictionary(p => p.First, p => JsonValue(p.Second))),
-                    ["radiographs"] = RadiographTable.Rows(o.Identity, o.Radiographs, false).Select(r => RadiographTable.Columns.Zip(r).Skip(3).ToDictionary(p => p.First, p => JsonValue(p.Second))),
+                    ["vertebrae"] = o.Vertebrae.Select(v => VertebraTable.Columns.Zip(VertebraTable.Row(o.Identity, v, false)).Skip(3).Where(p => p.First != "patient_key").ToDictionary(p => p.First, p => JsonValue(p.Second))),
+                    ["radiographs"] = RadiographTable.Rows(o.Identity, o.Radiographs, false).Select(r => RadiographTable.Columns.Zip(r).Skip(3).Where(p => p.First != "patient_key").ToDictionary(p => p.First, p => JsonValue(p.Second))),
                 }),
             }),
             ["problems"] = problemRows.Select(r => problemColumns.Zip(r).ToDictionary(p => p.First, p => p.Second)),

@@ -32,6 +32,7 @@ public static class VertebraTable
             m.HeightAnteriorMm, m.HeightMiddleMm, m.HeightPosteriorMm, m.HeightLeftMm, m.HeightRightMm,
             m.WedgeAngleDeg, m.CoronalWedgeAngleDeg, m.KyphoticAngleDeg, m.ReferenceHeightMm, m.HeightLossPct,
             m.FractureShape, m.GenantGrade, m.CementCentroidLrMm, m.CementCentroidApMm, m.CementCentroidSiMm,
+            id.PatientKey,
         ];
         if (includePhi) row.AddRange([id.PatientId, id.StudyUid, id.SeriesUid, id.StudyDate]);
         return row;

@@ -243,6 +243,7 @@ public static class Outputs
             {
                 var row = v.EnumerateObject().ToDictionary(p => p.Name, p => JsonCell(p.Value));
                 row["study_key"] = study.GetProperty("study_key").GetString()!;
+                row["patient_key"] = JsonCell(study.GetProperty("patient_key")); // one patient per study: written once, on the study
                 row["series_key"] = series.GetProperty("series_key").GetString()!;
                 row["schema_version"] = "2"; // schema 2: fracture geometry columns (METRICS.md)
                 return row;

@@ -80,7 +80,15 @@ public sealed class DataDictionaryTests(BatchFixture fx)
 
     private static JsonElement Element(JsonNode node) => JsonDocument.Parse(node.ToJsonString()).RootElement;
 
-    private static string Errors(EvaluationResults r) =>
-        string.Join("\n", (r.Details ?? []).Where(d => d.Errors is { Count: > 0 }).Take(20)
-            .SelectMany(d => d.Errors!.Select(e => $"{d.InstanceLocation}: {e.Key}: {e.Value}")));
+    private static string Errors(EvaluationResults r)
+    {
+        var lines = new List<string>();
+        void Walk(EvaluationResults n)
+        {
+            if (n.Errors is { Count: > 0 }) lines.AddRange(n.Errors.Select(e => $"{n.InstanceLocation} ({n.EvaluationPath}): {e.Key}: {e.Value}"));
+            foreach (var d in n.Details ?? []) Walk(d);
+        }
+        Walk(r);
+        return string.Join("\n", lines.Take(20));
+    }
 }

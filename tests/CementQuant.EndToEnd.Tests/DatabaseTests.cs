@@ -132,6 +132,10 @@ public sealed class DatabaseTests(BatchFixture fx)
         Assert.NotEmpty(fresh);
         Assert.All(fresh, x => Assert.Equal("2", x["schema_version"]));
         Assert.Contains(fresh, x => x["height_posterior_mm"].Length > 0);
+        // patient_key: empty in the schema-1 rows (their PatientID was never read), the keyed hash in the new ones.
+        Assert.Contains(rows, x => x["series_key"] == "oldseries" && x["patient_key"] == "");
+        Assert.All(fresh, x => Assert.Matches("^[0-9a-f]{16}$", x["patient_key"]));
+        Assert.All(d.ReadAll("series", "series_key").Where(x => x["series_key"] != "oldseries"), x => Assert.Matches("^[0-9a-f]{16}$", x["patient_key"]));
         // The schema-1 problem rows held input paths: not kept.
         Assert.DoesNotContain(d.ReadAll("problems", "file_key"), x => x.Values.Any(v => v.Contains("patient-4711", StringComparison.Ordinal)));
     }

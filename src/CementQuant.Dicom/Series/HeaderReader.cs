@@ -70,6 +70,7 @@ public static class HeaderReader
             InstanceNumber = TryInt(ds, DicomTag.InstanceNumber),
             SeriesDescription = Text(ds, DicomTag.SeriesDescription),
             PatientId = Text(ds, DicomTag.PatientID),
+            IssuerOfPatientId = Text(ds, new DicomTag(0x0010, 0x0021)), // IssuerOfPatientID
             PatientName = Text(ds, DicomTag.PatientName),
             StudyDate = Text(ds, DicomTag.StudyDate),
             AcquiredAt = AcquiredAt(ds),

@@ -42,6 +42,8 @@ public sealed record InstanceHeader
     public int? InstanceNumber { get; init; }
     public string SeriesDescription { get; init; } = "";
     public string PatientId { get; init; } = "";
+    /// <summary>IssuerOfPatientID (0010,0021): with PatientId, what patient_key is the keyed hash of.</summary>
+    public string IssuerOfPatientId { get; init; } = "";
     public string PatientName { get; init; } = "";
     public string StudyDate { get; init; } = "";
     /// <summary>When the image was taken: AcquisitionDateTime, else AcquisitionDate/Time, else ContentDate/Time (null when absent).</summary>

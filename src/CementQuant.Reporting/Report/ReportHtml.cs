@@ -125,7 +125,7 @@ internal static class ReportHtml
         for (var i = 0; i < VertebraTable.Columns.Length; i++)
         {
             var name = VertebraTable.Columns[i];
-            if (name is "schema_version" or "study_key" or "series_key" or "flags" or "qc") continue;
+            if (name is "schema_version" or "patient_key" or "study_key" or "series_key" or "flags" or "qc") continue;
             sb.Append(I($"<div><span class=\"name\">{E(name)}</span><span class=\"value\">{E(Format(row[i]))}</span></div>\n"));
         }
         sb.Append("</div>\n</div>\n</div>\n</section>\n");
@@ -170,7 +170,7 @@ internal static class ReportHtml
             for (var i = 0; i < RadiographTable.Columns.Length; i++)
             {
                 var name = RadiographTable.Columns[i];
-                if (name is "schema_version" or "study_key" or "series_key" or "image_key" or "flags" or "qc") continue;
+                if (name is "schema_version" or "patient_key" or "study_key" or "series_key" or "image_key" or "flags" or "qc") continue;
                 sb.Append(I($"<div><span class=\"name\">{E(name)}</span><span class=\"value\">{E(Format(row[i]))}</span></div>\n"));
             }
             sb.Append("</div>\n");
