@@ -49,7 +49,10 @@ public sealed partial class QaReportTests(WorkedExampleFixture fixture, ITestOut
             Assert.Equal(0, chromium.ExitCode);
             var dom = chromium.Stdout;
             Assert.Contains("data-report-ready=\"true\"", dom, StringComparison.Ordinal);
-            Assert.Contains($"data-images=\"{sources.Count}\"", dom, StringComparison.Ordinal);
+            // Every image decoded: the picture files and the first page's inline charts (four with cement in the run).
+            var charts = Regex.Count(text, "<img src=\"data:image/png;base64,");
+            Assert.Equal(4, charts);
+            Assert.Contains($"data-images=\"{sources.Count + charts}\"", dom, StringComparison.Ordinal);
             Assert.Contains("data-broken-images=\"0\"", dom, StringComparison.Ordinal);
             var consoleErrors = chromium.Stderr.Split('\n').Where(l => l.Contains("CONSOLE", StringComparison.Ordinal) || l.Contains("Uncaught", StringComparison.Ordinal)).ToList();
             Assert.True(consoleErrors.Count == 0, string.Join("\n", consoleErrors));
@@ -156,7 +159,8 @@ public sealed partial class QaReportTests(WorkedExampleFixture fixture, ITestOut
         foreach (var f in Directory.GetFiles(from)) File.Copy(f, Path.Combine(to, Path.GetFileName(f)), overwrite: true);
     }
 
-    [GeneratedRegex("<img src=\"([^\"]+)\"")]
+    // Picture files (the first page's charts are inline data: URIs, not files).
+    [GeneratedRegex("<img src=\"(?!data:)([^\"]+)\"")]
     private static partial Regex ImgSrc();
 
     [GeneratedRegex("(?:src|href)=\"(?:https?:)?//", RegexOptions.IgnoreCase)]

@@ -160,6 +160,7 @@ public sealed partial class RadiographReportTests(RadiographPairFixture fx) : IC
         return (n, n == 0 ? 0 : sx / n, n == 0 ? 0 : sy / n);
     }
 
-    [GeneratedRegex("<img src=\"([^\"]+)\"")]
+    // Picture files (the first page's charts are inline data: URIs, not files).
+    [GeneratedRegex("<img src=\"(?!data:)([^\"]+)\"")]
     private static partial Regex ImgSrc();
 }
