@@ -37,7 +37,8 @@ public sealed class RunFolder
         var vertebrae = Path.Combine(root, "vertebrae.csv");
         if (!File.Exists(vertebrae)) throw new CementQuantException($"'{folder}' is not a finished run: no vertebrae.csv in it (run cementquant analyze first)");
         var descriptions = File.Exists(Path.Combine(root, "series.csv"))
-            ? Table(Path.Combine(root, "series.csv")).ToDictionary(r => Cell(r, "series_key"), r => Cell(r, "description"), StringComparer.Ordinal)
+            // A series key can stand on more than one row (a hostile export: one series' files skipped and failed apart); the first names it.
+            ? Table(Path.Combine(root, "series.csv")).GroupBy(r => Cell(r, "series_key"), StringComparer.Ordinal).ToDictionary(g => g.Key, g => Cell(g.First(), "description"), StringComparer.Ordinal)
             : [];
         var pictures = Directory.Exists(Path.Combine(root, "report"))
             ? Directory.EnumerateFiles(Path.Combine(root, "report"), "*.png").Select(Path.GetFileName).OfType<string>().ToHashSet(StringComparer.Ordinal)

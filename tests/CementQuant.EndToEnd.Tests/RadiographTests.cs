@@ -103,6 +103,7 @@ public sealed class RadiographTests(RadiographFolderFixture fx, Xunit.Abstractio
         "schema_version", "study_key", "series_key", "vertebra", "label_source", "image_key", "view", "image_row", "image_col",
         "body_area_mm2", "cement_area_mm2", "fill_area_pct", "left_fraction", "crosses_midline", "superior_gap_mm", "inferior_gap_mm",
         "superior_contact", "inferior_contact", "npec", "flags", "qc",
+        "patient_key", // schema 2 (METRICS.md "Follow-up")
     ];
 
     [Fact]
@@ -122,7 +123,7 @@ public sealed class RadiographTests(RadiographFolderFixture fx, Xunit.Abstractio
             Assert.NotEmpty(mine);
             for (var i = 0; i < mine.Count; i++)
             {
-                var expected = RadiographTable.Row(new SeriesIdentity(mine[i]["study_key"], mine[i]["series_key"]), key, result.Vertebrae[i], includePhi: false);
+                var expected = RadiographTable.Row(new SeriesIdentity(mine[i]["study_key"], mine[i]["series_key"]) { PatientKey = mine[i]["patient_key"] }, key, result.Vertebrae[i], includePhi: false);
                 for (var c = 0; c < SpecColumns.Length; c++)
                     Assert.True(Csv.Cell(expected[c]) == mine[i][SpecColumns[c]], $"{Path.GetFileName(path)} row {i} {SpecColumns[c]}: csv '{mine[i][SpecColumns[c]]}', analyzer '{Csv.Cell(expected[c])}'");
                 Assert.Contains("PROJECTION_ONLY", mine[i]["qc"].Split(';'));

@@ -18,6 +18,7 @@ internal static class BatchView
 {
     public static void Append(StringBuilder sb, IReadOnlyList<ReportSeries> series, IReadOnlyList<NotAnalysedSeries> notAnalysed, int problems)
     {
+
         var cemented = series.SelectMany(s => s.Vertebrae.Select(v => (Series: s, V: v))).Where(x => x.V.Metrics.CementVolumeMl > 0).ToList();
         sb.Append("<section id=\"glance\"><h2>The run at a glance</h2>\n");
         if (cemented.Count == 0)
@@ -149,6 +150,9 @@ internal static class BatchView
 
     private static void Style(Plot plt)
     {
+        // The report pictures' own font, named: ScottPlot's default family resolves differently depending on what was drawn
+        // before in the process, and a --resume run draws nothing else before these charts (its page must be the same bytes).
+        plt.Font.Set(Fonts.Regular.FamilyName);
         plt.FigureBackground.Color = Color.FromHex("#17191d");
         plt.DataBackground.Color = Color.FromHex("#1d1f24");
         plt.Axes.Color(Color.FromHex("#cfd3d8"));
